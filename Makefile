@@ -1,0 +1,47 @@
+# The README's commands. `make run` and `make test` work on a fresh machine with nothing else done.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NEMT_DATABASE_URL ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test bench system-deps browser-deps clean lock
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+# Debian packages the browser tests need (Chromium for Playwright). Installed only when missing.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
+	  || { echo "could not install chromium (need root and Debian's package index)"; exit 1; }; \
+	fi
+
+system-deps: browser-deps
+
+run: install
+	$(BIN)/nemt db upgrade
+	$(BIN)/nemt demo seed
+	$(BIN)/nemt serve --host $(HOST) --port $(PORT)
+
+test: install system-deps
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/nemt bench all
+
+# Re-pin the dependencies after changing pyproject.toml.
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^nemt' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache nemt.db

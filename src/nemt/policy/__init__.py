@@ -1,0 +1,225 @@
+"""Program policies as data: one TOML file per state program (``policies/co.toml``, ``policies/ct.toml``).
+
+Rules read every threshold, code and date from a :class:`Policy`; none is written as a literal in rule code.
+A bad policy file fails at load with :class:`PolicyError`, naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["Policy", "PolicyError", "load_policy", "policy_dir", "PROGRAMS"]
+
+PROGRAMS = ("CO", "CT")
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used: names the file, the key and the problem."""
+
+    def __init__(self, file: str | Path, key: str, problem: str):
+        self.file, self.key, self.problem = str(file), key, problem
+        super().__init__(f"{file}: {key}: {problem}")
+
+
+# Keys every program file must have, with their types. Tables not listed here are free-form, but each table
+# (and each mode) must carry a `cite` string: the section of the seed document the values come from.
+_REQUIRED: dict[str, type | tuple[type, ...]] = {
+    "program.code": str,
+    "program.name": str,
+    "program.state": str,
+    "program.time_zone": str,
+    "program.document": str,
+    "identifiers.medicaid_id_pattern": str,
+    "eligibility.covering_plans": list,
+    "eligibility.excluded_plans": list,
+    "notice.required_hours": int,
+    "urgent.reasons": list,
+    "claims.diagnosis": str,
+    "claims.places_of_service.land": str,
+    "claims.places_of_service.air": str,
+    "claims.repeat_same_provider_modifier": str,
+    "claims.repeat_other_provider_modifier": str,
+    "claims.cms1500_lines_per_form": int,
+    "timely_filing.days": int,
+    "operations.pickup_window_minutes": int,
+    "operations.max_ride_minutes": int,
+    "operations.service_minutes": int,
+    "modes": dict,
+}
+_MODE_REQUIRED: dict[str, type | tuple[type, ...]] = {"rank": int, "needs": list, "cite": str}
+_DIAGNOSIS = re.compile(r"^[A-Z][0-9A-Z]{2,6}$")
+
+
+def policy_dir() -> Path:
+    """Where the program files live: ``$NEMT_POLICY_DIR`` or the repository's ``policies/`` folder."""
+    env = os.environ.get("NEMT_POLICY_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "policies"
+
+
+def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            raise KeyError(dotted)
+        node = node[part]
+    return node
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One program's rules as data. ``get("distance.radius_miles")`` reads a value by its dotted key."""
+
+    code: str
+    path: Path
+    data: Mapping[str, Any] = field(repr=False)
+
+    # -- generic access ------------------------------------------------------------------------------------
+    def get(self, dotted: str, default: Any = ...) -> Any:
+        try:
+            return _lookup(self.data, dotted)
+        except KeyError:
+            if default is not ...:
+                return default
+            raise PolicyError(self.path, dotted, "missing") from None
+
+    def has(self, dotted: str) -> bool:
+        try:
+            _lookup(self.data, dotted)
+            return True
+        except KeyError:
+            return False
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        value = self.get(name)
+        if not isinstance(value, Mapping):
+            raise PolicyError(self.path, name, "is not a table")
+        return value
+
+    # -- citations -----------------------------------------------------------------------------------------
+    @property
+    def document(self) -> str:
+        return self.data["program"]["document"]
+
+    def cite(self, section_or_key: str) -> str:
+        """Full citation for a policy table (``"distance"``) or a section heading of the seed document."""
+        if self.has(section_or_key) and isinstance(self.get(section_or_key), Mapping):
+            heading = self.get(section_or_key).get("cite", section_or_key)
+        else:
+            heading = section_or_key
+        return f"{self.document} — {heading}"
+
+    # -- frequently used values ----------------------------------------------------------------------------
+    @property
+    def time_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.data["program"]["time_zone"])
+
+    @property
+    def state(self) -> str:
+        return self.data["program"]["state"]
+
+    @property
+    def modes(self) -> Mapping[str, Mapping[str, Any]]:
+        return self.data["modes"]
+
+    def mode(self, name: str) -> Mapping[str, Any]:
+        if name not in self.modes:
+            raise PolicyError(self.path, f"modes.{name}", "unknown mode")
+        return self.modes[name]
+
+    @property
+    def medicaid_id_pattern(self) -> re.Pattern[str]:
+        return re.compile(self.data["identifiers"]["medicaid_id_pattern"])
+
+    def valid_medicaid_id(self, value: str) -> bool:
+        return bool(self.medicaid_id_pattern.fullmatch(value or ""))
+
+
+def _validate(path: Path, data: Mapping[str, Any], expected_code: str | None) -> None:
+    for key, kind in _REQUIRED.items():
+        try:
+            value = _lookup(data, key)
+        except KeyError:
+            raise PolicyError(path, key, "missing") from None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise PolicyError(path, key, f"must be {_kind_name(kind)}, got {type(value).__name__} {value!r}")
+    code = data["program"]["code"]
+    if expected_code and code != expected_code:
+        raise PolicyError(path, "program.code", f"is {code!r} but the file is for {expected_code!r}")
+    try:
+        ZoneInfo(data["program"]["time_zone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PolicyError(path, "program.time_zone", f"unknown time zone {data['program']['time_zone']!r}") from None
+    try:
+        re.compile(data["identifiers"]["medicaid_id_pattern"])
+    except re.error as exc:
+        raise PolicyError(path, "identifiers.medicaid_id_pattern", f"not a regular expression ({exc})") from None
+    if not _DIAGNOSIS.fullmatch(data["claims"]["diagnosis"]):
+        raise PolicyError(path, "claims.diagnosis", "must be an ICD-10 code without the decimal point")
+    for name, table in data.items():
+        if isinstance(table, Mapping) and name != "modes" and "cite" not in table:
+            raise PolicyError(path, f"{name}.cite", "missing: every table names the section it comes from")
+        if isinstance(table, list):
+            for i, entry in enumerate(table):
+                if isinstance(entry, Mapping) and "cite" not in entry:
+                    raise PolicyError(path, f"{name}[{i}].cite", "missing: every entry names its section")
+    if not data["modes"]:
+        raise PolicyError(path, "modes", "no modes defined")
+    for mode, table in data["modes"].items():
+        for key, kind in _MODE_REQUIRED.items():
+            if key not in table:
+                raise PolicyError(path, f"modes.{mode}.{key}", "missing")
+            if not isinstance(table[key], kind):
+                raise PolicyError(path, f"modes.{mode}.{key}", f"must be {_kind_name(kind)}")
+        target = table.get("downgrade_to")
+        if target is not None and target not in data["modes"]:
+            raise PolicyError(path, f"modes.{mode}.downgrade_to", f"names unknown mode {target!r}")
+    for i, broker in enumerate(data.get("brokers", [])):
+        for key in ("name", "from", "through"):
+            if key not in broker:
+                raise PolicyError(path, f"brokers[{i}].{key}", "missing")
+        for key in ("from", "through"):
+            if not isinstance(broker[key], dt.date):
+                raise PolicyError(path, f"brokers[{i}].{key}", "must be a date (YYYY-MM-DD)")
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", list: "a list", dict: "a table", float: "a number"}
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def load_policy_file(path: str | Path, expected_code: str | None = None) -> Policy:
+    """Read and validate one program file. Raises :class:`PolicyError` naming file, key and problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PolicyError(path, "(file)", f"cannot be read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyError(path, "(file)", "is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(path, "(syntax)", f"not valid TOML: {exc}") from None
+    _validate(path, data, expected_code)
+    return Policy(code=data["program"]["code"], path=path, data=data)
+
+
+@cache
+def load_policy(code: str) -> Policy:
+    """The policy of program ``code`` ("CO" or "CT"), read once per process."""
+    code = code.upper()
+    if code not in PROGRAMS:
+        raise PolicyError(policy_dir(), "program", f"unknown program {code!r}; known: {', '.join(PROGRAMS)}")
+    return load_policy_file(policy_dir() / f"{code.lower()}.toml", expected_code=code)
