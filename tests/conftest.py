@@ -16,3 +16,138 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"shared data folder not found at {SHARED} (set NEMT_SHARED_DIR)")
     return SHARED
+
+
+# --- databases -------------------------------------------------------------------------------------------------
+# Every test that touches the database takes the `engine` fixture (or one built on it) and so runs twice:
+# against a SQLite file and against the local PostgreSQL server, with ids ending in [sqlite] and [postgresql].
+# When CI=true and PostgreSQL cannot be reached, those tests fail; they never skip silently there.
+
+import secrets as _secrets
+import shutil as _shutil
+
+from sqlalchemy import text as _text
+
+PG_URL = os.environ.get("NEMT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reachable() -> str | None:
+    from nemt.store.database import make_engine
+
+    try:
+        engine = make_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(_text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is "unreachable"
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def engine(request, tmp_path_factory):
+    from nemt.store.database import make_engine
+    from nemt.store.migrate import upgrade
+
+    if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("sqlite")
+        template = folder / "template.db"
+        eng = make_engine(f"sqlite:///{template}")
+        upgrade(eng)
+        eng.dispose()
+        eng = make_engine(f"sqlite:///{folder / 'test.db'}")
+        eng.template_path = template  # type: ignore[attr-defined]
+        eng.db_path = folder / "test.db"  # type: ignore[attr-defined]
+        yield eng
+        eng.dispose()
+        return
+    problem = _postgres_reachable()
+    if problem:
+        message = f"PostgreSQL at {PG_URL} is not reachable ({problem})"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " — CI requires it")
+        pytest.skip(message)
+    schema = f"t_{os.getpid()}_{_secrets.token_hex(4)}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(_text(f'CREATE SCHEMA "{schema}"'))
+    eng = make_engine(PG_URL, schema=schema)
+    upgrade(eng)
+    eng.schema = schema  # type: ignore[attr-defined]
+    yield eng
+    eng.dispose()
+    with admin.begin() as conn:
+        conn.execute(_text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _reset(engine) -> None:
+    """An empty, migrated database for each test."""
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        _shutil.copyfile(engine.template_path, engine.db_path)
+        for suffix in ("-wal", "-shm"):
+            p = engine.db_path.with_name(engine.db_path.name + suffix)
+            if p.exists():
+                p.unlink()
+        return
+    with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(_text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"))]
+        if tables:
+            conn.execute(_text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def db(engine):
+    """A clean database; returns the engine."""
+    _reset(engine)
+    return engine
+
+
+@pytest.fixture
+def uow_factory(db):
+    from nemt.services.uow import uow_factory as make
+
+    return make(db)
+
+
+@pytest.fixture
+def demo(uow_factory):
+    """The demo world seeded into the clean database."""
+    from nemt.services.demo import seed
+
+    seed(uow_factory)
+    return uow_factory
+
+
+@pytest.fixture
+def client(db, demo):
+    from fastapi.testclient import TestClient
+
+    from nemt.api.main import create_app
+
+    with TestClient(create_app(db, secret_key="test-secret")) as c:
+        yield c
+
+
+@pytest.fixture
+def token_for(client):
+    """``token_for("agent")`` -> headers with a bearer token for that demo user."""
+    from nemt.services.demo import DEMO_LOGINS
+
+    passwords = {d.username: d.password for d in DEMO_LOGINS}
+
+    def make(username: str) -> dict[str, str]:
+        r = client.post("/api/v1/auth/token", json={"username": username, "password": passwords[username]})
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['token']}"}
+
+    return make
+
+
+def database_url_of(engine) -> str:
+    """A URL a subprocess (the `nemt` command) can use to reach the test's database."""
+    if engine.dialect.name == "sqlite":
+        return f"sqlite:///{engine.db_path}"
+    return f"{PG_URL}?options=-csearch_path%3D{engine.schema}"

@@ -1,0 +1,75 @@
+"""Health, API tokens, members and the audit trail."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+
+from nemt import __version__
+from nemt.api.deps import current_actor, get_uow, roles, roles_text
+from nemt.api.schemas import AuditOut, ImportOut, MemberOut, MemberSearch, TokenOut, TokenRequest
+from nemt.services import access, audit, auth, members
+from nemt.services.actors import Actor
+
+router = APIRouter()
+
+
+@router.get("/health", tags=["platform"], summary="Liveness and database check. Roles: anyone.")
+def health(uow=Depends(get_uow)) -> dict:
+    from sqlalchemy import text
+
+    uow.session.execute(text("SELECT 1"))
+    return {"status": "ok", "version": __version__, "database": uow.session.bind.dialect.name}
+
+
+@router.post("/api/v1/auth/token", tags=["auth"], response_model=TokenOut,
+             summary="Exchange a user name and password for an API token. Roles: any user.")
+def create_token(body: TokenRequest, uow=Depends(get_uow)) -> TokenOut:
+    user = auth.authenticate(uow, body.username, body.password)
+    token = auth.issue_token(uow, user, body.label)
+    uow.commit()
+    return TokenOut(token=token, role=user.role, organization=user.organization.name)
+
+
+@router.get("/api/v1/me", tags=["auth"], summary="Who the token or session belongs to. Roles: any user.")
+def me(actor: Actor = Depends(current_actor)) -> dict:
+    return {"username": actor.username, "role": actor.role, "program": actor.program,
+            "organization_kind": actor.organization_kind}
+
+
+@router.post("/api/v1/members/search", tags=["members"], response_model=list[MemberOut],
+             summary="Find members. " + roles_text(access.MEMBER_SEARCH_ROLES))
+def search_members(body: MemberSearch, actor: Actor = roles(*access.MEMBER_SEARCH_ROLES),
+                   uow=Depends(get_uow)) -> list[MemberOut]:
+    found = members.find_members(uow, actor, medicaid_id=body.medicaid_id, last_name=body.last_name,
+                                 first_name=body.first_name, birth_date=body.birth_date)
+    return [MemberOut.model_validate(m) for m in found]
+
+
+@router.get("/api/v1/members/{key}", tags=["members"], response_model=MemberOut,
+            summary="One member by its opaque key. " + roles_text(access.MEMBER_READ_ROLES))
+def read_member(key: str, actor: Actor = roles(*access.MEMBER_READ_ROLES), uow=Depends(get_uow)) -> MemberOut:
+    return MemberOut.model_validate(members.get_member(uow, actor, key))
+
+
+@router.post("/api/v1/members/import", tags=["members"], response_model=ImportOut,
+             summary="Import an eligibility CSV (all rows or none). " + roles_text(access.MEMBER_IMPORT_ROLES))
+def import_members(file: UploadFile = File(...), program: str = Form(...),
+                   actor: Actor = roles(*access.MEMBER_IMPORT_ROLES), uow=Depends(get_uow)) -> ImportOut:
+    result = members.import_eligibility(uow, actor, program.upper(), file.filename or "upload.csv", file.file.read())
+    return ImportOut(**result.__dict__)
+
+
+@router.get("/api/v1/audit", tags=["audit"], response_model=list[AuditOut],
+            summary="The latest audit records. " + roles_text(access.AUDIT_READ_ROLES))
+def audit_trail(limit: int = 200, actor: Actor = roles(*access.AUDIT_READ_ROLES), uow=Depends(get_uow)):
+    from sqlalchemy import select
+
+    from nemt.store.models import Organization
+
+    org_ids = None
+    if actor.program:
+        org_ids = list(uow.session.scalars(select(Organization.id).where(Organization.program == actor.program)))
+    events = uow.audit.recent(min(limit, 1000), org_ids)
+    audit.record(uow, actor, "read", "audit-trail", None, rows=len(events))
+    uow.commit()
+    return [AuditOut.model_validate(e) for e in events]

@@ -1,0 +1,1 @@
+"""Use cases: each ties the domain, policy and store together inside one unit of work."""

@@ -1,0 +1,81 @@
+"""Users, passwords (argon2id) and API tokens (only their SHA-256 is stored)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from nemt.services.actors import Actor
+from nemt.services.errors import InvalidInput, Unauthorized
+from nemt.store.models import ApiToken, Organization, Role, User, utcnow
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of a failed log-in the same whether or not the user exists.
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise InvalidInput("a password has at least 8 characters", field="password", rule="password policy")
+    return _hasher.hash(password)
+
+
+def actor_of(user: User) -> Actor:
+    org: Organization = user.organization
+    return Actor(user.id, user.username, user.role, org.id, org.kind, org.program)
+
+
+def create_user(uow, username: str, password: str, role: Role | str, organization: Organization,
+                display_name: str | None = None) -> User:
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(f"unknown role {role!r}", field="role", rule="roles")
+    if uow.users.by_username(username):
+        raise InvalidInput("that user name is taken", field="username", rule="unique user names")
+    user = User(username=username, display_name=display_name or username, password_hash=hash_password(password),
+                role=str(role), organization=organization)
+    uow.session.add(user)
+    uow.session.flush()
+    return user
+
+
+def authenticate(uow, username: str, password: str) -> User:
+    user = uow.users.by_username(username)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        user = None
+    if user is None or not user.active:
+        raise Unauthorized("user name or password is wrong", field="password", rule="log-in")
+    return user
+
+
+def issue_token(uow, user: User, label: str = "") -> str:
+    token = "nemt_" + secrets.token_urlsafe(32)
+    uow.session.add(ApiToken(user_id=user.id, token_sha256=_sha(token), label=label))
+    uow.session.flush()
+    return token
+
+
+def user_for_token(uow, token: str) -> User:
+    from sqlalchemy import select
+
+    row = uow.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _sha(token),
+                                                    ApiToken.revoked_at.is_(None)))
+    if row is None or not row.user.active:
+        raise Unauthorized("the API token is unknown or revoked", field="Authorization", rule="API tokens")
+    return row.user
+
+
+def revoke_token(uow, token: str) -> None:
+    from sqlalchemy import select
+
+    row = uow.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _sha(token)))
+    if row is not None:
+        row.revoked_at = utcnow()
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

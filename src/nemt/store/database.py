@@ -1,0 +1,55 @@
+"""Engines and sessions. The URL comes from ``NEMT_DATABASE_URL``; without it, a SQLite file ``nemt.db``."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_SQLITE = Path.cwd() / "nemt.db"
+
+
+def database_url() -> str:
+    url = os.environ.get("NEMT_DATABASE_URL", "").strip()
+    return url or f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def normalize_url(url: str) -> str:
+    # psycopg 3 is the PostgreSQL driver; accept plain postgresql:// URLs as operators write them.
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://"):]
+    return url
+
+
+def make_engine(url: str | None = None, *, schema: str | None = None) -> Engine:
+    """An engine for ``url``. ``schema`` (PostgreSQL only) puts every table in that schema: the tests use it
+    to give each run its own namespace in the shared ``test`` database."""
+    url = normalize_url(url or database_url())
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised in every SQLite test
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@cache
+def default_engine() -> Engine:
+    return make_engine()

@@ -1,0 +1,209 @@
+"""SQLAlchemy models. Tables mirror the domain: organizations and users, members and coverage, the audit trail.
+
+Member rows are addressed from the outside only by ``Member.key`` (an opaque random token), never by the
+Medicaid ID, so no URL carries protected health information.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def new_key() -> str:
+    """Opaque identifier for URLs: 128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: DateTime(timezone=True)}
+
+
+class OrgKind(StrEnum):
+    DEPARTMENT = "department"
+    BROKER = "broker"
+    PROVIDER = "transportation-provider"
+    FACILITY = "medical-facility"
+
+
+class Role(StrEnum):
+    AGENT = "call-center-agent"
+    DISPATCHER = "dispatcher"
+    PROVIDER_ADMIN = "provider-admin"
+    DRIVER = "driver"
+    FACILITY_SCHEDULER = "facility-scheduler"
+    AUDITOR = "auditor"
+    ADMIN = "administrator"
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    program: Mapped[str] = mapped_column(String(2), index=True)
+    npi: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("program", "name", name="uq_org_program_name"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Only a SHA-256 of the token is stored; the token itself is shown once, at creation.
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    program: Mapped[str] = mapped_column(String(2))
+    medicaid_id: Mapped[str] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    address_line: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(2))
+    zip: Mapped[str] = mapped_column(String(10))
+    county: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    residence: Mapped[str] = mapped_column(String(20), default="home")
+    facility_has_vehicle: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    has_other_transportation: Mapped[bool] = mapped_column(Boolean, default=False)
+    at_risk_adult: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    coverage: Mapped[list[Coverage]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", order_by="Coverage.start"
+    )
+    needs: Mapped[list[MemberNeed]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", order_by="MemberNeed.need"
+    )
+
+    __table_args__ = (UniqueConstraint("program", "medicaid_id", name="uq_member_program_medicaid_id"),)
+
+    @property
+    def documented_needs(self) -> list[str]:
+        return [n.need for n in self.needs]
+
+
+class Coverage(Base):
+    """A benefit plan span; ``start`` and ``end`` inclusive, ``end`` None = open-ended."""
+
+    __tablename__ = "coverage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    plan: Mapped[str] = mapped_column(String(40))
+    start: Mapped[dt.date] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+    member: Mapped[Member] = relationship(back_populates="coverage")
+
+    __table_args__ = (UniqueConstraint("member_id", "plan", "start", name="uq_coverage_span"),)
+
+
+class MemberNeed(Base):
+    """A written certification on file (e.g. ``wheelchair-confined``), with who certified it and when."""
+
+    __tablename__ = "member_needs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    need: Mapped[str] = mapped_column(String(60))
+    certified_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    certified_by: Mapped[str] = mapped_column(String(200), default="")
+
+    member: Mapped[Member] = relationship(back_populates="needs")
+
+    __table_args__ = (UniqueConstraint("member_id", "need", name="uq_member_need"),)
+
+
+class EligibilityImport(Base):
+    """One imported eligibility file, by content hash: importing the same file twice changes nothing."""
+
+    __tablename__ = "eligibility_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    program: Mapped[str] = mapped_column(String(2))
+    rows: Mapped[int] = mapped_column(Integer)
+    created: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class AuditEvent(Base):
+    """Append-only record of every read or change of member data: who, role, what, which member, when.
+
+    Database triggers (see the first migration) refuse UPDATE and DELETE on this table.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    username: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(32))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), default=None)
+    action: Mapped[str] = mapped_column(String(40))  # read, search, create, update, import, …
+    entity: Mapped[str] = mapped_column(String(40))  # member, coverage, trip, claim, …
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), default=None, index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ControlNumber(Base):
+    """Counters that must never repeat (X12 interchange and group control numbers, confirmation numbers)."""
+
+    __tablename__ = "control_numbers"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
