@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("NEMT_PASSWORD_HASH_COST", "test")  # cheap argon2id for per-test users (see services.auth)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEMT_SHARED_DIR", REPO.parent / "shared"))
 

@@ -74,7 +74,7 @@ def test_same_rows_in_another_file_update_nothing(uow_factory):
         ("A100003,Cy,Demo,1960-01-01,3 Demo St,Denver,CO,80203,Denver,medicaid-state-plan,2024-01-01,,home,maybe,false,",
          "has_other_transportation", "true or false"),
         ("A100003,Cy,Demo,1960-01-01,3 Demo St,Denver,CO,80203,Denver,medicaid-state-plan,2024-01-01,,home,false,false,"
-         "flying-carpet", "documented_needs", "unknown certification"),
+         "flying-carpet", "documented_needs", "unknown value"),
         ("A100003,Cy,Demo,1960-01-01,3 Demo St,Hartford,CT,06103,Hartford,medicaid-state-plan,2024-01-01,,home,false,"
          "false,", "state", "covers residents of CO"),
         ("A100002,Bo,Sample,2015-06-08,2 Demo St,Pueblo,CO,81003,Pueblo,CHP+,2026-01-01,,home,false,false,",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -12,15 +14,27 @@ from nemt.services.actors import Actor
 from nemt.services.errors import InvalidInput, Unauthorized
 from nemt.store.models import ApiToken, Organization, Role, User, utcnow
 
-_hasher = PasswordHasher()
-# Verifying against this keeps the time of a failed log-in the same whether or not the user exists.
-_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    """argon2id with the library's recommended cost. ``NEMT_PASSWORD_HASH_COST=test`` (set by the test suite
+    only) lowers the cost so that seeding users per test stays fast; hashes stay argon2id either way."""
+    if os.environ.get("NEMT_PASSWORD_HASH_COST") == "test":
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verifying against this keeps the time of a failed log-in the same whether or not the user exists.
+    return _hasher().hash("not-a-password")
 
 
 def hash_password(password: str) -> str:
     if len(password) < 8:
         raise InvalidInput("a password has at least 8 characters", field="password", rule="password policy")
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def actor_of(user: User) -> Actor:
@@ -44,7 +58,7 @@ def create_user(uow, username: str, password: str, role: Role | str, organizatio
 def authenticate(uow, username: str, password: str) -> User:
     user = uow.users.by_username(username)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher().verify(user.password_hash if user else _dummy_hash(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         user = None
     if user is None or not user.active:

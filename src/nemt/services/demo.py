@@ -13,7 +13,19 @@ from dataclasses import dataclass
 
 from nemt.domain.identifiers import make_npi
 from nemt.services import auth
-from nemt.store.models import Coverage, Member, MemberNeed, Organization, OrgKind, Role
+from nemt.store.models import (
+    Coverage,
+    CredentialRecord,
+    Driver,
+    MedicalProvider,
+    Member,
+    MemberNeed,
+    Organization,
+    OrgKind,
+    Role,
+    TransportProvider,
+    Vehicle,
+)
 
 SEED = 20261123
 DEMO_PASSWORD_SUFFIX = "-demo-2026"
@@ -110,6 +122,72 @@ def _members(rng: random.Random, program: str, state: str, counties: list[str], 
     return members
 
 
+# Transportation providers: (org name, specialty, modes, counties, fleet [(type, count, seats, wc, stretcher)]).
+CO_PROVIDERS = [
+    (CO_ORGS[2][1], "326", ["mobility-ambulatory", "taxi", "wheelchair-van"],
+     ["Denver", "Adams", "Arapahoe", "Jefferson", "Douglas", "Broomfield"],
+     [("sedan", 3, 4, 0, 0), ("mobility-ambulatory", 4, 6, 0, 0), ("wheelchair-van", 3, 4, 2, 0)]),
+    (CO_ORGS[3][1], "326", ["wheelchair-van", "stretcher-van", "mobility-ambulatory"],
+     ["Boulder", "Larimer", "Weld", "Denver", "Adams"],
+     [("wheelchair-van", 4, 3, 2, 0), ("stretcher-van", 2, 2, 0, 1), ("ambulance", 1, 1, 0, 1)]),
+    (CO_ORGS[4][1], "525", ["mobility-ambulatory", "wheelchair-van", "taxi"], ["El Paso", "Pueblo", "Mesa"],
+     [("sedan", 2, 4, 0, 0), ("mobility-ambulatory", 2, 6, 0, 0), ("wheelchair-van", 2, 4, 2, 0)]),
+]
+PERMIT_FOR = {"sedan": "common-carrier", "mobility-ambulatory": "contract-carrier", "wheelchair-van": "common-carrier",
+              "stretcher-van": "contract-carrier", "ambulance": "county-ambulance-licence"}
+# Destinations: (name, zip, county, services)
+CO_MEDICAL = [
+    ("Denver Example Medical Center (demo)", "80204", "Denver", ["hospital", "dialysis", "primary-care"]),
+    ("Aurora Example Dialysis (demo)", "80011", "Arapahoe", ["dialysis"]),
+    ("Boulder Example Clinic (demo)", "80301", "Boulder", ["primary-care", "physical-therapy"]),
+    ("Fort Collins Example Oncology (demo)", "80525", "Larimer", ["oncology", "primary-care"]),
+    ("Colorado Springs Example Dialysis (demo)", "80909", "El Paso", ["dialysis", "primary-care"]),
+    ("Pueblo Example Hospital (demo)", "81003", "Pueblo", ["hospital", "dialysis", "oncology"]),
+    ("Grand Junction Example Clinic (demo)", "81501", "Mesa", ["primary-care", "dialysis"]),
+    ("Lakewood Example Pharmacy (demo)", "80226", "Jefferson", ["pharmacy"]),
+]
+TODAY_ANCHOR = dt.date(2026, 11, 23)  # credential dates are set relative to this fixed day: the demo is deterministic
+
+
+def _network(uow, rng: random.Random, orgs: dict[str, Organization]) -> tuple[int, int]:
+    drivers = vehicles = 0
+    for p_index, (name, specialty, modes, counties, fleet) in enumerate(CO_PROVIDERS):
+        org = orgs[name]
+        provider = TransportProvider(organization_id=org.id, npi=org.npi, specialty=specialty, modes=modes,
+                                     service_counties=counties)
+        uow.session.add(provider)
+        uow.session.flush()
+        n = 0
+        for vtype, count, seats, wc, stretcher in fleet:
+            for _ in range(count):
+                n += 1
+                v = Vehicle(provider_id=provider.id, external_id=f"{name[:2].upper()}-{n:02d}", vehicle_type=vtype,
+                            seats=seats, wheelchair_positions=wc, stretcher_positions=stretcher,
+                            base_zip=_zips_by_county("CO")[counties[0]][0]["zip_code"])
+                d = Driver(provider_id=provider.id, external_id=f"D{p_index + 1}{n:02d}",
+                           name=f"{rng.choice(FIRST)} {rng.choice(LAST)}-Driver")
+                uow.session.add_all([v, d])
+                uow.session.flush()
+                # Most credentials run a year or more; a few expire within 30/60/90 days, one has lapsed.
+                soon = rng.choice([400, 400, 400, 25, 55, 85])
+                lapsed = (p_index, n) == (1, 2)
+                for kind, days in (("licence", 700), ("background_check", 300), ("training", soon)):
+                    uow.session.add(CredentialRecord(owner_type="driver", owner_id=d.id, kind=kind,
+                                                     expires_on=TODAY_ANCHOR + dt.timedelta(days=days)))
+                for kind, days, detail in (("inspection", -3 if lapsed else 200, ""), ("insurance", 365, ""),
+                                           ("permit", 500, PERMIT_FOR[vtype])):
+                    uow.session.add(CredentialRecord(owner_type="vehicle", owner_id=v.id, kind=kind, detail=detail,
+                                                     expires_on=TODAY_ANCHOR + dt.timedelta(days=days)))
+                drivers += 1
+                vehicles += 1
+    for i, (name, zip_code, county, services) in enumerate(CO_MEDICAL):
+        z = next(z for z in _zips_by_county("CO")[county] if z["zip_code"] == zip_code)
+        uow.session.add(MedicalProvider(program="CO", npi=make_npi(f"17{i:07d}"), name=name,
+                                        address_line=f"{100 + i * 11} Example Pkwy", city=z["city"], state="CO",
+                                        zip=zip_code, county=county, services=services))
+    return drivers, vehicles
+
+
 def seed(uow_class) -> str:
     """Seed the demo world once; a second call finds it and adds nothing."""
     rng = random.Random(SEED)
@@ -123,12 +201,20 @@ def seed(uow_class) -> str:
                 orgs[name] = Organization(kind=kind.value, name=name, program=program, npi=npi)
                 uow.session.add(orgs[name])
         uow.session.flush()
+        users = {}
         for login in DEMO_LOGINS:
-            auth.create_user(uow, login.username, login.password, login.role, orgs[login.organization],
-                             display_name=f"{login.username.replace('-', ' ').title()} (demo)")
+            users[login.username] = auth.create_user(
+                uow, login.username, login.password, login.role, orgs[login.organization],
+                display_name=f"{login.username.replace('-', ' ').title()} (demo)")
+        drivers, vehicles = _network(uow, rng, orgs)
+        # The demo driver log-in drives the first vehicle of the first provider.
+        from sqlalchemy import select
+
+        uow.session.scalar(select(Driver).where(Driver.external_id == "D101")).user_id = users["driver"].id
         members = _members(rng, "CO", "CO", CO_COUNTIES, 60, "D")
         members += _members(rng, "CT", "CT", CT_COUNTIES, 15, "C")
         for m in members:
             uow.session.add(m)
         uow.commit()
-        return f"demo seeded: {len(orgs)} organizations, {len(DEMO_LOGINS)} users, {len(members)} members"
+        return (f"demo seeded: {len(orgs)} organizations, {len(DEMO_LOGINS)} users, {len(members)} members, "
+                f"{drivers} drivers, {vehicles} vehicles, {len(CO_MEDICAL)} medical providers")

@@ -5,10 +5,8 @@ Every read and change of member data writes an audit record (services.audit).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,6 +16,7 @@ from nemt.domain.vocabulary import DOCUMENTED_NEEDS, RESIDENCES
 from nemt.policy import load_policy
 from nemt.services import access, audit
 from nemt.services.actors import Actor
+from nemt.services.csv_files import RowReader, read_csv
 from nemt.services.errors import ImportRejected, InvalidInput, NotFound, RowError
 from nemt.store.models import Coverage, EligibilityImport, Member, MemberNeed, Role
 
@@ -31,7 +30,6 @@ OPTIONAL_COLUMNS = ("phone", "residence", "facility_has_vehicle", "has_other_tra
                     "documented_needs")
 _MEMBER_FIELDS = ("first_name", "last_name", "birth_date", "address_line", "city", "state", "zip", "county",
                   "phone", "residence", "facility_has_vehicle", "has_other_transportation", "at_risk_adult")
-_TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
 
 
 @dataclass(frozen=True)
@@ -44,106 +42,58 @@ class ImportResult:
     unchanged: bool  # the same file was imported before: nothing to do
 
 
-def _zip_info(zip_code: str):
+def check_zip(rr: RowReader, field: str, zip_code: str, state: str) -> None:
+    """A ZIP must be well formed, known, and in the row's state."""
     import zipcodes
 
-    try:
-        found = zipcodes.matching(zip_code[:5])
-    except (ValueError, TypeError):
-        return None
-    return found[0] if found else None
-
-
-def _parse_bool(value: str) -> bool:
-    v = value.strip().lower()
-    if v in _TRUE:
-        return True
-    if v in _FALSE:
-        return False
-    raise ValueError("must be true or false")
-
-
-def _parse_date(value: str) -> dt.date:
-    return dt.date.fromisoformat(value.strip())
-
-
-def _parse_row(line: int, row: dict[str, str], policy) -> tuple[dict, dict, list[str], list[RowError]]:
-    """Validate one CSV row. Returns member fields, the coverage span, the needs and the row's errors."""
-    errors: list[RowError] = []
-
-    def bad(field: str, reason: str) -> None:
-        errors.append(RowError(line, field, reason))
-
-    get = lambda k: (row.get(k) or "").strip()  # noqa: E731
-    medicaid_id = get("medicaid_id").upper()
-    if not policy.valid_medicaid_id(medicaid_id):
-        bad("medicaid_id", f"must match the {policy.code} Medicaid ID format "
-                           f"(e.g. {policy.get('identifiers.medicaid_id_example')}) — "
-                           f"{policy.cite('identifiers')}")
-    member: dict = {"medicaid_id": medicaid_id}
-    for name in ("first_name", "last_name", "address_line", "city", "county"):
-        member[name] = get(name)
-        if not member[name] and name in ("first_name", "last_name", "county"):
-            bad(name, "is required")
-    member["county"] = member["county"].removesuffix(" County").strip()
-    member["phone"] = get("phone")
-    try:
-        member["birth_date"] = _parse_date(get("birth_date"))
-        if member["birth_date"] > dt.date.today():
-            bad("birth_date", "is in the future")
-    except ValueError:
-        bad("birth_date", "must be a date YYYY-MM-DD")
-    state = get("state").upper()
-    member["state"] = state
-    zip_code = get("zip")
-    member["zip"] = zip_code
     if not valid_zip(zip_code):
-        bad("zip", "must be 5 or 9 digits")
-    else:
-        info = _zip_info(zip_code)
-        if info is None:
-            bad("zip", "unknown ZIP code")
-        elif info["state"] != state:
-            bad("zip", f"is in {info['state']}, not in the row's state {state}")
-    if state != policy.state:
-        bad("state", f"the {policy.code} program covers residents of {policy.state}")
-    residence = get("residence") or "home"
-    if residence not in RESIDENCES:
-        bad("residence", f"must be one of {', '.join(RESIDENCES)}")
-    member["residence"] = residence
-    for name in ("has_other_transportation", "at_risk_adult"):
-        try:
-            member[name] = _parse_bool(get(name))
-        except ValueError as exc:
-            bad(name, str(exc))
-    fhv = get("facility_has_vehicle")
-    try:
-        member["facility_has_vehicle"] = None if fhv == "" else _parse_bool(fhv)
-    except ValueError as exc:
-        bad("facility_has_vehicle", str(exc))
+        rr.bad(field, "must be 5 or 9 digits")
+        return
+    found = zipcodes.matching(zip_code[:5])
+    if not found:
+        rr.bad(field, "unknown ZIP code")
+    elif found[0]["state"] != state:
+        rr.bad(field, f"is in {found[0]['state']}, not in the row's state {state}")
 
-    plan = get("plan")
-    if plan not in policy.get("eligibility.all_plans"):
-        bad("plan", f"unknown benefit plan; one of {', '.join(policy.get('eligibility.all_plans'))} — "
-                    f"{policy.cite('eligibility')}")
-    span: dict = {"plan": plan}
-    try:
-        span["start"] = _parse_date(get("coverage_start"))
-    except ValueError:
-        bad("coverage_start", "must be a date YYYY-MM-DD")
-    end = get("coverage_end")
-    try:
-        span["end"] = _parse_date(end) if end else None
-    except ValueError:
-        bad("coverage_end", "must be a date YYYY-MM-DD or empty (open-ended)")
-    if span.get("start") and span.get("end") and span["end"] < span["start"]:
-        bad("coverage_end", "is before coverage_start")
 
-    needs = [n.strip() for n in get("documented_needs").split(";") if n.strip()]
-    for need in needs:
-        if need not in DOCUMENTED_NEEDS:
-            bad("documented_needs", f"unknown certification {need!r}")
-    return member, span, needs, errors
+def _parse_row(rr: RowReader, policy) -> tuple[dict, dict, list[str]]:
+    """One eligibility row: the member's fields, the coverage span, the certifications."""
+    medicaid_id = rr.text("medicaid_id").upper()
+    if not policy.valid_medicaid_id(medicaid_id):
+        rr.bad("medicaid_id", f"must match the {policy.code} Medicaid ID format "
+                              f"(e.g. {policy.get('identifiers.medicaid_id_example')}) — "
+                              f"{policy.cite('identifiers')}")
+    member: dict = {
+        "medicaid_id": medicaid_id,
+        "first_name": rr.text("first_name", required=True),
+        "last_name": rr.text("last_name", required=True),
+        "address_line": rr.text("address_line"),
+        "city": rr.text("city"),
+        "county": rr.text("county", required=True).removesuffix(" County").strip(),
+        "phone": rr.text("phone"),
+        "birth_date": rr.date("birth_date"),
+        "state": rr.text("state").upper(),
+        "zip": rr.text("zip"),
+        "residence": rr.text("residence") or "home",
+        "has_other_transportation": rr.boolean("has_other_transportation"),
+        "at_risk_adult": rr.boolean("at_risk_adult"),
+        "facility_has_vehicle": rr.boolean("facility_has_vehicle", default=None),
+    }
+    if member["birth_date"] and member["birth_date"] > dt.date.today():
+        rr.bad("birth_date", "is in the future")
+    check_zip(rr, "zip", member["zip"], member["state"])
+    if member["state"] != policy.state:
+        rr.bad("state", f"the {policy.code} program covers residents of {policy.state}")
+    if member["residence"] not in RESIDENCES:
+        rr.bad("residence", f"must be one of {', '.join(RESIDENCES)}")
+    plans = policy.get("eligibility.all_plans")
+    span = {"plan": rr.text("plan"), "start": rr.date("coverage_start"), "end": rr.date("coverage_end", required=False)}
+    if span["plan"] not in plans:
+        rr.bad("plan", f"unknown benefit plan; one of {', '.join(plans)} — {policy.cite('eligibility')}")
+    if span["start"] and span["end"] and span["end"] < span["start"]:
+        rr.bad("coverage_end", "is before coverage_start")
+    needs = rr.listing("documented_needs", DOCUMENTED_NEEDS)
+    return member, span, needs
 
 
 def import_eligibility(uow, actor: Actor, program: str, filename: str, content: bytes) -> ImportResult:
@@ -153,45 +103,29 @@ def import_eligibility(uow, actor: Actor, program: str, filename: str, content: 
     digest = hashlib.sha256(content).hexdigest()
     if uow.session.scalar(select(EligibilityImport).where(EligibilityImport.sha256 == digest)):
         return ImportResult(filename, digest, 0, 0, 0, unchanged=True)
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected(filename, [RowError(1, "(file)", "is not UTF-8 text")]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ImportRejected(filename, [RowError(1, c, "column missing from the header") for c in missing])
-
     errors: list[RowError] = []
     members: dict[str, dict] = {}
     spans: dict[str, list[dict]] = {}
     needs: dict[str, set[str]] = {}
     first_line: dict[str, int] = {}
     rows = 0
-    for row in reader:
+    for rr in read_csv(filename, content, REQUIRED_COLUMNS):
         rows += 1
-        line = reader.line_num
-        if None in row:
-            errors.append(RowError(line, "(row)", "has more fields than the header"))
-            continue
-        member, span, row_needs, row_errors = _parse_row(line, row, policy)
-        errors.extend(row_errors)
-        if row_errors:
+        member, span, row_needs = _parse_row(rr, policy)
+        errors.extend(rr.errors)
+        if rr.errors:
             continue
         mid = member["medicaid_id"]
         if mid in members:
             differing = [f for f in _MEMBER_FIELDS if members[mid][f] != member[f]]
             if differing:
-                errors.append(RowError(line, differing[0],
+                errors.append(RowError(rr.line, differing[0],
                                        f"differs from line {first_line[mid]} for the same member"))
                 continue
         else:
-            members[mid], first_line[mid] = member, line
+            members[mid], first_line[mid] = member, rr.line
         spans.setdefault(mid, []).append(span)
         needs.setdefault(mid, set()).update(row_needs)
-    if rows == 0:
-        errors.append(RowError(2, "(file)", "has no data rows"))
     if errors:
         raise ImportRejected(filename, errors)
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Text,
     String,
     UniqueConstraint,
 )
@@ -207,3 +208,339 @@ class ControlNumber(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- provider network --------------------------------------------------------------------------------------------
+
+
+class TransportProvider(Base):
+    """A transportation provider's enrolment: provider type 73, its specialty, the modes it is permitted for and the
+    counties it serves. One per provider organization."""
+
+    __tablename__ = "transport_providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), unique=True)
+    npi: Mapped[str] = mapped_column(String(10), unique=True)
+    provider_type: Mapped[str] = mapped_column(String(4), default="73")
+    specialty: Mapped[str] = mapped_column(String(4))
+    modes: Mapped[list] = mapped_column(JSON, default=list)
+    service_counties: Mapped[list] = mapped_column(JSON, default=list)
+    enrolled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+
+
+class Driver(Base):
+    __tablename__ = "drivers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("transport_providers.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    provider: Mapped[TransportProvider] = relationship()
+    credentials: Mapped[list[CredentialRecord]] = relationship(
+        primaryjoin="and_(CredentialRecord.owner_type == 'driver', foreign(CredentialRecord.owner_id) == Driver.id)",
+        viewonly=True, lazy="selectin")
+
+    __table_args__ = (UniqueConstraint("provider_id", "external_id", name="uq_driver_external_id"),)
+
+
+class Vehicle(Base):
+    __tablename__ = "vehicles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("transport_providers.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(40))
+    vehicle_type: Mapped[str] = mapped_column(String(30))
+    seats: Mapped[int] = mapped_column(Integer, default=0)
+    wheelchair_positions: Mapped[int] = mapped_column(Integer, default=0)
+    stretcher_positions: Mapped[int] = mapped_column(Integer, default=0)
+    base_zip: Mapped[str] = mapped_column(String(10), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    provider: Mapped[TransportProvider] = relationship()
+    credentials: Mapped[list[CredentialRecord]] = relationship(
+        primaryjoin="and_(CredentialRecord.owner_type == 'vehicle', foreign(CredentialRecord.owner_id) == Vehicle.id)",
+        viewonly=True, lazy="selectin")
+
+    __table_args__ = (UniqueConstraint("provider_id", "external_id", name="uq_vehicle_external_id"),)
+
+
+class CredentialRecord(Base):
+    """A driver's or vehicle's credential with its expiry (licence, background check, training, inspection,
+    insurance, permit — ``detail`` holds the permit type)."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_type: Mapped[str] = mapped_column(String(10))
+    owner_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(String(60), default="")
+    number: Mapped[str] = mapped_column(String(60), default="")
+    issued_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+    __table_args__ = (UniqueConstraint("owner_type", "owner_id", "kind", "detail", name="uq_credential"),)
+
+
+class MedicalProvider(Base):
+    """A destination: an enrolled medical provider or pharmacy, with the services it offers."""
+
+    __tablename__ = "medical_providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    program: Mapped[str] = mapped_column(String(2), index=True)
+    npi: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    address_line: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(2))
+    zip: Mapped[str] = mapped_column(String(10))
+    county: Mapped[str] = mapped_column(String(100), default="")
+    services: Mapped[list] = mapped_column(JSON, default=list)
+    enrolled: Mapped[bool] = mapped_column(Boolean, default=True)
+    accepting_members: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("program", "npi", name="uq_medical_provider_npi"),)
+
+
+# --- rides: standing orders, trips, legs, notices ----------------------------------------------------------------
+
+
+class StandingOrder(Base):
+    """Recurring appointments (dialysis three times a week for three months): trips are made from it."""
+
+    __tablename__ = "standing_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    program: Mapped[str] = mapped_column(String(2))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    weekdays: Mapped[list] = mapped_column(JSON)  # 0 = Monday
+    appointment_time: Mapped[str] = mapped_column(String(5))  # local "HH:MM"
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    request: Mapped[dict] = mapped_column(JSON)  # the ride request every occurrence repeats
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Trip(Base):
+    """A ride request and its decision. Its legs (one-way, or two for a round trip) are what gets scheduled."""
+
+    __tablename__ = "trips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    confirmation: Mapped[str] = mapped_column(String(20), unique=True)
+    # Same request twice (a retry, two agents at once) -> one trip: the key is unique.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    program: Mapped[str] = mapped_column(String(2), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    standing_order_id: Mapped[int | None] = mapped_column(ForeignKey("standing_orders.id"), default=None)
+    requested_by: Mapped[str] = mapped_column(String(20))
+    booked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    booked_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), default=None, index=True)
+    requested_at: Mapped[dt.datetime] = mapped_column()
+    appointment_at: Mapped[dt.datetime] = mapped_column(index=True)
+    service_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    pickup_address: Mapped[str] = mapped_column(String(300))
+    pickup_zip: Mapped[str] = mapped_column(String(10))
+    destination_provider_id: Mapped[int | None] = mapped_column(ForeignKey("medical_providers.id"), default=None)
+    destination_name: Mapped[str] = mapped_column(String(200))
+    destination_address: Mapped[str] = mapped_column(String(300))
+    destination_zip: Mapped[str] = mapped_column(String(10))
+    destination_county: Mapped[str] = mapped_column(String(100))
+    destination_state: Mapped[str] = mapped_column(String(2))
+    miles: Mapped[float] = mapped_column(default=0.0)
+    requested_mode: Mapped[str] = mapped_column(String(30))
+    mode: Mapped[str | None] = mapped_column(String(30), default=None)
+    outcome: Mapped[str] = mapped_column(String(10))
+    arranged_by: Mapped[str] = mapped_column(String(30))
+    reason_codes: Mapped[list] = mapped_column(JSON, default=list)
+    decision: Mapped[dict] = mapped_column(JSON, default=dict)
+    request: Mapped[dict] = mapped_column(JSON, default=dict)  # the decision input, for audits and re-decisions
+    round_trip: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    space: Mapped[str] = mapped_column(String(12), default="seat")  # seat | wheelchair | stretcher
+    escorts: Mapped[int] = mapped_column(Integer, default=0)
+    passengers: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | cancelled
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    member: Mapped[Member] = relationship()
+    legs: Mapped[list[Leg]] = relationship(back_populates="trip", order_by="Leg.sequence",
+                                           cascade="all, delete-orphan")
+
+
+class Leg(Base):
+    """One one-way leg: the unit scheduled on a vehicle run, logged by the driver and billed."""
+
+    __tablename__ = "legs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)  # 1 = to the appointment, 2 = the return
+    service_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    origin_address: Mapped[str] = mapped_column(String(300))
+    origin_zip: Mapped[str] = mapped_column(String(10))
+    destination_address: Mapped[str] = mapped_column(String(300))
+    destination_zip: Mapped[str] = mapped_column(String(10))
+    # Requested times: pick up no earlier than / arrive no later than (either may be open).
+    pickup_earliest: Mapped[dt.datetime | None] = mapped_column(default=None)
+    dropoff_latest: Mapped[dt.datetime | None] = mapped_column(default=None)
+    miles: Mapped[float] = mapped_column(default=0.0)
+    status: Mapped[str] = mapped_column(String(12), default="scheduled", index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("transport_providers.id"), default=None, index=True)
+    vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"), default=None, index=True)
+    driver_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id"), default=None, index=True)
+    planned_pickup: Mapped[dt.datetime | None] = mapped_column(default=None)
+    planned_dropoff: Mapped[dt.datetime | None] = mapped_column(default=None)
+    run_position: Mapped[int | None] = mapped_column(Integer, default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock for assignment
+
+    trip: Mapped[Trip] = relationship(back_populates="legs")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("trip_id", "sequence", name="uq_leg_sequence"),)
+
+
+class Notice(Base):
+    """A notice to the member: a denial (or pending item) with the reason, the rule and how to appeal."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trips.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # denied | pending
+    reasons: Mapped[list] = mapped_column(JSON)  # [{code, message, citation}]
+    appeal: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class VehicleRun(Base):
+    """A vehicle's run for one day: the ordered stops with times. Every change to the legs on a vehicle's day goes
+    through this row and bumps its version, so two dispatchers acting at once cannot both write the same vehicle's
+    day: the second gets a conflict and re-plans (optimistic locking), never a double-booked vehicle."""
+
+    __tablename__ = "vehicle_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id"), index=True)
+    service_date: Mapped[dt.date] = mapped_column(Date)
+    driver_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id"), default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    plan: Mapped[dict] = mapped_column(JSON, default=dict)  # ordered stops with times
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("vehicle_id", "service_date", name="uq_vehicle_run_day"),)
+
+
+# --- trip log and claims -------------------------------------------------------------------------------------------
+
+
+class TripLogEvent(Base):
+    """The Standard Trip Log as append-only events per leg (arrived, picked-up, dropped-off, no-show, …). A correction
+    is a new event that supersedes fields of an earlier one; nothing is ever edited (triggers refuse it)."""
+
+    __tablename__ = "trip_log_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    leg_id: Mapped[int] = mapped_column(ForeignKey("legs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column()
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
+    claim_number: Mapped[str] = mapped_column(String(30), unique=True)
+    program: Mapped[str] = mapped_column(String(2))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("transport_providers.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    billing_medicaid_id: Mapped[str] = mapped_column(String(20))
+    place_of_service: Mapped[str] = mapped_column(String(2))
+    diagnosis: Mapped[str] = mapped_column(String(8))
+    frequency: Mapped[str] = mapped_column(String(1), default="1")  # 1 original, 7 replacement, 8 void
+    original_claim_number: Mapped[str | None] = mapped_column(String(30), default=None)
+    status: Mapped[str] = mapped_column(String(20), default="ready")  # ready|review|exported|paid|denied|void…
+    total_charge: Mapped[str] = mapped_column(String(20), default="0.00")  # Decimal as text: exact on both DBs
+    paid_amount: Mapped[str | None] = mapped_column(String(20), default=None)
+    edits: Mapped[list] = mapped_column(JSON, default=list)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("claim_batches.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    lines: Mapped[list[ClaimLine]] = relationship(back_populates="claim", cascade="all, delete-orphan",
+                                                  order_by="ClaimLine.line_number")
+
+
+class ClaimLine(Base):
+    __tablename__ = "claim_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    line_number: Mapped[int] = mapped_column(Integer)
+    leg_id: Mapped[int | None] = mapped_column(ForeignKey("legs.id"), default=None, index=True)
+    hcpcs: Mapped[str] = mapped_column(String(5))
+    modifiers: Mapped[list] = mapped_column(JSON, default=list)
+    units: Mapped[int] = mapped_column(Integer)
+    charge: Mapped[str] = mapped_column(String(20))
+    service_date: Mapped[dt.date] = mapped_column(Date)
+    rendering_npi: Mapped[str] = mapped_column(String(10))
+    adjudication: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    claim: Mapped[Claim] = relationship(back_populates="lines")
+
+
+class BilledLeg(Base):
+    """One row per leg ever billed in an original claim: the unique key is what makes billing a leg twice
+    impossible, even from two processes at once."""
+
+    __tablename__ = "billed_legs"
+
+    leg_id: Mapped[int] = mapped_column(ForeignKey("legs.id"), primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+
+
+class ClaimBatch(Base):
+    __tablename__ = "claim_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    format: Mapped[str] = mapped_column(String(10))
+    interchange_control_number: Mapped[int | None] = mapped_column(Integer, unique=True, default=None)
+    group_control_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    sha256: Mapped[str] = mapped_column(String(64))
+    claims: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Remittance(Base):
+    __tablename__ = "remittances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    payer: Mapped[str] = mapped_column(String(100), default="")
+    check_number: Mapped[str] = mapped_column(String(50), default="")
+    paid_total: Mapped[str] = mapped_column(String(20), default="0.00")
+    claims: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

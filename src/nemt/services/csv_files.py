@@ -1,0 +1,112 @@
+"""All-or-nothing CSV files: read every row, collect every bad one (line, field, reason), write only if none."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Callable, Iterator
+
+from nemt.services.errors import ImportRejected, RowError
+
+TRUE_WORDS, FALSE_WORDS = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
+
+
+class RowReader:
+    """Field parsers for one row that record errors instead of raising, so a file reports all its bad rows."""
+
+    def __init__(self, line: int, row: dict[str, str]):
+        self.line, self.row, self.errors = line, row, []
+
+    def bad(self, field: str, reason: str) -> None:
+        self.errors.append(RowError(self.line, field, reason))
+
+    def text(self, field: str, required: bool = False) -> str:
+        value = (self.row.get(field) or "").strip()
+        if required and not value:
+            self.bad(field, "is required")
+        return value
+
+    def boolean(self, field: str, default: bool | None = False) -> bool | None:
+        value = self.text(field).lower()
+        if value == "" and default is None:
+            return None
+        if value in TRUE_WORDS:
+            return True
+        if value in FALSE_WORDS:
+            return False if value else default
+        self.bad(field, "must be true or false")
+        return default
+
+    def date(self, field: str, required: bool = True) -> dt.date | None:
+        value = self.text(field)
+        if not value:
+            if required:
+                self.bad(field, "is required (YYYY-MM-DD)")
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.bad(field, "must be a date YYYY-MM-DD")
+            return None
+
+    def integer(self, field: str, minimum: int = 0) -> int:
+        value = self.text(field) or "0"
+        try:
+            number = int(value)
+        except ValueError:
+            self.bad(field, "must be a whole number")
+            return 0
+        if number < minimum:
+            self.bad(field, f"must be at least {minimum}")
+        return number
+
+    def choice(self, field: str, allowed, required: bool = True) -> str:
+        value = self.text(field)
+        if (value or required) and value not in allowed:
+            self.bad(field, f"must be one of {', '.join(allowed)}")
+        return value
+
+    def listing(self, field: str, allowed=None) -> list[str]:
+        items = [v.strip() for v in self.text(field).split(";") if v.strip()]
+        if allowed is not None:
+            for item in items:
+                if item not in allowed:
+                    self.bad(field, f"unknown value {item!r}; one of {', '.join(allowed)}")
+        return items
+
+
+def read_csv(filename: str, content: bytes, required_columns: tuple[str, ...]) -> Iterator[RowReader]:
+    """Rows of a UTF-8 CSV with a header; a missing column or an unreadable file rejects the whole file."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected(filename, [RowError(1, "(file)", "is not UTF-8 text")]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [c for c in required_columns if c not in header]
+    if missing:
+        raise ImportRejected(filename, [RowError(1, c, "column missing from the header") for c in missing])
+    any_row = False
+    for row in reader:
+        any_row = True
+        rr = RowReader(reader.line_num, row)
+        if None in row:
+            rr.bad("(row)", "has more fields than the header")
+        yield rr
+    if not any_row:
+        raise ImportRejected(filename, [RowError(2, "(file)", "has no data rows")])
+
+
+def parse_all(filename: str, content: bytes, required_columns: tuple[str, ...],
+              parse: Callable[[RowReader], object]) -> list[tuple[int, object]]:
+    """Parse every row with ``parse``; if any row is bad, reject the file with all the errors."""
+    parsed, errors = [], []
+    for rr in read_csv(filename, content, required_columns):
+        value = parse(rr)
+        errors.extend(rr.errors)
+        if not rr.errors:
+            parsed.append((rr.line, value))
+    if errors:
+        raise ImportRejected(filename, errors)
+    return parsed
