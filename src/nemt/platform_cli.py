@@ -18,7 +18,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head")) -> None:
+def db_upgrade(revision: str = typer.Argument("heads")) -> None:
     """Migrate the database (NEMT_DATABASE_URL, or the SQLite file nemt.db) to the latest schema."""
     from nemt.store.database import database_url, default_engine
     from nemt.store.migrate import upgrade
