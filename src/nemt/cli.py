@@ -17,6 +17,7 @@ app.add_typer(bench_app, name="bench")
 # Subsystems whose cli module registers commands. Order is the order of `nemt --help`.
 SUBSYSTEM_CLIS: tuple[str, ...] = (
     "nemt.platform_cli",
+    "nemt.network_cli",
     "nemt.billing.cli",
     "nemt.decisions_cli",
 )

@@ -113,3 +113,37 @@ def test_demo_world_has_a_lapsed_credential(demo):
         report = network.expiring_credentials(uow, SYSTEM, dt.date(2026, 11, 23), 90)
     assert report, "the demo has credentials expiring within 90 days"
     assert all(0 <= e.days_left <= 90 for e in report)
+
+
+def test_closest_qualified_provider_by_road_miles(demo):
+    """From a Pueblo ZIP, the nearest dialysis is in Pueblo, then Colorado Springs; the 25-mile cut keeps Pueblo."""
+    with demo() as uow:
+        ranked = network.closest_medical_providers(uow, "CO", "81003", "dialysis")
+        names = [r.provider.name for r in ranked]
+        assert names[0].startswith("Pueblo") and names[1].startswith("Colorado Springs")
+        assert ranked[0].miles < ranked[1].miles
+        within = network.closest_medical_providers(uow, "CO", "81003", "dialysis", within_miles=25)
+        assert [r.provider.name for r in within] == names[:1]
+        assert network.closest_medical_providers(uow, "CO", "81003", "acupuncture") == []
+
+
+def test_closest_cli_and_unknown_zip(db, demo):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import database_url_of
+
+    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(db)}
+    nemt = Path(sys.executable).with_name("nemt")
+    run = subprocess.run([nemt, "providers", "closest", "--zip", "80203", "--service", "dialysis", "--k", "2"],
+                         env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    import json
+
+    rows = json.loads(run.stdout)
+    assert len(rows) == 2 and rows[0]["miles"] <= rows[1]["miles"]
+    run = subprocess.run([nemt, "providers", "closest", "--zip", "00000", "--service", "dialysis"],
+                         env=env, capture_output=True, text=True)
+    assert run.returncode == 2 and "zip" in run.stderr and run.stdout == ""

@@ -298,3 +298,35 @@ def expiring_credentials(uow, actor: Actor, today: dt.date, within_days: int) ->
             label = cred.kind + (f" ({cred.detail})" if cred.detail else "")
             out.append(ExpiringCredential(provider.organization.name, owner, label, cred.expires_on, left))
     return sorted(out, key=lambda e: (e.days_left, e.provider, e.subject))
+
+
+# --- the closest qualified provider (25-mile rule) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankedProvider:
+    provider: MedicalProvider
+    miles: float
+    minutes: float
+    engine: str
+
+
+def closest_medical_providers(uow, program: str, origin_zip: str, service: str, *, k: int | None = None,
+                              within_miles: float | None = None, engine=None) -> list[RankedProvider]:
+    """Enrolled medical providers offering ``service``, nearest first by road miles from ``origin_zip``.
+
+    "NEMT must be used to access the closest qualified Health First Colorado provider willing and able to treat the
+    member" (Benefit Overview); "The closest provider is defined as a provider within a 25-mile radius of the
+    member's residence or the nearest provider if one is not practicing within a 25-mile radius" (25 Mile or
+    Longer Trips). Raises GeoError (field ``zip``) for an unknown origin ZIP."""
+    from nemt import geo
+
+    origin = geo.lookup_zip(origin_zip, "zip").point
+    candidates = [mp for mp in uow.session.scalars(
+        select(MedicalProvider).where(MedicalProvider.program == program, MedicalProvider.enrolled.is_(True))
+        .order_by(MedicalProvider.id)) if service in (mp.services or [])]
+    if not candidates:
+        return []
+    points = [geo.lookup_zip(mp.zip, "zip").point for mp in candidates]
+    ranked = geo.closest(origin, points, engine, k=k, max_miles=within_miles)
+    return [RankedProvider(candidates[r.index], r.route.miles, r.route.minutes, r.route.engine) for r in ranked]
