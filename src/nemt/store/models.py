@@ -11,6 +11,7 @@ import secrets
 from enum import StrEnum
 
 from sqlalchemy import (
+    TypeDecorator,
     JSON,
     Boolean,
     Date,
@@ -33,8 +34,29 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on every database. (SQLite keeps no offset: without this it would
+    hand back naive values.) A naive datetime is refused rather than guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("datetimes stored must carry a UTC offset")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
 class Base(DeclarativeBase):
-    type_annotation_map = {dt.datetime: DateTime(timezone=True)}
+    type_annotation_map = {dt.datetime: UTCDateTime()}
 
 
 class OrgKind(StrEnum):

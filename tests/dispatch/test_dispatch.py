@@ -1,0 +1,136 @@
+"""Dispatch: a demo day scheduled into verified vehicle runs, credentials respected, manifests, reassignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from nemt.services import dispatch
+from nemt.services.actors import Actor
+from nemt.services.auth import actor_of
+from nemt.services.errors import Conflict, InvalidInput
+from nemt.store.models import Leg, Member, MedicalProvider, Trip, Vehicle
+
+DAY = dt.date(2026, 11, 24)
+DENVER = dt.timezone(dt.timedelta(hours=-7))
+
+
+def _trip(uow, member, dest, hour, minute, mode, n, round_trip=True):
+    appt = dt.datetime(DAY.year, DAY.month, DAY.day, hour, minute, tzinfo=DENVER)
+    trip = Trip(confirmation=f"T-{n}", idempotency_key=f"idem-{n}", program="CO", member_id=member.id,
+                requested_by="member", requested_at=appt - dt.timedelta(days=3), appointment_at=appt,
+                service_date=DAY, purpose="medical", pickup_address=member.address_line, pickup_zip=member.zip,
+                destination_name=dest.name, destination_address=dest.address_line, destination_zip=dest.zip,
+                destination_county=dest.county, destination_state="CO", requested_mode=mode, mode=mode,
+                outcome="approved", arranged_by="sde", round_trip=round_trip)
+    trip.legs.append(Leg(sequence=1, service_date=DAY, origin_address=member.address_line, origin_zip=member.zip,
+                         destination_address=dest.address_line, destination_zip=dest.zip, dropoff_latest=appt))
+    if round_trip:
+        trip.legs.append(Leg(sequence=2, service_date=DAY, origin_address=dest.address_line, origin_zip=dest.zip,
+                             destination_address=member.address_line, destination_zip=member.zip,
+                             pickup_earliest=appt + dt.timedelta(hours=1)))
+    uow.session.add(trip)
+    return trip
+
+
+@pytest.fixture
+def day_with_trips(demo):
+    with demo() as uow:
+        members = list(uow.session.scalars(select(Member).where(
+            Member.program == "CO", Member.county.in_(["Denver", "Adams", "Arapahoe", "Jefferson"]))
+            .order_by(Member.id)))[:8]
+        dest = uow.session.scalar(select(MedicalProvider).where(MedicalProvider.zip == "80204"))
+        for n, m in enumerate(members):
+            mode = "wheelchair-van" if "wheelchair-confined" in m.documented_needs else "mobility-ambulatory"
+            _trip(uow, m, dest, 8 + n % 4, 15 * (n % 4), mode, n)
+        uow.commit()
+    return demo
+
+
+def _dispatcher(uow):
+    return actor_of(uow.users.by_username("dispatcher"))
+
+
+def test_schedule_day_assigns_every_leg_with_a_verified_plan(day_with_trips):
+    with day_with_trips() as uow:
+        result = dispatch.schedule_day(uow, _dispatcher(uow), "CO", DAY, time_limit=2)
+    assert result.verified and result.unassigned == [] and result.assigned == 16
+    with day_with_trips() as uow:
+        legs = list(uow.session.scalars(select(Leg)))
+        assert all(leg.status == "assigned" and leg.vehicle_id and leg.driver_id for leg in legs)
+        for leg in legs:
+            vehicle = uow.session.get(Vehicle, leg.vehicle_id)
+            if leg.trip.mode == "wheelchair-van":
+                assert vehicle.wheelchair_positions >= 1  # a wheelchair user only where a position is free
+            if leg.dropoff_latest:
+                assert leg.planned_dropoff <= leg.dropoff_latest  # arrives by the appointment
+            assert leg.planned_pickup < leg.planned_dropoff
+            # The vehicle with the lapsed inspection (demo) is never used.
+            assert vehicle.credentials and all(c.expires_on is None or c.expires_on >= DAY
+                                               for c in vehicle.credentials)
+
+
+def test_manifest_lists_ordered_stops(day_with_trips):
+    with day_with_trips() as uow:
+        dispatch.schedule_day(uow, _dispatcher(uow), "CO", DAY, time_limit=2)
+    with day_with_trips() as uow:
+        leg = uow.session.scalar(select(Leg).where(Leg.vehicle_id.is_not(None)))
+        vehicle = uow.session.get(Vehicle, leg.vehicle_id)
+        m = dispatch.manifest(uow, _dispatcher(uow), vehicle.key, DAY)
+    assert m.stops and [s.at for s in m.stops] == sorted(s.at for s in m.stops)
+    kinds = {}
+    for s in m.stops:
+        kinds.setdefault(s.leg_key, []).append(s.kind)
+    assert all(k == ["pickup", "dropoff"] for k in kinds.values())
+    assert m.time_zone == "America/Denver"
+    assert m.as_dict()["stops"][0]["at"].endswith("-07:00")
+
+
+def test_reassignment_respects_credentials(day_with_trips):
+    with day_with_trips() as uow:
+        dispatch.schedule_day(uow, _dispatcher(uow), "CO", DAY, time_limit=2)
+    with day_with_trips() as uow:
+        wc_leg = uow.session.scalar(select(Leg).join(Trip).where(Trip.mode == "wheelchair-van"))
+        if wc_leg is None:
+            pytest.skip("the demo slice has no wheelchair user")
+        sedan = uow.session.scalar(select(Vehicle).where(Vehicle.vehicle_type == "sedan"))
+        with pytest.raises(InvalidInput) as err:
+            dispatch.assign_leg(uow, _dispatcher(uow), wc_leg.key, sedan.key)
+        assert err.value.field == "vehicle.vehicle type"
+
+
+def test_lapsed_inspection_blocks_manual_assignment(day_with_trips):
+    from nemt.store.models import CredentialRecord
+
+    with day_with_trips() as uow:
+        lapsed = uow.session.scalar(select(CredentialRecord).where(CredentialRecord.kind == "inspection",
+                                                                   CredentialRecord.expires_on < DAY))
+        vehicle = uow.session.get(Vehicle, lapsed.owner_id)
+        leg = uow.session.scalar(select(Leg).join(Trip).where(Trip.mode == "mobility-ambulatory"))
+        with pytest.raises(InvalidInput) as err:
+            dispatch.assign_leg(uow, _dispatcher(uow), leg.key, vehicle.key)
+        assert err.value.field == "vehicle.inspection" and "expired" in err.value.message
+        assert err.value.rule.endswith("Eligible Providers")
+
+
+def test_stale_run_version_is_a_conflict(day_with_trips):
+    with day_with_trips() as uow:
+        dispatch.schedule_day(uow, _dispatcher(uow), "CO", DAY, time_limit=2)
+    with day_with_trips() as uow:
+        leg = uow.session.scalar(select(Leg).join(Trip).where(Trip.mode == "mobility-ambulatory",
+                                                              Leg.vehicle_id.is_not(None)))
+        with pytest.raises(Conflict):
+            dispatch.assign_leg(uow, _dispatcher(uow), leg.key, uow.session.get(Vehicle, leg.vehicle_id).key,
+                                expected_version=-1)
+
+
+def test_only_dispatchers_schedule(day_with_trips):
+    from nemt.services.errors import Forbidden
+
+    with day_with_trips() as uow:
+        with pytest.raises(Forbidden):
+            dispatch.schedule_day(uow, actor_of(uow.users.by_username("agent")), "CO", DAY)
+        with pytest.raises(Forbidden):
+            dispatch.schedule_day(uow, Actor(None, "x", "driver", None, None, "CO"), "CO", DAY)
