@@ -134,3 +134,35 @@ def test_only_dispatchers_schedule(day_with_trips):
             dispatch.schedule_day(uow, actor_of(uow.users.by_username("agent")), "CO", DAY)
         with pytest.raises(Forbidden):
             dispatch.schedule_day(uow, Actor(None, "x", "driver", None, None, "CO"), "CO", DAY)
+
+
+def test_dispatch_api_and_manifest_pdf(day_with_trips, db):
+    from fastapi.testclient import TestClient
+    from pypdf import PdfReader
+    import io
+
+    from nemt.api.main import create_app
+    from nemt.services.demo import DEMO_LOGINS
+
+    pw = {d.username: d.password for d in DEMO_LOGINS}
+    with TestClient(create_app(db, secret_key="t")) as client:
+        def headers(user):
+            token = client.post("/api/v1/auth/token", json={"username": user, "password": pw[user]}).json()["token"]
+            return {"Authorization": f"Bearer {token}"}
+
+        r = client.post("/api/v1/dispatch/schedule", json={"program": "CO", "date": DAY.isoformat(), "time_limit": 2},
+                        headers=headers("dispatcher"))
+        assert r.status_code == 200 and r.json()["assigned"] == 16
+        assert client.post("/api/v1/dispatch/schedule", json={"date": DAY.isoformat()},
+                           headers=headers("agent")).status_code == 403
+        with day_with_trips() as uow:
+            leg = uow.session.scalar(select(Leg).where(Leg.vehicle_id.is_not(None)))
+            vehicle_key = uow.session.get(Vehicle, leg.vehicle_id).key
+        m = client.get(f"/api/v1/vehicles/{vehicle_key}/manifest", params={"date": DAY.isoformat()},
+                       headers=headers("dispatcher"))
+        assert m.status_code == 200 and m.json()["stops"]
+        pdf = client.get(f"/api/v1/vehicles/{vehicle_key}/manifest.pdf", params={"date": DAY.isoformat()},
+                         headers=headers("dispatcher"))
+        assert pdf.headers["content-type"] == "application/pdf"
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert "Manifest" in text and m.json()["stops"][0]["member_name"] in text

@@ -1,0 +1,56 @@
+"""Dispatch: schedule a day, reassign a leg, manifests (JSON and PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from nemt.api.deps import get_uow, roles, roles_text
+from nemt.services import dispatch
+from nemt.services.actors import Actor
+
+router = APIRouter(prefix="/api/v1", tags=["dispatch"])
+
+
+class ScheduleBody(BaseModel):
+    program: str = "CO"
+    date: dt.date
+    time_limit: float = 5.0
+
+
+class AssignBody(BaseModel):
+    vehicle: str
+    driver: str | None = None
+    expected_version: int | None = None
+
+
+@router.post("/dispatch/schedule", summary="Optimize a day's runs. " + roles_text(dispatch.DISPATCH_ROLES))
+def schedule(body: ScheduleBody, actor: Actor = roles(*dispatch.DISPATCH_ROLES), uow=Depends(get_uow)) -> dict:
+    result = dispatch.schedule_day(uow, actor, body.program.upper(), body.date, time_limit=min(body.time_limit, 60))
+    return result.__dict__
+
+
+@router.post("/legs/{key}/assign", summary="Put a leg on a vehicle. " + roles_text(dispatch.DISPATCH_ROLES))
+def assign(key: str, body: AssignBody, actor: Actor = roles(*dispatch.DISPATCH_ROLES), uow=Depends(get_uow)) -> dict:
+    leg = dispatch.assign_leg(uow, actor, key, body.vehicle, driver_key=body.driver,
+                              expected_version=body.expected_version)
+    return {"leg": leg.key, "status": leg.status}
+
+
+@router.get("/vehicles/{key}/manifest", summary="A vehicle's manifest for a day. " + roles_text(dispatch.MANIFEST_ROLES))
+def manifest_json(key: str, date: dt.date, actor: Actor = roles(*dispatch.MANIFEST_ROLES),
+                  uow=Depends(get_uow)) -> dict:
+    return dispatch.manifest(uow, actor, key, date).as_dict()
+
+
+@router.get("/vehicles/{key}/manifest.pdf", summary="The manifest as PDF. " + roles_text(dispatch.MANIFEST_ROLES),
+            response_class=Response)
+def manifest_pdf(key: str, date: dt.date, actor: Actor = roles(*dispatch.MANIFEST_ROLES), uow=Depends(get_uow)):
+    from nemt.api.manifest_pdf import manifest_pdf as render
+
+    m = dispatch.manifest(uow, actor, key, date)
+    return Response(render(m), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="manifest-{m.vehicle}-{date}.pdf"'})
