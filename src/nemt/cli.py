@@ -20,6 +20,7 @@ SUBSYSTEM_CLIS: tuple[str, ...] = (
     "nemt.network_cli",
     "nemt.billing.cli",
     "nemt.decisions_cli",
+    "nemt.geo.cli",
 )
 
 
