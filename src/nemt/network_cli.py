@@ -32,7 +32,7 @@ def _run_import(kind: str, file: Path, program: str) -> None:
             elif kind == "drivers":
                 n = network.import_drivers(uow, actor, str(file), file.read_bytes())
             elif kind == "vehicles":
-                n = network.import_vehicles(uow, actor, str(file), file.read_bytes())
+                n = network.import_vehicles(uow, actor, str(file), file.read_bytes(), program)
             else:
                 n = network.import_medical_providers(uow, actor, program, str(file), file.read_bytes())
     except ImportRejected as exc:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from nemt.domain.identifiers import valid_zip
 from nemt.domain.vocabulary import DOCUMENTED_NEEDS, RESIDENCES
 from nemt.policy import load_policy
 from nemt.services import access, audit
@@ -44,16 +43,17 @@ class ImportResult:
 
 def check_zip(rr: RowReader, field: str, zip_code: str, state: str) -> None:
     """A ZIP must be well formed, known, and in the row's state."""
-    import zipcodes
+    from nemt.geo import GeoError, lookup_zip, normalize_zip
 
-    if not valid_zip(zip_code):
-        rr.bad(field, "must be 5 or 9 digits")
+    try:
+        normalize_zip(zip_code, field)
+        record = lookup_zip(zip_code, field)
+    except GeoError:
+        # The reason is stated without the value: an address is member data.
+        rr.bad(field, "unknown ZIP code" if zip_code.strip()[:5].isdigit() else "must be 5 digits or ZIP+4")
         return
-    found = zipcodes.matching(zip_code[:5])
-    if not found:
-        rr.bad(field, "unknown ZIP code")
-    elif found[0]["state"] != state:
-        rr.bad(field, f"is in {found[0]['state']}, not in the row's state {state}")
+    if record.state != state:
+        rr.bad(field, f"is in {record.state}, not in the row's state {state}")
 
 
 def _parse_row(rr: RowReader, policy) -> tuple[dict, dict, list[str]]:

@@ -162,8 +162,9 @@ VEHICLE_COLUMNS = ("provider_npi", "vehicle_id", "vehicle_type", "seats", "wheel
                    "stretcher_positions", "permit_type", "permit_expires", "inspection_expires", "insurance_expires")
 
 
-def import_vehicles(uow, actor: Actor, filename: str, content: bytes) -> int:
+def import_vehicles(uow, actor: Actor, filename: str, content: bytes, program: str = "CO") -> int:
     access.require_role(actor, NETWORK_ADMIN_ROLES)
+    policy = load_policy(program)
 
     def parse(rr: RowReader):
         f = dict(provider_npi=_npi(rr, "provider_npi"), vehicle_id=rr.text("vehicle_id", required=True),
@@ -181,7 +182,7 @@ def import_vehicles(uow, actor: Actor, filename: str, content: bytes) -> int:
         if f["vehicle_type"] in ("stretcher-van", "ambulance") and f["stretcher_positions"] == 0:
             rr.bad("stretcher_positions", f"a {f['vehicle_type']} has at least one stretcher position")
         if f["base_zip"]:
-            check_zip(rr, "base_zip", f["base_zip"], _state_of_zip(f["base_zip"]))
+            check_zip(rr, "base_zip", f["base_zip"], policy.state)
         return f
 
     rows = parse_all(filename, content, VEHICLE_COLUMNS, parse)
@@ -202,13 +203,6 @@ def import_vehicles(uow, actor: Actor, filename: str, content: bytes) -> int:
             _upsert_credential(uow, "vehicle", vehicle.id, "permit", f["permit_expires"], detail=f["permit_type"])
     uow.commit()
     return len(rows)
-
-
-def _state_of_zip(zip_code: str) -> str:
-    import zipcodes
-
-    found = zipcodes.matching(zip_code[:5]) if zip_code[:5].isdigit() else []
-    return found[0]["state"] if found else ""
 
 
 # --- medical providers (destinations) ------------------------------------------------------------------------------
