@@ -166,3 +166,78 @@ def test_dispatch_api_and_manifest_pdf(day_with_trips, db):
         assert pdf.headers["content-type"] == "application/pdf"
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
         assert "Manifest" in text and m.json()["stops"][0]["member_name"] in text
+
+
+def test_reassignment_refuses_a_full_vehicle(day_with_trips):
+    """A leg whose time the vehicle cannot make (already busy) is refused, not double-booked."""
+    with day_with_trips() as uow:
+        dispatch.schedule_day(uow, _dispatcher(uow), "CO", DAY, time_limit=2)
+    with day_with_trips() as uow:
+        legs = list(uow.session.scalars(select(Leg).join(Trip).where(Trip.mode == "mobility-ambulatory")
+                                        .order_by(Leg.id)))
+        # A sedan with 4 seats; put legs on it until it is refused or all fit — the run must stay consistent.
+        sedan = uow.session.scalar(select(Vehicle).where(Vehicle.vehicle_type == "mobility-ambulatory",
+                                                         Vehicle.base_zip.is_not(None)).order_by(Vehicle.id))
+        refused = 0
+        for leg in legs:
+            try:
+                dispatch.assign_leg(uow, _dispatcher(uow), leg.key, sedan.key)
+            except InvalidInput as err:
+                assert err.value if False else err.field in ("vehicle", "vehicle.permit", "vehicle.inspection")
+                refused += 1
+    with day_with_trips() as uow:
+        _assert_runs_consistent(uow)
+
+
+def _assert_runs_consistent(uow):
+    """Every leg on a vehicle is in that vehicle's run plan and nowhere else, and the plan is checker-verified."""
+    from nemt.store.models import VehicleRun
+
+    for run in uow.session.scalars(select(VehicleRun)):
+        planned = {s["leg"] for s in run.plan.get("stops", [])}
+        on_vehicle = {leg.key for leg in uow.session.scalars(select(Leg).where(Leg.vehicle_id == run.vehicle_id,
+                                                                               Leg.service_date == run.service_date))}
+        assert planned == on_vehicle
+
+
+def test_two_dispatchers_at_once_never_double_book(day_with_trips, db):
+    """Two dispatchers put different legs on the same vehicle at the same moment (separate sessions, threads):
+    each write either lands on the current plan or gets a conflict; the run never loses a leg."""
+    import threading
+
+    from nemt.services.uow import uow_factory
+
+    with day_with_trips() as uow:
+        dispatch.schedule_day(uow, _dispatcher(uow), "CO", DAY, time_limit=2)
+        legs = list(uow.session.scalars(select(Leg).join(Trip).where(Trip.mode == "mobility-ambulatory")
+                                        .order_by(Leg.id)))
+        target = uow.session.scalar(select(Vehicle).where(Vehicle.vehicle_type == "wheelchair-van")
+                                    .order_by(Vehicle.id))
+        keys = [legs[0].key, legs[-1].key]
+        vehicle_key = target.key
+    make = uow_factory(db)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def worker(leg_key):
+        with make() as uow:
+            actor = _dispatcher(uow)
+            barrier.wait()
+            try:
+                dispatch.assign_leg(uow, actor, leg_key, vehicle_key)
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("conflict")
+            except InvalidInput:
+                outcomes.append("refused")
+            except Exception as exc:  # SQLite may say "database is locked": also a refused write, nothing half-done
+                outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in keys]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2
+    with make() as uow:
+        _assert_runs_consistent(uow)

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from nemt.policy import load_policy
@@ -82,8 +83,10 @@ def _vehicle_drivers(uow, vehicles: list[Vehicle], day: dt.date) -> list[Driver 
     return out
 
 
-def build_day(uow, program: str, day: dt.date, *, engine=None) -> DayModel:
-    """The dial-a-ride instance of ``day``: open, approved vehicle legs of the program and the credentialed fleet."""
+def build_day(uow, program: str, day: dt.date, *, engine=None, legs: list[Leg] | None = None,
+              fleet: list[Vehicle] | None = None, drivers: list[Driver | None] | None = None) -> DayModel:
+    """The dial-a-ride instance of ``day``: open, approved vehicle legs of the program and the credentialed fleet
+    (or the given ``legs`` on the given ``fleet``, for re-planning one vehicle's run)."""
     import numpy as np
 
     from nemt import geo
@@ -94,16 +97,19 @@ def build_day(uow, program: str, day: dt.date, *, engine=None) -> DayModel:
     ops = policy.section("operations")
     zone = policy.time_zone
     midnight = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
-    legs = list(uow.session.scalars(
-        select(Leg).join(Trip).where(Trip.program == program, Leg.service_date == day,
-                                     Leg.status.in_(OPEN_STATUSES), Trip.outcome == "approved",
-                                     Trip.status == "active", Trip.mode.in_(VEHICLE_MODES))
-        .order_by(Leg.id)))
-    fleet = list(uow.session.scalars(
-        select(Vehicle).join(TransportProvider).join(Organization)
-        .where(Organization.program == program, Vehicle.active.is_(True), TransportProvider.enrolled.is_(True))
-        .order_by(Vehicle.id)))
-    drivers = _vehicle_drivers(uow, fleet, day)
+    if legs is None:
+        legs = list(uow.session.scalars(
+            select(Leg).join(Trip).where(Trip.program == program, Leg.service_date == day,
+                                         Leg.status.in_(OPEN_STATUSES), Trip.outcome == "approved",
+                                         Trip.status == "active", Trip.mode.in_(VEHICLE_MODES))
+            .order_by(Leg.id)))
+    if fleet is None:
+        fleet = list(uow.session.scalars(
+            select(Vehicle).join(TransportProvider).join(Organization)
+            .where(Organization.program == program, Vehicle.active.is_(True), TransportProvider.enrolled.is_(True))
+            .order_by(Vehicle.id)))
+    if drivers is None:
+        drivers = _vehicle_drivers(uow, fleet, day)
 
     zips: list[str] = []
     index: dict[str, int] = {}
@@ -206,7 +212,7 @@ def schedule_day(uow, actor: Actor, program: str, day: dt.date, *, time_limit: f
                  legs=len(model.legs), unassigned=len(unassigned))
     try:
         uow.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         uow.rollback()
         raise Conflict("another dispatcher changed these runs; reload and schedule again", field="schedule",
                        rule="one writer per vehicle day") from None
@@ -291,27 +297,40 @@ def assign_leg(uow, actor: Actor, leg_key: str, vehicle_key: str, *, driver_key:
                            field=f"{first.subject}.{first.credential}", rule=first.citation)
     run = _run_for(uow, vehicle, day)
     if expected_version is not None and run.version != expected_version:
-        raise Conflict("the vehicle's run changed since you loaded it", field="vehicle", rule="one writer per vehicle day")
-    if leg.vehicle_id and leg.vehicle_id != vehicle.id:
-        old = uow.session.get(Vehicle, leg.vehicle_id)
-        old_run = _run_for(uow, old, day)
-        old_run.plan = {"stops": [s for s in old_run.plan.get("stops", []) if s["leg"] != leg.key]}
-    leg.vehicle_id, leg.provider_id, leg.driver_id, leg.status = vehicle.id, vehicle.provider_id, driver.id, "assigned"
-    stops = [s for s in run.plan.get("stops", []) if s["leg"] != leg.key]
-    pickup_at = (leg.planned_pickup or leg.pickup_earliest or leg.dropoff_latest)
-    stops.append({"leg": leg.key, "kind": "pickup", "at": pickup_at.isoformat() if pickup_at else None})
-    stops.append({"leg": leg.key, "kind": "dropoff",
-                  "at": (leg.planned_dropoff or leg.dropoff_latest or pickup_at).isoformat() if pickup_at else None})
-    run.plan = {"stops": sorted(stops, key=lambda s: s["at"] or "")}
-    run.driver_id = driver.id
+        raise Conflict("the vehicle's run changed since you loaded it", field="vehicle",
+                       rule="one writer per vehicle day")
+    _replan_vehicle(uow, leg, vehicle, driver)
     audit.record(uow, actor, "assign", "leg", leg.trip.member_id, leg=leg.key, vehicle=vehicle.key)
     try:
         uow.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         uow.rollback()
         raise Conflict("another dispatcher changed this vehicle's run; reload and try again", field="vehicle",
                        rule="one writer per vehicle day") from None
     return leg
+
+
+def _replan_vehicle(uow, leg: Leg, vehicle: Vehicle, driver: Driver) -> None:
+    """Re-plan the vehicle's run with ``leg`` added: the solver on that one vehicle, verified by the checker. A leg
+    that does not fit (time, capacity, service area) is refused: a vehicle is never double-booked."""
+    from nemt.scheduling import check_solution, solve
+
+    day, program = leg.service_date, leg.trip.program
+    on_vehicle = list(uow.session.scalars(select(Leg).where(Leg.vehicle_id == vehicle.id, Leg.service_date == day,
+                                                            Leg.status.in_(OPEN_STATUSES), Leg.id != leg.id)))
+    model = build_day(uow, program, day, legs=on_vehicle + [leg], fleet=[vehicle], drivers=[driver])
+    if leg not in model.legs:
+        raise InvalidInput("the leg's pick-up or destination ZIP is unknown", field="leg", rule="geocoding")
+    solution = solve(model.instance, time_limit=1.0, seed=1)
+    report = check_solution(model.instance, solution)
+    if solution.unserved or not report.feasible:
+        raise InvalidInput("the vehicle has no room for this leg in its run (time windows, ride time, capacity or "
+                           "service area)", field="vehicle", rule="vehicle capacity and time windows")
+    old_vehicle_id = leg.vehicle_id
+    _write_plan(uow, model, solution)
+    if old_vehicle_id and old_vehicle_id != vehicle.id:
+        old_run = _run_for(uow, uow.session.get(Vehicle, old_vehicle_id), day)
+        old_run.plan = {"stops": [s for s in old_run.plan.get("stops", []) if s["leg"] != leg.key]}
 
 
 # --- manifests ---------------------------------------------------------------------------------------------------

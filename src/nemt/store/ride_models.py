@@ -24,6 +24,8 @@ class StandingOrder(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     request: Mapped[dict] = mapped_column(JSON)  # the ride request every occurrence repeats
+    # The same standing order sent twice (a retry) makes one order: client Idempotency-Key or a content hash.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, default=None)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -1,0 +1,239 @@
+"""Rides: book, read, change and cancel; standing orders; the dispatch list of a day; notices.
+
+Thin: parse the JSON body (the models of ``nemt.services.booking``), call the use case, render its dict. Members are
+addressed only by their opaque key, in the body or the path; no member data ever goes into a URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from pydantic import BaseModel, Field
+
+from nemt.api.deps import get_uow, roles, roles_text
+from nemt.services import booking
+from nemt.services.actors import Actor
+
+router = APIRouter(prefix="/api/v1", tags=["rides"])
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description=(
+    "Optional. The same key twice makes one ride; without it, member + appointment + destination + direction "
+    "identify the request."))]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class ReasonOut(BaseModel):
+    code: str
+    kind: str
+    message: str
+    citation: str
+
+
+class PlaceOut(BaseModel):
+    address: str
+    zip: str
+
+
+class DestinationOut(PlaceOut):
+    provider: str | None
+    name: str
+    county: str
+    state: str
+
+
+class LegOut(BaseModel):
+    key: str
+    sequence: int
+    status: str
+    service_date: dt.date
+    origin: PlaceOut
+    destination: PlaceOut
+    pickup_earliest: dt.datetime | None
+    dropoff_latest: dt.datetime | None
+    miles: float
+    provider: dict | None
+    vehicle: str | None
+    driver: str | None
+    planned_pickup: dt.datetime | None
+    planned_dropoff: dt.datetime | None
+
+
+class RideOut(BaseModel):
+    key: str
+    confirmation: str
+    program: str
+    member: str = Field(description="the member's opaque key")
+    status: str
+    outcome: str
+    mode: str | None
+    requested_mode: str
+    arranged_by: str
+    reason_codes: list[str]
+    reasons: list[ReasonOut]
+    requested_by: str
+    requested_at: dt.datetime
+    appointment_at: dt.datetime
+    service_date: dt.date
+    purpose: str
+    pickup: PlaceOut
+    destination: DestinationOut
+    miles: float
+    round_trip: bool
+    urgent: bool
+    space: str
+    escorts: int
+    passengers: int
+    standing_order: str | None
+    cancelled_at: dt.datetime | None
+    cancel_reason: str | None
+    notices: list[str]
+    legs: list[LegOut]
+    created: bool | None = Field(default=None, description="on booking: false when the same request was booked "
+                                                           "before (retry) and this is that ride")
+    notice: str | None = Field(default=None, description="on booking or change: the notice written, if any")
+
+
+class StandingOrderOut(BaseModel):
+    key: str
+    member: str
+    weekdays: list[str]
+    appointment_time: str
+    start_date: dt.date
+    end_date: dt.date
+    cancelled_at: dt.datetime | None
+    created: bool
+    cancelled_trips: int
+    rides: list[RideOut]
+
+
+class NoticeOut(BaseModel):
+    key: str
+    kind: str
+    trip: str
+    confirmation: str
+    member: str
+    program: str
+    service_date: dt.date
+    arranged_by: str
+    created_at: dt.datetime
+    reasons: list[dict[str, str]]
+    appeal: str
+
+
+class CancelIn(BaseModel):
+    leg: int | str | None = Field(default=None, description="cancel one leg only: its sequence (1, 2) or key")
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class CancelOrderIn(BaseModel):
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+def _ride(uow, result: booking.BookingResult | Any, *, created: bool | None = None) -> dict:
+    if isinstance(result, booking.BookingResult):
+        out = booking.describe_ride(uow, result.trip)
+        out["created"] = result.created if created is None else created
+        out["notice"] = result.notice.key if result.notice is not None else None
+        return out
+    return booking.describe_ride(uow, result)
+
+
+def _order(uow, result: booking.StandingOrderResult) -> dict:
+    o = result.order
+    return {"key": o.key, "member": result.trips[0].trip.member.key if result.trips else _member_key(uow, o),
+            "weekdays": [booking.WEEKDAYS[i] for i in o.weekdays], "appointment_time": o.appointment_time,
+            "start_date": o.start_date, "end_date": o.end_date, "cancelled_at": o.cancelled_at,
+            "created": result.created, "cancelled_trips": result.cancelled_trips,
+            "rides": [_ride(uow, r) for r in result.trips]}
+
+
+def _member_key(uow, order) -> str:
+    from nemt.store.models import Member
+
+    return uow.session.get(Member, order.member_id).key
+
+
+@router.post("/rides", response_model=RideOut, status_code=201,
+             summary="Book a ride (decided at once; a notice when denied or pending). 201 new, 200 repeat of an "
+                     "earlier request. " + roles_text(booking.BOOK_ROLES))
+def book(body: booking.RideRequestIn, response: Response, idempotency_key: IdempotencyKey = None,
+         actor: Actor = roles(*booking.BOOK_ROLES), uow=Depends(get_uow)) -> dict:
+    result = booking.book_ride(uow, actor, body, _now(), idempotency_key=idempotency_key)
+    if not result.created:
+        response.status_code = 200
+    return _ride(uow, result)
+
+
+@router.get("/rides", response_model=list[RideOut],
+            summary="The rides of one day (local date of service), for dispatch; scoped to what the caller may "
+                    "see. " + roles_text(booking.RIDE_READ_ROLES))
+def rides_of_day(date: dt.date = Query(description="YYYY-MM-DD"), actor: Actor = roles(*booking.RIDE_READ_ROLES),
+                 uow=Depends(get_uow)) -> list[dict]:
+    return [_ride(uow, t) for t in booking.rides_of_day(uow, actor, date)]
+
+
+@router.get("/rides/{key}", response_model=RideOut,
+            summary="One ride by its key. " + roles_text(booking.RIDE_READ_ROLES))
+def read_ride(key: str, actor: Actor = roles(*booking.RIDE_READ_ROLES), uow=Depends(get_uow)) -> dict:
+    return _ride(uow, booking.get_ride(uow, actor, key))
+
+
+@router.patch("/rides/{key}", response_model=RideOut,
+              summary="Change the appointment time, return pick-up, destination or mode; the ride is decided "
+                      "again. " + roles_text(booking.BOOK_ROLES))
+def change_ride(key: str, body: booking.RideChange, actor: Actor = roles(*booking.BOOK_ROLES),
+                uow=Depends(get_uow)) -> dict:
+    return _ride(uow, booking.change_ride(uow, actor, key, body, _now()))
+
+
+@router.post("/rides/{key}/cancel", response_model=RideOut,
+             summary="Cancel a ride or one of its legs; a cancelled leg leaves the vehicle schedule. "
+                     + roles_text(booking.BOOK_ROLES))
+def cancel_ride(key: str, body: CancelIn | None = None, actor: Actor = roles(*booking.BOOK_ROLES),
+                uow=Depends(get_uow)) -> dict:
+    body = body or CancelIn()
+    return _ride(uow, booking.cancel_ride(uow, actor, key, _now(), leg=body.leg, reason=body.reason))
+
+
+@router.post("/standing-orders", response_model=StandingOrderOut, status_code=201,
+             summary="Recurring appointments: a standing order and one decided ride per future occurrence. "
+                     + roles_text(booking.BOOK_ROLES))
+def create_standing_order(body: booking.StandingOrderIn, response: Response, idempotency_key: IdempotencyKey = None,
+                          actor: Actor = roles(*booking.BOOK_ROLES), uow=Depends(get_uow)) -> dict:
+    result = booking.create_standing_order(uow, actor, body, _now(), idempotency_key=idempotency_key)
+    if not result.created:
+        response.status_code = 200
+    return _order(uow, result)
+
+
+@router.get("/standing-orders/{key}", response_model=StandingOrderOut,
+            summary="A standing order with its rides. " + roles_text(booking.RIDE_READ_ROLES))
+def read_standing_order(key: str, actor: Actor = roles(*booking.RIDE_READ_ROLES), uow=Depends(get_uow)) -> dict:
+    return _order(uow, booking.get_standing_order(uow, actor, key))
+
+
+@router.post("/standing-orders/{key}/cancel", response_model=StandingOrderOut,
+             summary="Cancel a standing order and its future rides. " + roles_text(booking.BOOK_ROLES))
+def cancel_standing_order(key: str, body: CancelOrderIn | None = None, actor: Actor = roles(*booking.BOOK_ROLES),
+                          uow=Depends(get_uow)) -> dict:
+    body = body or CancelOrderIn()
+    return _order(uow, booking.cancel_standing_order(uow, actor, key, _now(), reason=body.reason))
+
+
+@router.get("/members/{key}/rides", response_model=list[RideOut],
+            summary="A member's rides (by the member's opaque key). " + roles_text(booking.RIDE_READ_ROLES))
+def member_rides(key: str, actor: Actor = roles(*booking.RIDE_READ_ROLES), uow=Depends(get_uow)) -> list[dict]:
+    return [_ride(uow, t) for t in booking.rides_of_member(uow, actor, key)]
+
+
+@router.get("/notices/{key}", response_model=NoticeOut,
+            summary="A notice to the member: the decision's reasons, their rules and how to appeal. "
+                    + roles_text(booking.NOTICE_READ_ROLES))
+def read_notice(key: str, actor: Actor = roles(*booking.NOTICE_READ_ROLES), uow=Depends(get_uow)) -> dict:
+    notice, trip = booking.get_notice(uow, actor, key)
+    return booking.describe_notice(notice, trip)
