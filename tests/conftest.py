@@ -116,7 +116,16 @@ def uow_factory(db):
 
 @pytest.fixture
 def demo(uow_factory):
-    """The demo world seeded into the clean database."""
+    """The demo world (organizations, users, network, members) seeded into the clean database, without its week of
+    rides; `demo_with_rides` has them."""
+    from nemt.services.demo import seed
+
+    seed(uow_factory, rides=False)
+    return uow_factory
+
+
+@pytest.fixture
+def demo_with_rides(uow_factory):
     from nemt.services.demo import seed
 
     seed(uow_factory)

@@ -19,6 +19,7 @@ SUBSYSTEM_CLIS: tuple[str, ...] = (
     "nemt.platform_cli",
     "nemt.network_cli",
     "nemt.billing.cli",
+    "nemt.claims_cli",
     "nemt.decisions_cli",
     "nemt.geo.cli",
 )

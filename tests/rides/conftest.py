@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from zoneinfo import ZoneInfo
 
 import pytest
 
 DENVER = ZoneInfo("America/Denver")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _fast_demo_seed():
-    """The demo seed filters the whole ZIP list once per vehicle; memoize it for this folder (speed only: same data)."""
-    from nemt.services import demo
-
-    original = demo._zips_by_county
-    demo._zips_by_county = functools.cache(original)
-    yield
-    demo._zips_by_county = original
 
 
 # Members with known facts (fictitious): key -> (medicaid_id, county, zip, needs, coverage_end)

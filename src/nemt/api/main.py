@@ -43,6 +43,7 @@ def create_app(engine: Engine | None = None, *, secret_key: str | None = None) -
                        https_only=os.environ.get("NEMT_HTTPS_ONLY") == "1", session_cookie="nemt_session")
     problems.install(app)
     app.include_router(platform_router)
+    app.include_router(__import__("nemt.api.routes_claims", fromlist=["router"]).router)
     from nemt.api.routes_rides import router as rides_router
 
     app.include_router(rides_router)

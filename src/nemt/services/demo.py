@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from functools import cache
 from dataclasses import dataclass
 
+from nemt.domain.dates import age_on
 from nemt.domain.identifiers import make_npi
-from nemt.services import auth
+from nemt.policy import load_policy
+from nemt.services import auth, network
 from nemt.store.models import (
     Coverage,
     CredentialRecord,
@@ -85,6 +88,7 @@ NEEDS_MIX = [[], [], [], ["cannot-use-less-costly-modes"],
              ["cannot-use-less-costly-modes", "prone-or-supine"]]
 
 
+@cache
 def _zips_by_county(state: str) -> dict[str, list[dict]]:
     import zipcodes
 
@@ -146,10 +150,7 @@ CO_MEDICAL = [
     ("Grand Junction Example Clinic (demo)", "81501", "Mesa", ["primary-care", "dialysis"]),
     ("Lakewood Example Pharmacy (demo)", "80226", "Jefferson", ["pharmacy"]),
 ]
-TODAY_ANCHOR = dt.date(2026, 11, 23)  # credential dates are set relative to this fixed day: the demo is deterministic
-
-
-def _network(uow, rng: random.Random, orgs: dict[str, Organization]) -> tuple[int, int]:
+def _network(uow, rng: random.Random, orgs: dict[str, Organization], today: dt.date) -> tuple[int, int]:
     drivers = vehicles = 0
     for p_index, (name, specialty, modes, counties, fleet) in enumerate(CO_PROVIDERS):
         org = orgs[name]
@@ -173,11 +174,11 @@ def _network(uow, rng: random.Random, orgs: dict[str, Organization]) -> tuple[in
                 lapsed = (p_index, n) == (1, 2)
                 for kind, days in (("licence", 700), ("background_check", 300), ("training", soon)):
                     uow.session.add(CredentialRecord(owner_type="driver", owner_id=d.id, kind=kind,
-                                                     expires_on=TODAY_ANCHOR + dt.timedelta(days=days)))
+                                                     expires_on=today + dt.timedelta(days=days)))
                 for kind, days, detail in (("inspection", -3 if lapsed else 200, ""), ("insurance", 365, ""),
                                            ("permit", 500, PERMIT_FOR[vtype])):
                     uow.session.add(CredentialRecord(owner_type="vehicle", owner_id=v.id, kind=kind, detail=detail,
-                                                     expires_on=TODAY_ANCHOR + dt.timedelta(days=days)))
+                                                     expires_on=today + dt.timedelta(days=days)))
                 drivers += 1
                 vehicles += 1
     for i, (name, zip_code, county, services) in enumerate(CO_MEDICAL):
@@ -188,8 +189,81 @@ def _network(uow, rng: random.Random, orgs: dict[str, Organization]) -> tuple[in
     return drivers, vehicles
 
 
-def seed(uow_class) -> str:
-    """Seed the demo world once; a second call finds it and adds nothing."""
+SERVICE_OF_NEEDS = ["dialysis", "primary-care", "oncology", "physical-therapy", "hospital"]
+
+
+def _mode_for(needs: list[str]) -> str:
+    """The mode an agent asks for, from the member's certifications (the rules may still downgrade it)."""
+    if "prone-or-supine" in needs:
+        return "stretcher-van"
+    if "wheelchair-confined" in needs:
+        return "wheelchair-van"
+    if "cannot-use-less-costly-modes" in needs:
+        return "mobility-ambulatory"
+    return "public-transit"
+
+
+def _week_of_rides(uow_class, rng: random.Random, today: dt.date) -> tuple[int, int]:
+    """Book a week of appointments (today and the six days after) for the Colorado members through the booking use
+    case, as the demo agent, with the decisions the rules give; and three dialysis standing orders (Mon/Wed/Fri)."""
+    from sqlalchemy import select
+
+    from nemt.services import booking
+    from nemt.services.auth import actor_of
+
+    zone = load_policy("CO").time_zone
+    booked_at = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(9, 0), tzinfo=zone)
+    with uow_class() as uow:
+        agent = actor_of(uow.users.by_username("agent"))
+        members = [(m.key, m.documented_needs, m.zip, age_on(m.birth_date, today)) for m in uow.session.scalars(
+            select(Member).where(Member.program == "CO").order_by(Member.id))]
+        destinations = [(mp.key, mp.services) for mp in uow.session.scalars(
+            select(MedicalProvider).where(MedicalProvider.program == "CO").order_by(MedicalProvider.id))]
+        # Most members go to the nearest provider of their service; every tenth asks for a farther one (the
+        # 25-mile rule then denies it unless an exception holds — the demo shows such notices too).
+        nearest = {}
+        for member_key, _needs, zip_code, _age in members:
+            for service in SERVICE_OF_NEEDS:
+                ranked = network.closest_medical_providers(uow, "CO", zip_code, service)
+                if ranked:
+                    nearest[member_key, service] = (ranked[0].provider.key, ranked[-1].provider.key)
+    rides = 0
+    for i, (member_key, needs, _zip, age) in enumerate(members):
+        for n in range(1 + (i % 3 == 0)):
+            day = today + dt.timedelta(days=(i + 3 * n) % 7)
+            service = SERVICE_OF_NEEDS[(i + n) % len(SERVICE_OF_NEEDS)]
+            near, far = nearest[member_key, service]
+            appointment = dt.datetime.combine(day, dt.time(8 + (i * 7 + n) % 7, 15 * ((i + n) % 4)), tzinfo=zone)
+            # Children travel with a parent (Ancillary Services: Escort).
+            escorts = [{"name": "Parent Example", "age": 40, "role": "parent"}] if age < 18 else []
+            request = booking.RideRequestIn(
+                member=member_key,
+                destination=booking.DestinationIn(provider=far if i % 10 == 9 else near, service=service),
+                requested_mode=_mode_for(needs), round_trip=True, appointment_at=appointment,
+                return_pickup_at=appointment + dt.timedelta(minutes=90), requested_at=booked_at, escorts=escorts)
+            with uow_class() as uow:
+                booking.book_ride(uow, agent, request, booked_at)
+            rides += 1
+    orders = 0
+    adults = [m for m in members if "cannot-use-less-costly-modes" in m[1] and m[3] >= 18]
+    for member_key, needs, _zip, _age in adults[:3]:
+        order = booking.StandingOrderIn(
+            member=member_key, destination=booking.DestinationIn(provider=nearest[member_key, "dialysis"][0],
+                                                                 service="dialysis"),
+            requested_mode=_mode_for(needs), round_trip=True, weekdays=["mon", "wed", "fri"],
+            appointment_time=dt.time(6, 30), return_pickup_time=dt.time(10, 30), start_date=today,
+            end_date=today + dt.timedelta(days=90))
+        with uow_class() as uow:
+            booking.create_standing_order(uow, agent, order, booked_at)
+        orders += 1
+    return rides, orders
+
+
+def seed(uow_class, today: dt.date | None = None, *, rides: bool = True) -> str:
+    """Seed the demo world once; a second call finds it and adds nothing. Dates (credential expiries, the week of
+    appointments) are set relative to ``today``; everything else is fixed by the random seed. ``rides=False`` leaves
+    out the week of booked rides (most tests book their own)."""
+    today = today or dt.date.today()
     rng = random.Random(SEED)
     with uow_class() as uow:
         if uow.organizations.by_name("CO", CO_ORGS[0][1]) is not None:
@@ -206,7 +280,7 @@ def seed(uow_class) -> str:
             users[login.username] = auth.create_user(
                 uow, login.username, login.password, login.role, orgs[login.organization],
                 display_name=f"{login.username.replace('-', ' ').title()} (demo)")
-        drivers, vehicles = _network(uow, rng, orgs)
+        drivers, vehicles = _network(uow, rng, orgs, today)
         # The demo driver log-in drives the first vehicle of the first provider.
         from sqlalchemy import select
 
@@ -216,5 +290,9 @@ def seed(uow_class) -> str:
         for m in members:
             uow.session.add(m)
         uow.commit()
-        return (f"demo seeded: {len(orgs)} organizations, {len(DEMO_LOGINS)} users, {len(members)} members, "
-                f"{drivers} drivers, {vehicles} vehicles, {len(CO_MEDICAL)} medical providers")
+    if not rides:
+        return f"demo seeded without rides: {len(members)} members, {drivers} drivers, {vehicles} vehicles"
+    rides, orders = _week_of_rides(uow_class, rng, today)
+    return (f"demo seeded: {len(orgs)} organizations, {len(DEMO_LOGINS)} users, {len(members)} members, "
+            f"{drivers} drivers, {vehicles} vehicles, {len(CO_MEDICAL)} medical providers, {rides} rides this "
+            f"week, {orders} standing orders")

@@ -39,11 +39,15 @@ class Claim(Base):
     diagnosis: Mapped[str] = mapped_column(String(8))
     frequency: Mapped[str] = mapped_column(String(1), default="1")  # 1 original, 7 replacement, 8 void
     original_claim_number: Mapped[str | None] = mapped_column(String(30), default=None)
-    status: Mapped[str] = mapped_column(String(20), default="ready")  # ready|review|exported|paid|denied|void…
+    status: Mapped[str] = mapped_column(String(20), default="ready", index=True)  # ready|review|exported|paid|denied|void…
     total_charge: Mapped[str] = mapped_column(String(20), default="0.00")  # Decimal as text: exact on both DBs
     paid_amount: Mapped[str | None] = mapped_column(String(20), default=None)
     edits: Mapped[list] = mapped_column(JSON, default=list)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("claim_batches.id"), default=None)
+    # From the 835 (migration 0004_claims): the payer's claim control number (CLP07), which a later replacement or
+    # void refers to (REF*F8), and the claim-level adjudication (status code, adjustments with reason codes).
+    payer_claim_number: Mapped[str | None] = mapped_column(String(50), default=None)
+    adjudication: Mapped[dict | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     lines: Mapped[list[ClaimLine]] = relationship(back_populates="claim", cascade="all, delete-orphan",
@@ -100,3 +104,24 @@ class Remittance(Base):
     paid_total: Mapped[str] = mapped_column(String(20), default="0.00")
     claims: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class BillingProfile(Base):
+    """What a provider's 837P and CMS-1500 need beyond its enrolment (migration 0004_claims): the billing
+    provider's taxonomy, pay-to address and tax ID (837P loop 2010AA; CMS 1500 fields 25, 33) and the submitter
+    (loop 1000A: ETIN, contact). One per transportation provider."""
+
+    __tablename__ = "billing_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("transport_providers.id"), unique=True)
+    taxonomy: Mapped[str] = mapped_column(String(10), default="343900000X")
+    address_line: Mapped[str] = mapped_column(String(55))
+    city: Mapped[str] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(2))
+    zip: Mapped[str] = mapped_column(String(10))
+    tax_id: Mapped[str] = mapped_column(String(9))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    submitter_id: Mapped[str] = mapped_column(String(15))
+    submitter_name: Mapped[str] = mapped_column(String(60))
+    contact_name: Mapped[str] = mapped_column(String(60))

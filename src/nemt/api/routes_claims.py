@@ -1,0 +1,153 @@
+"""Trip log (drivers record, providers and auditors read) and claims (provider admins build, export, resubmit, post
+remittances; auditors read). Thin: parse, call :mod:`nemt.services.trip_log` / :mod:`nemt.services.claims`, answer.
+Legs are addressed by opaque key, claims by claim number; member data never goes in a URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from nemt.api.deps import get_uow, roles, roles_text
+from nemt.services import claims, trip_log
+from nemt.services.actors import Actor
+
+router = APIRouter()
+
+
+class EventIn(BaseModel):
+    """One trip-log event. ``at``: when it happened (ISO 8601 with offset; without one, the program's local time;
+    omitted: now). ``data`` by kind — picked-up: identity_verified, escorts [{name, role}], additional_passengers
+    [{name, age, relation, reason?}], member_in_vehicle, shared_ride_group, metered, service_level; dropped-off:
+    loaded_miles, trip_confirmed_by (member | escort | medical-facility), wait_minutes, attachment_25mi; no-show and
+    cancelled: wait_minutes, reason; correction: supersedes (event id), fields {...}, reason."""
+
+    kind: Literal["arrived", "picked-up", "dropped-off", "no-show", "cancelled", "correction"]
+    at: dt.datetime | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class BuildIn(BaseModel):
+    provider_npi: str | None = Field(default=None, description="omitted: the provider admin's own provider")
+    from_date: dt.date = Field(alias="from")
+    to_date: dt.date = Field(alias="to")
+
+    model_config = {"populate_by_name": True}
+
+
+class ExportIn(BaseModel):
+    format: Literal["837p", "cms1500"] = "837p"
+    provider_npi: str | None = None
+    claim_numbers: list[str] | None = None
+
+
+class ProfileIn(BaseModel):
+    provider_npi: str | None = None
+    address_line: str
+    city: str
+    state: str
+    zip: str
+    tax_id: str
+    submitter_id: str
+    submitter_name: str
+    contact_name: str
+    phone: str = ""
+    taxonomy: str = "343900000X"
+
+
+# --- trip log ------------------------------------------------------------------------------------------------------
+@router.get("/api/v1/trip-log/legs", tags=["trip-log"],
+            summary="Legs and their logs: a driver's own, a provider's organization's, else the program's. "
+                    + roles_text(trip_log.READ_ROLES))
+def list_legs(date: dt.date | None = None, actor: Actor = roles(*trip_log.READ_ROLES),
+              uow=Depends(get_uow)) -> list[dict]:
+    return [v.as_dict() for v in trip_log.legs_for_actor(uow, actor, date)]
+
+
+@router.get("/api/v1/trip-log/legs/{leg_key}", tags=["trip-log"],
+            summary="One leg's current log (the fold of its events), its events and what it still lacks. "
+                    + roles_text(trip_log.READ_ROLES))
+def read_leg(leg_key: str, actor: Actor = roles(*trip_log.READ_ROLES), uow=Depends(get_uow)) -> dict:
+    return trip_log.leg_log(uow, actor, leg_key).as_dict()
+
+
+@router.post("/api/v1/trip-log/legs/{leg_key}/events", tags=["trip-log"], status_code=201,
+             summary="Record an event of an assigned leg (append-only; corrections supersede fields). "
+                     + roles_text(trip_log.RECORD_ROLES))
+def record(leg_key: str, body: EventIn, actor: Actor = roles(*trip_log.RECORD_ROLES), uow=Depends(get_uow)) -> dict:
+    return trip_log.record_event(uow, actor, leg_key, body.kind, body.data, body.at).as_dict()
+
+
+# --- claims --------------------------------------------------------------------------------------------------------
+@router.post("/api/v1/claims/build", tags=["claims"],
+             summary="Build claims from the completed, not yet billed legs of the dates (each leg once). "
+                     + roles_text(claims.WRITE_ROLES))
+def build(body: BuildIn, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+    return claims.build_claims_for_provider(uow, actor, body.provider_npi, (body.from_date, body.to_date)).as_dict()
+
+
+@router.get("/api/v1/claims", tags=["claims"],
+            summary="Claims, newest first (filter by status). " + roles_text(claims.READ_ROLES))
+def list_all(status: str | None = None, limit: int = 500, actor: Actor = roles(*claims.READ_ROLES),
+             uow=Depends(get_uow)) -> list[dict]:
+    return claims.list_claims(uow, actor, status=status, limit=limit)
+
+
+@router.get("/api/v1/claims/denied", tags=["claims"],
+            summary="Denied claims with the payer's reason codes, for rework. " + roles_text(claims.READ_ROLES))
+def denied(actor: Actor = roles(*claims.READ_ROLES), uow=Depends(get_uow)) -> list[dict]:
+    return claims.denied_claims(uow, actor)
+
+
+@router.put("/api/v1/claims/billing-profile", tags=["claims"],
+            summary="Set the provider's billing profile (837P billing provider and submitter). "
+                    + roles_text(claims.WRITE_ROLES))
+def billing_profile(body: ProfileIn, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+    fields = body.model_dump(exclude={"provider_npi"})
+    claims.set_billing_profile(uow, actor, body.provider_npi, **fields)
+    return {"status": "ok"}
+
+
+@router.post("/api/v1/claims/export", tags=["claims"],
+             summary="Export the ready claims as one 837P (validated by pyx12) or one CMS-1500 PDF; the claims become "
+                     "exported. " + roles_text(claims.WRITE_ROLES))
+def export(body: ExportIn, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> Response:
+    result = claims.export_claims(uow, actor, fmt=body.format, provider=body.provider_npi,
+                                  claim_numbers=body.claim_numbers)
+    media = "application/pdf" if result.format == "cms1500" else "application/edi-x12"
+    suffix = "pdf" if result.format == "cms1500" else "837"
+    return Response(result.content, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="batch-{result.batch_id}.{suffix}"',
+        "X-Batch-Id": str(result.batch_id), "X-Claims": ",".join(result.claim_numbers),
+        **({"X-Interchange-Control-Number": str(result.interchange_control_number)}
+           if result.interchange_control_number else {}),
+    })
+
+
+@router.post("/api/v1/claims/remittances", tags=["claims"],
+             summary="Post an 835 (all or nothing; the same file twice changes nothing). "
+                     + roles_text(claims.WRITE_ROLES))
+def remit(file: UploadFile = File(...), actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+    return claims.post_remittance(uow, actor, file.file.read()).as_dict()
+
+
+@router.get("/api/v1/claims/{claim_number}", tags=["claims"],
+            summary="One claim with its lines, edits and adjudication. " + roles_text(claims.READ_ROLES))
+def read_claim(claim_number: str, actor: Actor = roles(*claims.READ_ROLES), uow=Depends(get_uow)) -> dict:
+    return claims.get_claim(uow, actor, claim_number)
+
+
+@router.post("/api/v1/claims/{claim_number}/replace", tags=["claims"], status_code=201,
+             summary="A replacement (frequency 7) of a sent claim, rebuilt from the corrected trip logs. "
+                     + roles_text(claims.WRITE_ROLES))
+def replace(claim_number: str, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+    return claims.replace_claim(uow, actor, claim_number)
+
+
+@router.post("/api/v1/claims/{claim_number}/void", tags=["claims"], status_code=201,
+             summary="A void (frequency 8) of a sent claim. " + roles_text(claims.WRITE_ROLES))
+def void(claim_number: str, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+    return claims.void_claim(uow, actor, claim_number)
