@@ -97,6 +97,6 @@ def test_web_login_needs_csrf_token(client):
     assert r.status_code == 303
     assert "nemt_session" in client.cookies
     home = client.get("/")
-    assert "call-center-agent" in home.text
+    assert "call-center agent" in home.text
     # The session cookie authenticates the API too.
     assert client.get("/api/v1/me").json()["username"] == "agent"

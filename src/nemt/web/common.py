@@ -1,0 +1,223 @@
+"""What every page module shares: templates and their filters, the signed-in user, role navigation, and error pages.
+
+Pages are thin: parse the form, call a service, render. Services enforce who may see what; the pages also hide
+links a role cannot use (``NAV``). Errors a user can cause (``ServiceError``) become an HTML page or a form shown
+again with the message — never problem+json, which is the API's answer — through :class:`PageRoute`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from nemt.policy import load_policy
+from nemt.services import auth
+from nemt.services.access import require_role
+from nemt.services.actors import Actor
+from nemt.services.errors import ServiceError, Unauthorized
+from nemt.store.models import Role, User
+from nemt.web.csrf import csrf_token
+
+log = logging.getLogger("nemt.web")
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+# Words shown for stored codes.
+ROLE_NAMES = {
+    Role.AGENT: "call-center agent", Role.DISPATCHER: "dispatcher", Role.PROVIDER_ADMIN: "provider administrator",
+    Role.DRIVER: "driver", Role.FACILITY_SCHEDULER: "facility scheduler", Role.AUDITOR: "auditor",
+    Role.ADMIN: "administrator",
+}
+
+
+@dataclass(frozen=True)
+class NavLink:
+    href: str
+    label: str
+    roles: frozenset[str]
+
+
+def role_set(*rs: Role) -> frozenset[str]:
+    return frozenset(str(r) for r in rs)
+
+
+# One place lists which role sees which link; each page checks the same roles (and the services check again).
+SEARCH_ROLES = role_set(Role.AGENT, Role.DISPATCHER, Role.FACILITY_SCHEDULER, Role.AUDITOR, Role.ADMIN)
+BOOK_ROLES = role_set(Role.AGENT, Role.DISPATCHER)
+DISPATCH_ROLES = role_set(Role.DISPATCHER, Role.ADMIN)
+PROVIDER_ROLES = role_set(Role.PROVIDER_ADMIN)
+DRIVER_ROLES = role_set(Role.DRIVER)
+FACILITY_ROLES = role_set(Role.FACILITY_SCHEDULER)
+REPORT_ROLES = role_set(Role.AUDITOR, Role.ADMIN, Role.DISPATCHER)
+AUDIT_ROLES = role_set(Role.AUDITOR, Role.ADMIN)
+CREDENTIAL_ROLES = role_set(Role.DISPATCHER, Role.PROVIDER_ADMIN, Role.AUDITOR, Role.ADMIN)
+
+# A facility finds members on its urgent-ride page (exact Medicaid ID only), not through the general search.
+MEMBER_NAV_ROLES = role_set(Role.AGENT, Role.DISPATCHER, Role.AUDITOR, Role.ADMIN)
+
+NAV: tuple[NavLink, ...] = (
+    NavLink("/members/search", "Find a member", MEMBER_NAV_ROLES),
+    NavLink("/dispatch", "Dispatch board", DISPATCH_ROLES),
+    NavLink("/provider/trips", "Assigned trips", PROVIDER_ROLES),
+    NavLink("/provider/fleet", "Drivers and vehicles", PROVIDER_ROLES),
+    NavLink("/credentials", "Expiring credentials", CREDENTIAL_ROLES),
+    NavLink("/provider/claims", "Claims", PROVIDER_ROLES),
+    NavLink("/driver", "Today's manifest", DRIVER_ROLES),
+    NavLink("/facility/urgent", "Urgent ride", FACILITY_ROLES),
+    NavLink("/reports", "Reports", REPORT_ROLES),
+    NavLink("/audit", "Audit trail", AUDIT_ROLES),
+)
+
+
+def nav_for(role: str) -> list[NavLink]:
+    return [link for link in NAV if role in link.roles]
+
+
+# --- time in the program's zone ------------------------------------------------------------------------------------
+
+
+def zone_of(program: str | None):
+    return load_policy(program or "CO").time_zone
+
+
+def today_in(program: str | None) -> dt.date:
+    return dt.datetime.now(zone_of(program)).date()
+
+
+def local(value: dt.datetime | str | None, program: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored instant (or its ISO text) shown in the program's zone (naive values are taken as UTC, as SQLite
+    returns them)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(zone_of(program)).strftime(fmt)
+
+
+def _words(code: str | None) -> str:
+    return (code or "").replace("-", " ").replace("_", " ")
+
+
+templates.env.filters["words"] = _words
+templates.env.globals["ROLE_NAMES"] = {str(k): v for k, v in ROLE_NAMES.items()}
+
+
+# --- the signed-in user ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """The request's signed-in user, the acting Actor, and what every template needs."""
+
+    request: Request
+    user: User
+    actor: Actor
+    uow: Any = None
+
+    @property
+    def program(self) -> str:
+        return self.actor.program or "CO"
+
+    @property
+    def zone_name(self) -> str:
+        return load_policy(self.program).get("program.time_zone")
+
+    def today(self) -> dt.date:
+        return today_in(self.program)
+
+    def local(self, value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return local(value, self.program, fmt)
+
+    def require(self, roles: frozenset[str]) -> None:
+        require_role(self.actor, set(roles))
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        base = {"user": self.user, "actor": self.actor, "csrf": csrf_token(self.request),
+                "nav": nav_for(self.actor.role), "local": self.local, "zone_name": self.zone_name,
+                "path": self.request.url.path, "flash": self.request.session.pop("flash", None)}
+        base.update(context)
+        return templates.TemplateResponse(self.request, template, base, status_code=status_code)
+
+
+def signed_in(request: Request, uow) -> Page:
+    """The page's user, or Unauthorized (which PageRoute turns into a redirect to the log-in page)."""
+    user_id = request.session.get("user_id")
+    user = uow.users.by_id(user_id) if user_id else None
+    if user is None or not user.active:
+        raise Unauthorized("sign in first", rule="authentication")
+    return Page(request, user, auth.actor_of(user))
+
+
+def page_for(roles: frozenset[str]) -> Callable:
+    """A dependency: the signed-in Page, after checking the role (403 page otherwise)."""
+    from fastapi import Depends
+
+    from nemt.api.deps import get_uow
+
+    def dependency(request: Request, uow=Depends(get_uow)) -> Page:
+        page = signed_in(request, uow)
+        page.require(roles)
+        page.uow = uow
+        return page
+
+    return dependency
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# --- errors as pages ------------------------------------------------------------------------------------------------
+
+
+def error_page(request: Request, exc: ServiceError) -> Response:
+    if isinstance(exc, Unauthorized) and request.method == "GET":
+        return RedirectResponse("/login", status_code=303)
+    user = None
+    nav: list[NavLink] = []
+    try:
+        user_id = request.session.get("user_id")
+        if user_id:
+            with request.app.state.uow_factory() as uow:
+                found = uow.users.by_id(user_id)
+                if found is not None:
+                    user = {"display_name": found.display_name, "role": found.role,
+                            "organization": {"name": found.organization.name}}
+                    nav = nav_for(found.role)
+    except Exception:  # noqa: BLE001 - the error page must render even when the database does not answer
+        user = None
+    context = {"user": user, "nav": nav, "csrf": csrf_token(request), "status": exc.status, "title": exc.title,
+               "message": exc.message, "rule": exc.rule, "field": exc.field, "path": request.url.path}
+    # Log the rule and the path only: never form values (they may carry member data).
+    log.info("page error %s %s on %s (%s)", exc.status, exc.title, request.url.path, exc.rule)
+    return templates.TemplateResponse(request, "error.html", context, status_code=exc.status)
+
+
+class PageRoute(APIRoute):
+    """A route whose ServiceErrors (from the handler or its dependencies) render as an HTML error page."""
+
+    def get_route_handler(self) -> Callable:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except ServiceError as exc:
+                return error_page(request, exc)
+
+        return handler
+
+
+def csv_response(text: str, filename: str) -> Response:
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,100 @@
+"""Auditor pages: the reports (chart, table, CSV) and the audit trail; the expiring-credentials page shared with
+dispatchers and providers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+
+from nemt.services import audit, network, reports
+from nemt.services.errors import InvalidInput
+from nemt.store.models import Organization
+from nemt.web import charts
+from nemt.web.common import AUDIT_ROLES, CREDENTIAL_ROLES, REPORT_ROLES, Page, PageRoute, csv_response, page_for
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+DEFAULT_DAYS_BACK, DEFAULT_DAYS_AHEAD = 30, 14
+
+
+def _period(page: Page, start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
+    today = page.today()
+    try:
+        s = dt.date.fromisoformat(start) if start else today - dt.timedelta(days=DEFAULT_DAYS_BACK)
+        e = dt.date.fromisoformat(end) if end else today + dt.timedelta(days=DEFAULT_DAYS_AHEAD)
+    except ValueError:
+        raise InvalidInput("dates are written YYYY-MM-DD", field="start", rule="report period") from None
+    return s, e
+
+
+def _chart(report: reports.Report):
+    items = report.chart_items()
+    if report.chart == "column":
+        return charts.column_chart(items, report.title, report.unit)
+    if report.chart == "bar":
+        if report.name in ("on-time", "ride-time"):
+            items = [(label, v) for label, v in items if label not in ("all days", "all modes")]
+        if report.name == "cost":
+            items = [(label, v) for label, v in items if label != "all providers"]
+        return charts.bar_chart(items, report.title, report.unit)
+    return None
+
+
+@router.get("/reports")
+def reports_index(page: Page = Depends(page_for(REPORT_ROLES)), start: str | None = None, end: str | None = None):
+    s, e = _period(page, start, end)
+    today = page.today()
+    by_day = reports.run(page.uow, page.actor, "trips-by-day", s, e, today=today)
+    on_time = reports.run(page.uow, page.actor, "on-time", s, e, today=today)
+    claims = reports.run(page.uow, page.actor, "claims-by-status", s, e, today=today)
+    glance = {
+        "requests": sum(r[1] for r in by_day.rows), "approved": sum(r[2] for r in by_day.rows),
+        "denied": sum(r[4] for r in by_day.rows), "cancelled": sum(r[5] for r in by_day.rows),
+        "on_time": on_time.rows[-1][4] if on_time.rows else None,
+        "claims": sum(r[1] for r in claims.rows),
+    }
+    return page.render("reports/index.html", specs=list(reports.REPORTS.values()), start=s, end=e, glance=glance,
+                       chart=charts.column_chart(by_day.chart_items(), "Ride requests by day"))
+
+
+@router.get("/reports/{name}.csv")
+def report_csv(name: str, page: Page = Depends(page_for(REPORT_ROLES)), start: str | None = None,
+               end: str | None = None):
+    s, e = _period(page, start, end)
+    report = reports.run(page.uow, page.actor, name, s, e, today=page.today())
+    return csv_response(report.csv(), f"{name}-{s.isoformat()}-{e.isoformat()}.csv")
+
+
+@router.get("/reports/{name}")
+def report_page(name: str, page: Page = Depends(page_for(REPORT_ROLES)), start: str | None = None,
+                end: str | None = None):
+    s, e = _period(page, start, end)
+    report = reports.run(page.uow, page.actor, name, s, e, today=page.today())
+    return page.render("reports/report.html", report=report, chart=_chart(report),
+                       specs=list(reports.REPORTS.values()), start=s, end=e)
+
+
+@router.get("/audit")
+def audit_trail(page: Page = Depends(page_for(AUDIT_ROLES)), limit: int = 200):
+    uow, actor = page.uow, page.actor
+    org_ids = None
+    if actor.program:
+        org_ids = list(uow.session.scalars(select(Organization.id).where(Organization.program == actor.program)))
+    events = uow.audit.recent(max(1, min(limit, 1000)), org_ids)
+    audit.record(uow, actor, "read", "audit-trail", None, rows=len(events))
+    uow.commit()
+    return page.render("audit.html", events=events)
+
+
+@router.get("/credentials")
+def credentials(page: Page = Depends(page_for(CREDENTIAL_ROLES)), within: int = 90):
+    if within not in (30, 60, 90):
+        within = 90
+    found = network.expiring_credentials(page.uow, page.actor, page.today(), within)
+    buckets = {"30": 0, "60": 0, "90": 0}
+    for e in found:
+        buckets["30" if e.days_left <= 30 else "60" if e.days_left <= 60 else "90"] += 1
+    chart = charts.bar_chart([(f"within {k} days", v) for k, v in buckets.items() if int(k) <= within],
+                             "Credentials by time left")
+    return page.render("credentials.html", found=found, within=within, chart=chart, today=page.today())

@@ -1,0 +1,276 @@
+"""Booking pages: one-way and round-trip rides, standing orders, the ride with its decision (each reason in plain
+words with the rule it rests on), change and cancel. Every write goes through ``services.booking``; the pages only
+turn form fields into its input models. Addresses are by opaque key (member, trip, standing order), never by
+Medicaid ID or name."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select
+
+from nemt.policy import load_policy
+from nemt.services import booking, members
+from nemt.services.errors import InvalidInput, ServiceError
+from nemt.store.models import MedicalProvider, Role
+from nemt.web.common import BOOK_ROLES, Page, PageRoute, page_for, redirect, role_set
+from nemt.web.csrf import check_csrf
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+RIDE_READ = role_set(*booking.RIDE_READ_ROLES)
+WRITE = role_set(*booking.BOOK_ROLES)
+STAFF_BOOK = BOOK_ROLES  # agents, dispatchers (and administrators, who the service may refuse)
+WEEKDAY_NAMES = (("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"),
+                 ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday"))
+
+
+async def form_data(request: Request):
+    """The submitted form, read once before the (synchronous) handler runs in the thread pool."""
+    return await request.form()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# --- what the forms offer --------------------------------------------------------------------------------------------
+
+
+def destinations(page: Page) -> list[tuple[str, str]]:
+    """(value, label) for every service of every enrolled medical provider of the program's directory."""
+    rows = page.uow.session.scalars(select(MedicalProvider).where(
+        MedicalProvider.program == page.program, MedicalProvider.enrolled.is_(True)).order_by(MedicalProvider.name))
+    return [(f"{mp.key}|{service}", f"{mp.name} — {service.replace('-', ' ')} ({mp.city})")
+            for mp in rows for service in (mp.services or [])]
+
+
+def modes(page: Page) -> list[str]:
+    policy = load_policy(page.program)
+    return sorted(policy.modes, key=lambda m: policy.modes[m]["rank"])
+
+
+def form_options(page: Page) -> dict[str, Any]:
+    policy = load_policy(page.program)
+    from nemt.domain.rides import ESCORT_ROLES
+
+    return {"destinations": destinations(page), "modes": modes(page), "weekdays": WEEKDAY_NAMES,
+            "urgent_reasons": list(policy.get("urgent.reasons", [])), "escort_roles": ESCORT_ROLES,
+            "zone_name": policy.get("program.time_zone")}
+
+
+# --- form fields -> service input ------------------------------------------------------------------------------------
+
+
+def _date(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise InvalidInput("a date is written YYYY-MM-DD", field=field, rule="booking form") from None
+
+
+def _time(value: str, field: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat((value or "").strip()[:5])
+    except ValueError:
+        raise InvalidInput("a time is written HH:MM", field=field, rule="booking form") from None
+
+
+def _local(page: Page, day: dt.date, at: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, at, tzinfo=load_policy(page.program).time_zone)
+
+
+def _destination(form) -> dict:
+    value = form.get("destination", "")
+    if "|" not in value:
+        raise InvalidInput("choose a destination", field="destination", rule="booking form")
+    provider, service = value.split("|", 1)
+    return {"provider": provider, "service": service}
+
+
+def _escorts(form) -> list[dict]:
+    name = (form.get("escort_name") or "").strip()
+    if not name:
+        return []
+    age = (form.get("escort_age") or "").strip()
+    if not age.isdigit():
+        raise InvalidInput("the escort's age is a whole number of years", field="escort_age", rule="booking form")
+    return [{"name": name, "age": int(age), "role": form.get("escort_role") or "family"}]
+
+
+def _common(form, member_key: str) -> dict:
+    body: dict[str, Any] = {"member": member_key, "destination": _destination(form),
+                            "requested_mode": form.get("requested_mode") or "", "escorts": _escorts(form),
+                            "purpose": form.get("purpose") or "medical"}
+    if form.get("requested_by"):
+        body["requested_by"] = form.get("requested_by")
+    return body
+
+
+def ride_body(page: Page, form, member_key: str) -> dict:
+    body = _common(form, member_key)
+    day = _date(form.get("appointment_date", ""), "appointment_date")
+    body["appointment_at"] = _local(page, day, _time(form.get("appointment_time", ""), "appointment_time"))
+    kind = form.get("kind") or "one-way"
+    if kind == "round-trip":
+        body["round_trip"] = True
+        body["return_pickup_at"] = _local(page, day, _time(form.get("return_time", ""), "return_time"))
+    else:
+        body["direction"] = form.get("direction") or "to-appointment"
+    if form.get("urgent_reason"):
+        body["urgent_reason"] = form.get("urgent_reason")
+        if form.get("urgent_reason") == "missed-pickup-over-1-hour" and form.get("missed_time"):
+            body["missed_pickup_scheduled_at"] = _local(page, day, _time(form.get("missed_time"), "missed_time"))
+    return body
+
+
+def _form_dict(form) -> dict[str, str]:
+    """The submitted fields, to fill the form again after an error (never logged)."""
+    return {k: v for k, v in form.items() if k != "csrf_token" and isinstance(v, str)}
+
+
+# --- booking ---------------------------------------------------------------------------------------------------------
+
+
+def _member_for_form(page: Page, key: str):
+    return members.get_member(page.uow, page.actor, key)
+
+
+@router.get("/members/{key}/book")
+def book_form(key: str, page: Page = Depends(page_for(STAFF_BOOK))):
+    member = _member_for_form(page, key)
+    return page.render("rides/book.html", member=member, error=None, form={"kind": "one-way"},
+                       today=page.today(), **form_options(page))
+
+
+@router.post("/members/{key}/book")
+def book(key: str, request: Request, page: Page = Depends(page_for(STAFF_BOOK)), form=Depends(form_data)):
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        body = ride_body(page, form, key)
+        result = booking.book_ride(page.uow, page.actor, booking.parse_input(booking.RideRequestIn, body), now())
+    except ServiceError as exc:
+        page.uow.rollback()
+        member = _member_for_form(page, key)
+        return page.render("rides/book.html", status_code=exc.status, member=member, error=exc,
+                           form=_form_dict(form), today=page.today(), **form_options(page))
+    request.session["flash"] = (f"Booked {result.trip.confirmation}." if result.created
+                                else f"This ride was already booked: {result.trip.confirmation}.")
+    return redirect(f"/trips/{result.trip.key}")
+
+
+@router.get("/members/{key}/standing-order")
+def standing_form(key: str, page: Page = Depends(page_for(STAFF_BOOK))):
+    member = _member_for_form(page, key)
+    today = page.today()
+    return page.render("rides/standing.html", member=member, error=None,
+                       form={"start_date": (today + dt.timedelta(days=1)).isoformat(),
+                             "end_date": (today + dt.timedelta(days=29)).isoformat()}, **form_options(page))
+
+
+@router.post("/members/{key}/standing-order")
+def standing(key: str, request: Request, page: Page = Depends(page_for(STAFF_BOOK)), form=Depends(form_data)):
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        body = _common(form, key)
+        body["weekdays"] = form.getlist("weekdays")
+        body["appointment_time"] = _time(form.get("appointment_time", ""), "appointment_time")
+        if form.get("return_time"):
+            body["round_trip"] = True
+            body["return_pickup_time"] = _time(form.get("return_time", ""), "return_time")
+        body["start_date"] = _date(form.get("start_date", ""), "start_date")
+        body["end_date"] = _date(form.get("end_date", ""), "end_date")
+        result = booking.create_standing_order(page.uow, page.actor,
+                                               booking.parse_input(booking.StandingOrderIn, body), now())
+    except ServiceError as exc:
+        page.uow.rollback()
+        member = _member_for_form(page, key)
+        data = _form_dict(form)
+        data["weekdays"] = form.getlist("weekdays")
+        return page.render("rides/standing.html", status_code=exc.status, member=member, error=exc, form=data,
+                           **form_options(page))
+    request.session["flash"] = f"Standing order created with {len(result.trips)} trip(s)."
+    return redirect(f"/standing-orders/{result.order.key}")
+
+
+@router.get("/standing-orders/{key}")
+def standing_order_page(key: str, page: Page = Depends(page_for(RIDE_READ))):
+    result = booking.get_standing_order(page.uow, page.actor, key)
+    return page.render("rides/standing_order.html", result=result,
+                       can_write=page.actor.role in WRITE)
+
+
+@router.post("/standing-orders/{key}/cancel")
+def cancel_standing(key: str, request: Request, page: Page = Depends(page_for(WRITE)), form=Depends(form_data)):
+    check_csrf(request, form.get("csrf_token"))
+    result = booking.cancel_standing_order(page.uow, page.actor, key, now(), reason=form.get("reason") or "")
+    request.session["flash"] = f"Standing order cancelled: {result.cancelled_trips} future trip(s) cancelled."
+    return redirect(f"/standing-orders/{key}")
+
+
+# --- one ride: decision, change, cancel ------------------------------------------------------------------------------
+
+
+def _ride_page(page: Page, key: str, error: ServiceError | None = None, form: dict | None = None):
+    trip = booking.get_ride(page.uow, page.actor, key)
+    ride = booking.describe_ride(page.uow, trip)
+    notice = booking.latest_notice(page.uow, trip)
+    appointment = trip.appointment_at
+    local_appt = page.local(appointment, "%Y-%m-%d %H:%M")
+    default_form = {"appointment_date": local_appt[:10], "appointment_time": local_appt[11:16],
+                    "requested_mode": trip.requested_mode}
+    return page.render("rides/trip.html", status_code=error.status if error else 200, trip=trip, ride=ride,
+                       notice=notice, error=error, form=form or default_form,
+                       can_write=page.actor.role in WRITE and trip.status != "cancelled",
+                       member_link=page.actor.role in {str(r) for r in (Role.AGENT, Role.DISPATCHER, Role.AUDITOR,
+                                                                        Role.ADMIN)},
+                       **form_options(page))
+
+
+@router.get("/trips/{key}")
+def trip_page(key: str, page: Page = Depends(page_for(RIDE_READ))):
+    return _ride_page(page, key)
+
+
+@router.post("/trips/{key}/change")
+def change(key: str, request: Request, page: Page = Depends(page_for(WRITE)), form=Depends(form_data)):
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        body: dict[str, Any] = {"reason": (form.get("reason") or "")[:200]}
+        if form.get("appointment_date") or form.get("appointment_time"):
+            day = _date(form.get("appointment_date", ""), "appointment_date")
+            body["appointment_at"] = _local(page, day, _time(form.get("appointment_time", ""), "appointment_time"))
+            if form.get("return_time"):
+                body["return_pickup_at"] = _local(page, day, _time(form.get("return_time", ""), "return_time"))
+        if form.get("requested_mode"):
+            body["requested_mode"] = form.get("requested_mode")
+        if form.get("destination"):
+            body["destination"] = _destination(form)
+        trip = booking.get_ride(page.uow, page.actor, key)
+        current = page.local(trip.appointment_at, "%Y-%m-%dT%H:%M")
+        if body.get("appointment_at") and body["appointment_at"].strftime("%Y-%m-%dT%H:%M") == current \
+                and "return_pickup_at" not in body:
+            body.pop("appointment_at")
+        if body.get("requested_mode") == trip.requested_mode:
+            body.pop("requested_mode")
+        result = booking.change_ride(page.uow, page.actor, key, booking.parse_input(booking.RideChange, body), now())
+    except ServiceError as exc:
+        page.uow.rollback()
+        return _ride_page(page, key, error=exc, form=_form_dict(form))
+    request.session["flash"] = f"Changed {result.trip.confirmation}: decided again ({result.decision.outcome})."
+    return redirect(f"/trips/{key}")
+
+
+@router.post("/trips/{key}/cancel")
+def cancel(key: str, request: Request, page: Page = Depends(page_for(WRITE)), form=Depends(form_data)):
+    check_csrf(request, form.get("csrf_token"))
+    leg = form.get("leg") or None
+    try:
+        trip = booking.cancel_ride(page.uow, page.actor, key, now(), leg=leg, reason=form.get("reason") or "")
+    except ServiceError as exc:
+        page.uow.rollback()
+        return _ride_page(page, key, error=exc)
+    request.session["flash"] = (f"Cancelled {trip.confirmation}." if trip.status == "cancelled"
+                                else f"Cancelled leg {leg} of {trip.confirmation}.")
+    return redirect(f"/trips/{key}")

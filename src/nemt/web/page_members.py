@@ -1,0 +1,59 @@
+"""Call-center pages: find a member (the search form POSTs; results link by the opaque member key), the member's
+coverage, documented needs and trips. Booking, change and cancel are in ``page_booking``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Form
+
+from nemt.services import booking, members
+from nemt.services.errors import InvalidInput, ServiceError
+from nemt.web.common import BOOK_ROLES, SEARCH_ROLES, Page, PageRoute, page_for
+from nemt.web.csrf import check_csrf
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+def coverage_on(member, day: dt.date):
+    """The coverage span in force on ``day`` (None when there is none)."""
+    for span in member.coverage:
+        if span.start <= day and (span.end is None or span.end >= day):
+            return span
+    return None
+
+
+@router.get("/members/search")
+def search_form(page: Page = Depends(page_for(SEARCH_ROLES))):
+    return page.render("members/search.html", results=None, error=None, form={})
+
+
+@router.post("/members/search")
+def search(page: Page = Depends(page_for(SEARCH_ROLES)), csrf_token: str = Form(""),
+           medicaid_id: str = Form(""), last_name: str = Form(""), first_name: str = Form(""),
+           birth_date: str = Form("")):
+    check_csrf(page.request, csrf_token)
+    form = {"medicaid_id": medicaid_id, "last_name": last_name, "first_name": first_name, "birth_date": birth_date}
+    try:
+        born = None
+        if birth_date.strip():
+            try:
+                born = dt.date.fromisoformat(birth_date.strip())
+            except ValueError:
+                raise InvalidInput("a birth date is written YYYY-MM-DD", field="birth_date",
+                                   rule="member search") from None
+        found = members.find_members(page.uow, page.actor, medicaid_id=medicaid_id.strip() or None,
+                                     last_name=last_name.strip() or None, first_name=first_name.strip() or None,
+                                     birth_date=born)
+    except ServiceError as exc:
+        return page.render("members/search.html", status_code=exc.status, results=None, error=exc, form=form)
+    return page.render("members/search.html", results=found, error=None, form=form)
+
+
+@router.get("/members/{key}")
+def member_page(key: str, page: Page = Depends(page_for(SEARCH_ROLES))):
+    member = members.get_member(page.uow, page.actor, key)
+    today = page.today()
+    trips = booking.rides_of_member(page.uow, page.actor, key)
+    return page.render("members/member.html", member=member, today=today, current=coverage_on(member, today),
+                       trips=trips, can_book=page.actor.role in BOOK_ROLES)

@@ -1,0 +1,171 @@
+"""Transportation-provider pages: trips assigned to the organization with their trip logs, drivers and vehicles
+with their credentials, manifests, and claims (built, exported, and their status)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Form
+from sqlalchemy import select
+
+from nemt.services import trip_log
+from nemt.services.errors import InvalidInput, ServiceError
+from nemt.store.models import Driver, Leg, TransportProvider, Vehicle, VehicleRun
+from nemt.web.common import PROVIDER_ROLES, Page, PageRoute, page_for, redirect
+from nemt.web.csrf import check_csrf
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+def _provider(page: Page) -> TransportProvider | None:
+    """The signed-in provider administrator's own enrolment (never another organization's)."""
+    return page.uow.session.scalar(select(TransportProvider)
+                                   .where(TransportProvider.organization_id == page.actor.organization_id))
+
+
+def _optional_day(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("a day is written YYYY-MM-DD", field="day", rule="assigned trips") from None
+
+
+@router.get("/provider/trips")
+def trips(page: Page = Depends(page_for(PROVIDER_ROLES)), day: str | None = None):
+    d = _optional_day(day)
+    views = trip_log.legs_for_actor(page.uow, page.actor, d)
+    legs = {leg.key: leg for leg in page.uow.session.scalars(
+        select(Leg).where(Leg.key.in_([v.leg_key for v in views])))} if views else {}
+    vehicles = {v.id: v for v in page.uow.session.scalars(
+        select(Vehicle).where(Vehicle.id.in_({leg.vehicle_id for leg in legs.values() if leg.vehicle_id})))}
+    runs = sorted({(leg.vehicle_id, leg.service_date) for leg in legs.values() if leg.vehicle_id},
+                  key=lambda r: (r[1], r[0]))
+    return page.render("provider/trips.html", views=views, legs=legs, vehicles=vehicles, day=d, runs=runs)
+
+
+@router.get("/provider/trip-logs/{leg_key}")
+def trip_log_page(leg_key: str, page: Page = Depends(page_for(PROVIDER_ROLES))):
+    view = trip_log.leg_log(page.uow, page.actor, leg_key)
+    leg = page.uow.session.scalar(select(Leg).where(Leg.key == leg_key))
+    vehicle, driver = trip_log.assignment(page.uow.session, leg)
+    return page.render("provider/trip_log.html", view=view, leg=leg, vehicle=vehicle, driver=driver)
+
+
+@router.get("/provider/fleet")
+def fleet(page: Page = Depends(page_for(PROVIDER_ROLES))):
+    provider = _provider(page)
+    drivers, vehicles = [], []
+    if provider is not None:
+        drivers = list(page.uow.session.scalars(select(Driver).where(Driver.provider_id == provider.id)
+                                                .order_by(Driver.external_id)))
+        vehicles = list(page.uow.session.scalars(select(Vehicle).where(Vehicle.provider_id == provider.id)
+                                                 .order_by(Vehicle.external_id)))
+    today = page.today()
+    runs = {}
+    if provider is not None:
+        runs = {r.vehicle_id: r for r in page.uow.session.scalars(
+            select(VehicleRun).where(VehicleRun.service_date == today,
+                                     VehicleRun.vehicle_id.in_([v.id for v in vehicles])))}
+    return page.render("provider/fleet.html", provider=provider, drivers=drivers, vehicles=vehicles, today=today,
+                       runs=runs)
+
+
+# --- claims ----------------------------------------------------------------------------------------------------------
+
+
+def _claims_render(page: Page, result=None, error: ServiceError | None = None, start: dt.date | None = None,
+                   end: dt.date | None = None):
+    from nemt.services import claims
+    from nemt.store.claim_models import BillingProfile
+
+    listed = claims.list_claims(page.uow, page.actor)
+    provider = _provider(page)
+    profile = page.uow.session.scalar(select(BillingProfile).where(BillingProfile.provider_id == provider.id)) \
+        if provider else None
+    today = page.today()
+    counts: dict[str, int] = {}
+    for c in listed:
+        counts[c["status"]] = counts.get(c["status"], 0) + 1
+    return page.render("provider/claims.html", claims=listed, counts=counts, result=result, error=error,
+                       profile=profile, start=start or today - dt.timedelta(days=30), end=end or today,
+                       status_code=error.status if error else 200)
+
+
+@router.get("/provider/claims")
+def claims_page(page: Page = Depends(page_for(PROVIDER_ROLES))):
+    return _claims_render(page)
+
+
+@router.post("/provider/claims/build")
+def build_claims(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: str = Form(""),
+                 start: str = Form(...), end: str = Form(...)):
+    from nemt.services import claims
+
+    check_csrf(page.request, csrf_token)
+    first, last = _optional_day(start), _optional_day(end)
+    if first is None or last is None:
+        raise InvalidInput("give the first and last dates of service", field="start", rule="claims")
+    try:
+        result = claims.build_claims_for_provider(page.uow, page.actor, None, (first, last), today=page.today())
+    except ServiceError as exc:
+        page.uow.rollback()
+        return _claims_render(page, error=exc, start=first, end=last)
+    return _claims_render(page, result=result, start=first, end=last)
+
+
+@router.post("/provider/claims/export")
+def export_claims(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: str = Form(""),
+                  format: str = Form("837p")):
+    from fastapi.responses import Response
+
+    from nemt.services import claims
+
+    check_csrf(page.request, csrf_token)
+    try:
+        exported = claims.export_claims(page.uow, page.actor, fmt=format)
+    except ServiceError as exc:
+        page.uow.rollback()
+        return _claims_render(page, error=exc)
+    if exported.format == "cms1500":
+        return Response(exported.content, media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="cms1500-{exported.batch_id}.pdf"'})
+    return Response(exported.content, media_type="application/edi-x12",
+                    headers={"Content-Disposition": f'attachment; filename="837p-{exported.batch_id}.x12"'})
+
+
+@router.post("/provider/claims/profile")
+def billing_profile(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: str = Form(""),
+                    address_line: str = Form(""), city: str = Form(""), state: str = Form(""), zip: str = Form(""),
+                    tax_id: str = Form(""), submitter_id: str = Form(""), submitter_name: str = Form(""),
+                    contact_name: str = Form(""), phone: str = Form("")):
+    from nemt.services import claims
+
+    check_csrf(page.request, csrf_token)
+    try:
+        claims.set_billing_profile(page.uow, page.actor, None, address_line=address_line.strip(), city=city.strip(),
+                                   state=state.strip().upper(), zip=zip.strip(), tax_id=tax_id.strip(),
+                                   submitter_id=submitter_id.strip(), submitter_name=submitter_name.strip(),
+                                   contact_name=contact_name.strip(), phone=phone.strip())
+    except ServiceError as exc:
+        page.uow.rollback()
+        return _claims_render(page, error=exc)
+    return redirect("/provider/claims")
+
+
+@router.post("/provider/claims/void")
+def void_claim(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: str = Form(""),
+               claim_number: str = Form(...), action: str = Form("void")):
+    from nemt.services import claims
+
+    check_csrf(page.request, csrf_token)
+    try:
+        if action == "replace":
+            claims.replace_claim(page.uow, page.actor, claim_number, today=page.today())
+        else:
+            claims.void_claim(page.uow, page.actor, claim_number)
+    except ServiceError as exc:
+        page.uow.rollback()
+        return _claims_render(page, error=exc)
+    return redirect("/provider/claims")
