@@ -132,7 +132,7 @@ CO_PROVIDERS = [
      ["Denver", "Adams", "Arapahoe", "Jefferson", "Douglas", "Broomfield"],
      [("sedan", 3, 4, 0, 0), ("mobility-ambulatory", 4, 6, 0, 0), ("wheelchair-van", 3, 4, 2, 0)]),
     (CO_ORGS[3][1], "326", ["wheelchair-van", "stretcher-van", "mobility-ambulatory"],
-     ["Boulder", "Larimer", "Weld", "Denver", "Adams"],
+     ["Boulder", "Larimer", "Weld", "Denver", "Adams", "Jefferson", "Arapahoe", "Douglas", "Broomfield"],
      [("wheelchair-van", 4, 3, 2, 0), ("stretcher-van", 2, 2, 0, 1), ("ambulance", 1, 1, 0, 1)]),
     (CO_ORGS[4][1], "525", ["mobility-ambulatory", "wheelchair-van", "taxi"], ["El Paso", "Pueblo", "Mesa"],
      [("sedan", 2, 4, 0, 0), ("mobility-ambulatory", 2, 6, 0, 0), ("wheelchair-van", 2, 4, 2, 0)]),
