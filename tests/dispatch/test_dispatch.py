@@ -24,7 +24,8 @@ def _trip(uow, member, dest, hour, minute, mode, n, round_trip=True):
                 service_date=DAY, purpose="medical", pickup_address=member.address_line, pickup_zip=member.zip,
                 destination_name=dest.name, destination_address=dest.address_line, destination_zip=dest.zip,
                 destination_county=dest.county, destination_state="CO", requested_mode=mode, mode=mode,
-                outcome="approved", arranged_by="sde", round_trip=round_trip)
+                outcome="approved", arranged_by="sde", round_trip=round_trip,
+                space="wheelchair" if mode == "wheelchair-van" else "seat")
     trip.legs.append(Leg(sequence=1, service_date=DAY, origin_address=member.address_line, origin_zip=member.zip,
                          destination_address=dest.address_line, destination_zip=dest.zip, dropoff_latest=appt))
     if round_trip:

@@ -122,3 +122,9 @@ def expiring(credentials: list[tuple[str, Credential]], today: dt.date, within_d
         if 0 <= left <= within_days:
             out.append((owner, cred, left))
     return sorted(out, key=lambda t: (t[2], t[0], t[1].kind))
+
+
+def vehicle_space(policy: Policy, mode: str) -> str:
+    """The space a member of ``mode`` takes on board: "seat", "wheelchair" or "stretcher" (policy
+    ``modes.<mode>.vehicle_space``; a mode without one takes a seat)."""
+    return policy.modes.get(mode, {}).get("vehicle_space", "seat")

@@ -57,6 +57,7 @@ from nemt.domain.decisions import (
     Reason,
     decide,
 )
+from nemt.domain.network import vehicle_space
 from nemt.domain.rides import Mode, Purpose, UrgentReason
 from nemt.policy import Policy, load_policy
 from nemt.services import access, audit, network
@@ -125,9 +126,6 @@ LEG_STATUS_OF_OUTCOME = {APPROVED: "scheduled", PENDING: "pending", DENIED: "den
 CANCELLED = "cancelled"
 # Legs that happened: they cannot be cancelled or changed any more.
 DONE_STATUSES = ("completed", "no-show")
-# The vehicle space a mode takes (seat, wheelchair position, stretcher position).
-SPACE_OF_MODE = {"wheelchair-van": "wheelchair", "stretcher-van": "stretcher", "ground-ambulance": "stretcher",
-                 "air-ambulance": "stretcher"}
 # A standing order makes at most this many trips (an input bound, not a program rule).
 MAX_OCCURRENCES = 400
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -741,7 +739,7 @@ def _apply_decision(trip: Trip, p: _Prepared) -> None:
                         p.decide_input.trip.destination.closest_provider_accepts_member}
     trip.round_trip = bool(p.body["round_trip"])
     trip.urgent = "urgent" in decision.reason_codes
-    trip.space = SPACE_OF_MODE.get(decision.mode or p.body["requested_mode"], "seat")
+    trip.space = vehicle_space(_policy(trip.program), decision.mode or p.body["requested_mode"])
     trip.escorts = len(p.body["escorts"])
     trip.passengers = len(p.body["additional_passengers"])
     trip.idempotency_key = p.idempotency_key

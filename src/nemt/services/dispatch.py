@@ -27,7 +27,6 @@ DISPATCH_ROLES = {Role.DISPATCHER, Role.ADMIN}
 MANIFEST_ROLES = {Role.DISPATCHER, Role.ADMIN, Role.PROVIDER_ADMIN, Role.DRIVER}
 # Modes carried by a scheduled vehicle; the others are tickets or mileage reimbursement.
 VEHICLE_MODES = ("mobility-ambulatory", "taxi", "wheelchair-van", "stretcher-van", "ground-ambulance")
-SPACE_OF_MODE = {"wheelchair-van": "wheelchair", "stretcher-van": "stretcher", "ground-ambulance": "stretcher"}
 OPEN_STATUSES = ("scheduled", "assigned")
 
 
@@ -156,9 +155,9 @@ def build_day(uow, program: str, day: dt.date, *, engine=None, legs: list[Leg] |
             earliest = ((leg.pickup_earliest or midnight) - midnight).total_seconds() / 60
             pick_w = TimeWindow(earliest, earliest + ops["return_pickup_window_minutes"])
             drop_w = TimeWindow(earliest, shift.latest)
-        space = SPACE_OF_MODE.get(trip.mode, "ambulatory")
+        space = trip.space or "seat"
         riders = 1 + (trip.escorts or 0) + (trip.passengers or 0)
-        load = (riders if space == "ambulatory" else riders - 1,
+        load = (riders if space == "seat" else riders - 1,
                 1 if space == "wheelchair" else 0, 1 if space == "stretcher" else 0)
         requests.append(Request(
             id=leg.key, pickup_location=o, dropoff_location=d, pickup_window=pick_w, dropoff_window=drop_w,
@@ -407,7 +406,7 @@ def manifest(uow, actor: Actor, vehicle_key: str, day: dt.date) -> Manifest:
             at=when.astimezone(zone) if when else None, kind=kind, leg_key=key, member_key=trip.member.key,
             member_name=f"{trip.member.last_name}, {trip.member.first_name}",
             address=leg.origin_address if kind == "pickup" else leg.destination_address, mode=trip.mode or "",
-            mobility=SPACE_OF_MODE.get(trip.mode or "", "seat").replace("ambulatory", "seat"),
+            mobility=trip.space or "seat",
             escorts=trip.escorts or 0, passengers=trip.passengers or 0, status=leg.status))
         if trip.member_id not in members_seen:
             members_seen.add(trip.member_id)
