@@ -20,6 +20,7 @@ from nemt.store.models import (
     Coverage,
     CredentialRecord,
     Driver,
+    Leg,
     MedicalProvider,
     Member,
     MemberNeed,
@@ -203,22 +204,20 @@ def _mode_for(needs: list[str]) -> str:
     return "public-transit"
 
 
-def _week_of_rides(uow_class, rng: random.Random, today: dt.date) -> tuple[int, int]:
-    """Book a week of appointments (today and the six days after) for the Colorado members through the booking use
-    case, as the demo agent, with the decisions the rules give; and three dialysis standing orders (Mon/Wed/Fri)."""
+def _book_rides(uow_class, today: dt.date) -> tuple[int, int]:
+    """Book two weeks of appointments — the past seven days and today with the six days after — for the Colorado
+    members through the booking use case, as the demo agent, with the decisions the rules give; and three dialysis
+    standing orders (Mon/Wed/Fri) from today."""
     from sqlalchemy import select
 
     from nemt.services import booking
     from nemt.services.auth import actor_of
 
     zone = load_policy("CO").time_zone
-    booked_at = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(9, 0), tzinfo=zone)
     with uow_class() as uow:
         agent = actor_of(uow.users.by_username("agent"))
         members = [(m.key, m.documented_needs, m.zip, age_on(m.birth_date, today)) for m in uow.session.scalars(
             select(Member).where(Member.program == "CO").order_by(Member.id))]
-        destinations = [(mp.key, mp.services) for mp in uow.session.scalars(
-            select(MedicalProvider).where(MedicalProvider.program == "CO").order_by(MedicalProvider.id))]
         # Most members go to the nearest provider of their service; every tenth asks for a farther one (the
         # 25-mile rule then denies it unless an exception holds — the demo shows such notices too).
         nearest = {}
@@ -228,23 +227,28 @@ def _week_of_rides(uow_class, rng: random.Random, today: dt.date) -> tuple[int, 
                 if ranked:
                     nearest[member_key, service] = (ranked[0].provider.key, ranked[-1].provider.key)
     rides = 0
-    for i, (member_key, needs, _zip, age) in enumerate(members):
-        for n in range(1 + (i % 3 == 0)):
-            day = today + dt.timedelta(days=(i + 3 * n) % 7)
-            service = SERVICE_OF_NEEDS[(i + n) % len(SERVICE_OF_NEEDS)]
-            near, far = nearest[member_key, service]
-            appointment = dt.datetime.combine(day, dt.time(8 + (i * 7 + n) % 7, 15 * ((i + n) % 4)), tzinfo=zone)
-            # Children travel with a parent (Ancillary Services: Escort).
-            escorts = [{"name": "Parent Example", "age": 40, "role": "parent"}] if age < 18 else []
-            request = booking.RideRequestIn(
-                member=member_key,
-                destination=booking.DestinationIn(provider=far if i % 10 == 9 else near, service=service),
-                requested_mode=_mode_for(needs), round_trip=True, appointment_at=appointment,
-                return_pickup_at=appointment + dt.timedelta(minutes=90), requested_at=booked_at, escorts=escorts)
-            with uow_class() as uow:
-                booking.book_ride(uow, agent, request, booked_at)
-            rides += 1
+    for week_start in (today - dt.timedelta(days=7), today):
+        booked_at = dt.datetime.combine(week_start - dt.timedelta(days=3), dt.time(9, 0), tzinfo=zone)
+        for i, (member_key, needs, _zip, age) in enumerate(members):
+            for n in range(1 + (i % 3 == 0)):
+                day = week_start + dt.timedelta(days=(i + 3 * n) % 7)
+                service = SERVICE_OF_NEEDS[(i + n) % len(SERVICE_OF_NEEDS)]
+                near, far = nearest[member_key, service]
+                appointment = dt.datetime.combine(day, dt.time(8 + (i * 7 + n) % 7, 15 * ((i + n) % 4)),
+                                                  tzinfo=zone)
+                # Children travel with a parent (Ancillary Services: Escort).
+                escorts = [{"name": "Parent Example", "age": 40, "role": "parent"}] if age < 18 else []
+                request = booking.RideRequestIn(
+                    member=member_key,
+                    destination=booking.DestinationIn(provider=far if i % 10 == 9 else near, service=service),
+                    requested_mode=_mode_for(needs), round_trip=True, appointment_at=appointment,
+                    return_pickup_at=appointment + dt.timedelta(minutes=90), requested_at=booked_at,
+                    escorts=escorts)
+                with uow_class() as uow:
+                    booking.book_ride(uow, agent, request, booked_at)
+                rides += 1
     orders = 0
+    booked_at = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(9, 0), tzinfo=zone)
     adults = [m for m in members if "cannot-use-less-costly-modes" in m[1] and m[3] >= 18]
     for member_key, needs, _zip, _age in adults[:3]:
         order = booking.StandingOrderIn(
@@ -257,6 +261,49 @@ def _week_of_rides(uow_class, rng: random.Random, today: dt.date) -> tuple[int, 
             booking.create_standing_order(uow, agent, order, booked_at)
         orders += 1
     return rides, orders
+
+
+def _drive_past_week(uow_class, rng: random.Random, today: dt.date) -> int:
+    """The past week happened: each day is scheduled by the optimizer and every assigned leg gets its Standard Trip
+    Log (arrival, pick-up with the identity check, drop-off with the loaded miles), a few of them no-shows — as a
+    driver app would send them. The providers get billing profiles so they can bill that week."""
+    from sqlalchemy import select
+
+    from nemt.services import claims, dispatch, trip_log
+    from nemt.services.actors import Actor
+    from nemt.services.auth import actor_of
+
+    app = Actor.system("demo-driver-app")
+    with uow_class() as uow:
+        dispatcher = actor_of(uow.users.by_username("dispatcher"))
+    logged = 0
+    for back in range(7, 0, -1):
+        day = today - dt.timedelta(days=back)
+        with uow_class() as uow:
+            dispatch.schedule_day(uow, dispatcher, "CO", day, time_limit=1.0, seed=back)
+        with uow_class() as uow:
+            legs = [(leg.key, leg.planned_pickup, leg.planned_dropoff, leg.miles) for leg in uow.session.scalars(
+                select(Leg).where(Leg.service_date == day, Leg.status == "assigned").order_by(Leg.id))]
+        for key, pickup, dropoff, miles in legs:
+            late = dt.timedelta(minutes=rng.choice([0, 0, 2, 5, 9, 20]))
+            with uow_class() as uow:
+                if rng.random() < 0.04:
+                    trip_log.record_event(uow, app, key, "no-show", {"wait_minutes": 10}, at=pickup + late)
+                    continue
+                trip_log.record_event(uow, app, key, "arrived", {}, at=pickup + late - dt.timedelta(minutes=2))
+                trip_log.record_event(uow, app, key, "picked-up", {"identity_verified": True}, at=pickup + late)
+                trip_log.record_event(uow, app, key, "dropped-off",
+                                      {"loaded_miles": max(1, round(miles)), "trip_confirmed_by": "member"},
+                                      at=dropoff + late)
+            logged += 1
+    with uow_class() as uow:
+        for i, provider in enumerate(uow.session.scalars(select(TransportProvider).order_by(TransportProvider.id))):
+            claims.set_billing_profile(
+                uow, Actor.system("demo"), provider, address_line=f"{200 + i} Example Ave", city="Denver",
+                state="CO", zip="80204", tax_id=f"84000000{i + 1}", submitter_id=f"DEMO{i + 1:04d}",
+                submitter_name=provider.organization.name, contact_name="Billing Desk (demo)")
+        uow.commit()
+    return logged
 
 
 def seed(uow_class, today: dt.date | None = None, *, rides: bool = True) -> str:
@@ -292,7 +339,8 @@ def seed(uow_class, today: dt.date | None = None, *, rides: bool = True) -> str:
         uow.commit()
     if not rides:
         return f"demo seeded without rides: {len(members)} members, {drivers} drivers, {vehicles} vehicles"
-    rides, orders = _week_of_rides(uow_class, rng, today)
+    rides, orders = _book_rides(uow_class, today)
+    logged = _drive_past_week(uow_class, rng, today)
     return (f"demo seeded: {len(orgs)} organizations, {len(DEMO_LOGINS)} users, {len(members)} members, "
-            f"{drivers} drivers, {vehicles} vehicles, {len(CO_MEDICAL)} medical providers, {rides} rides this "
-            f"week, {orders} standing orders")
+            f"{drivers} drivers, {vehicles} vehicles, {len(CO_MEDICAL)} medical providers, {rides} rides over two "
+            f"weeks ({logged} past legs logged by drivers), {orders} standing orders")
