@@ -18,6 +18,8 @@ app.add_typer(bench_app, name="bench")
 SUBSYSTEM_CLIS: tuple[str, ...] = (
     "nemt.platform_cli",
     "nemt.network_cli",
+    "nemt.dispatch_cli",
+    "nemt.scheduling.cli",
     "nemt.billing.cli",
     "nemt.claims_cli",
     "nemt.decisions_cli",

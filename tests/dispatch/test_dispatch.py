@@ -242,3 +242,13 @@ def test_two_dispatchers_at_once_never_double_book(day_with_trips, db):
     assert len(outcomes) == 2
     with make() as uow:
         _assert_runs_consistent(uow)
+
+
+def test_insertion_benchmark_runs_and_verifies_every_plan():
+    """The benchmark's machinery on a small day (its figures are measured by `nemt bench insertion`, not here)."""
+    from nemt.services.realtime_bench import run
+
+    figures = run(trips=60, urgent=5, plan_seconds=0.5, baseline_runs=1, baseline_seconds=0.3, seed=3)
+    assert figures.insertions == 5 and figures.inserted >= 1
+    assert figures.verified == figures.inserted
+    assert figures.baseline_runs == 1 and figures.max_ms >= figures.p50_ms

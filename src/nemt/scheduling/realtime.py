@@ -1,0 +1,196 @@
+"""Real-time changes to a live day's schedule.
+
+* :func:`insert_request` puts an urgent request into the current runs at its cheapest feasible place, without
+  moving any stop already served (stops with a service start at or before ``now`` are frozen). It uses the same
+  compiled exact feasibility test as the solver (:func:`nemt.scheduling._kernels.best_insertion`), so an insertion
+  costs one pruned pass over each compatible vehicle's route.
+* :func:`remove_request` takes a cancelled or no-show request out and re-times the rest (the least schedule).
+* :func:`reoptimize` re-solves the rest of the day in the background: what has been served is dropped, members on
+  board stay on their vehicle (a pick-up pinned to the vehicle's current place), and each vehicle starts where and
+  when its last served stop left it.
+
+Every function returns a new instance and solution; callers verify with :func:`nemt.scheduling.check_solution`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import _kernels as K_
+from .model import Instance, Request, Solution, StopKind, TimeWindow, Vehicle
+from .solver import _kernel_instance, _to_solution, solve
+
+_INF = K_.INF
+
+
+@dataclass(frozen=True)
+class InsertionResult:
+    instance: Instance
+    solution: Solution
+    request: int  # index of the inserted request in ``instance.requests``
+    vehicle: int | None  # None: no vehicle can take it (the solution is unchanged, the request unserved)
+    added_cost: float
+
+
+def _kernel_routes(instance: Instance, solution: Solution, R: int, K: int) -> tuple[np.ndarray, np.ndarray]:
+    """The solution's routes in the kernels' node numbering (see _kernels)."""
+    M = 2 * R + 2
+    routes = np.zeros((K, M), dtype=np.int64)
+    rlen = np.full(K, 2, dtype=np.int64)
+    routes[:, 0] = 2 * R + np.arange(K)
+    routes[:, 1] = 2 * R + K + np.arange(K)
+    for route in solution.routes:
+        k = route.vehicle
+        n = 0
+        for stop in route.stops:
+            if stop.kind is StopKind.START:
+                node = 2 * R + k
+            elif stop.kind is StopKind.END:
+                node = 2 * R + K + k
+            elif stop.kind is StopKind.PICKUP:
+                node = stop.request
+            else:
+                node = R + stop.request
+            routes[k, n] = node
+            n += 1
+        rlen[k] = n
+    return routes, rlen
+
+
+def _freeze_served(inst, solution: Solution, now: float | None, R: int, K: int):
+    """Pin every stop served at or before ``now`` to its time (window [t, t]), so no insertion can move it."""
+    if now is None:
+        return inst
+    e, l = inst[2].copy(), inst[3].copy()
+    for route in solution.routes:
+        k = route.vehicle
+        for stop in route.stops:
+            if stop.service_start > now:
+                break
+            if stop.kind is StopKind.START:
+                node = 2 * R + k
+            elif stop.kind is StopKind.PICKUP:
+                node = stop.request
+            elif stop.kind is StopKind.DROPOFF:
+                node = R + stop.request
+            else:
+                continue
+            e[node] = l[node] = stop.service_start
+    return inst[:2] + (e, l) + inst[4:]
+
+
+def insert_request(instance: Instance, solution: Solution, request: Request, *,
+                   now: float | None = None) -> InsertionResult:
+    """The cheapest feasible insertion of ``request`` into the live ``solution`` (exact feasibility: windows,
+    ride time, capacity per space type, route duration, credentials), leaving stops served by ``now`` in place."""
+    grown = replace(instance, requests=[*instance.requests, request])
+    R, K = len(grown.requests), len(grown.vehicles)
+    inst = _freeze_served(_kernel_instance(grown), solution, now, R, K)
+    routes, rlen = _kernel_routes(grown, solution, R, K)
+    M = routes.shape[1]
+    S = inst[12]
+    sched = np.zeros((2 * K, M))
+    loads = np.zeros((K, M, S), dtype=np.int64)
+    rcost = np.zeros(K)
+    lb, B = np.empty(M), np.empty(M)
+    ppos = np.zeros(R, dtype=np.int64)
+    tmp = np.empty(M, dtype=np.int64)
+    K_.refresh_all(routes, rlen, sched, loads, rcost, inst, lb, ppos)
+    r = R - 1
+    cd, ci, cj = np.empty(M * M), np.empty(M * M, dtype=np.int64), np.empty(M * M, dtype=np.int64)
+    best = (_INF, -1, -1, -1)
+    for k in range(K):
+        delta, i, j = K_.best_insertion(r, k, routes, rlen, sched, loads, inst, 0.0, tmp, B, lb, ppos, cd, ci, cj)
+        if delta < best[0]:
+            best = (delta, i, j, k)
+    unserved = [q for q in solution.unserved]
+    if best[3] < 0:
+        unserved.append(r)
+        return InsertionResult(grown, _to_solution(grown, inst, routes, rlen, unserved), r, None, 0.0)
+    delta, i, j, k = best
+    K_.insert_request(r, k, i, j, routes, rlen, R, tmp)
+    return InsertionResult(grown, _to_solution(grown, inst, routes, rlen, unserved), r, k, float(delta))
+
+
+def remove_request(instance: Instance, solution: Solution, request: int) -> tuple[Instance, Solution]:
+    """Take request ``request`` (cancelled, no-show) out of the instance and its route; the other requests keep
+    their order and vehicles, re-timed to their least schedule."""
+    keep = [q for q in range(len(instance.requests)) if q != request]
+    new_index = {old: new for new, old in enumerate(keep)}
+    smaller = replace(instance, requests=[instance.requests[q] for q in keep])
+    from .model import Route, Stop
+
+    routes = []
+    for route in solution.routes:
+        stops = [Stop(s.kind, new_index.get(s.request, -1) if s.request >= 0 else -1, s.location, s.service_start)
+                 for s in route.stops if s.request != request]
+        routes.append(Route(route.vehicle, stops))
+    R, K = len(smaller.requests), len(smaller.vehicles)
+    inst = _kernel_instance(smaller)
+    kroutes, rlen = _kernel_routes(smaller, Solution(0.0, routes), R, K)
+    unserved = [new_index[q] for q in solution.unserved if q != request]
+    return smaller, _to_solution(smaller, inst, kroutes, rlen, unserved)
+
+
+@dataclass(frozen=True)
+class Reoptimized:
+    instance: Instance  # the rest of the day: what is not yet served
+    solution: Solution
+    request_ids: list[str]  # Request.id of each request of ``instance``, to map back
+
+
+def reoptimize(instance: Instance, solution: Solution, now: float, *, time_limit: float = 10.0,
+               seed: int = 1) -> Reoptimized:
+    """Re-solve what remains of the day after ``now`` without moving what has started.
+
+    Served requests leave the problem. A member on board stays on their vehicle: their request becomes a pick-up
+    pinned at the vehicle's current place and time, which only that vehicle may serve. Each used vehicle starts
+    where its last served stop was, when it left it."""
+    served_pick = {}
+    served_drop = set()
+    vehicle_state: dict[int, tuple[int, float]] = {}
+    route_start = {route.vehicle: route.stops[0].service_start for route in solution.routes if route.stops}
+    for route in solution.routes:
+        for stop in route.stops:
+            if stop.service_start > now or stop.kind is StopKind.END:
+                break
+            if stop.kind is StopKind.PICKUP:
+                served_pick[stop.request] = route.vehicle
+            elif stop.kind is StopKind.DROPOFF:
+                served_drop.add(stop.request)
+            svc = 0.0
+            if stop.kind is StopKind.PICKUP:
+                svc = instance.requests[stop.request].pickup_service
+            elif stop.kind is StopKind.DROPOFF:
+                svc = instance.requests[stop.request].dropoff_service
+            vehicle_state[route.vehicle] = (stop.location, stop.service_start + svc)
+    vehicles: list[Vehicle] = []
+    for k, v in enumerate(instance.vehicles):
+        if k in vehicle_state:
+            where, when = vehicle_state[k]
+            pin = f"vehicle:{v.id}"
+            vehicles.append(replace(v, start_location=where, shift=TimeWindow(when, v.shift.latest),
+                                    max_route_duration=v.max_route_duration - (when - route_start[k]),
+                                    credentials=v.credentials | {pin}))
+        else:
+            vehicles.append(v)
+    requests: list[Request] = []
+    ids: list[str] = []
+    for q, req in enumerate(instance.requests):
+        if q in served_drop:
+            continue
+        if q in served_pick:  # on board: pinned to its vehicle, picked up "again" where the vehicle is now
+            k = served_pick[q]
+            where, when = vehicle_state[k]
+            picked_at = next(s.service_start for r in solution.routes if r.vehicle == k for s in r.stops
+                             if s.kind is StopKind.PICKUP and s.request == q)
+            elapsed = when - (picked_at + req.pickup_service)
+            req = replace(req, pickup_location=where, pickup_window=TimeWindow(when, when), pickup_service=0.0,
+                          max_ride_time=max(0.0, req.max_ride_time - elapsed),
+                          required_credentials=req.required_credentials | {f"vehicle:{instance.vehicles[k].id}"})
+        requests.append(req)
+        ids.append(req.id)
+    rest = replace(instance, name=f"{instance.name}@{now:g}", requests=requests, vehicles=vehicles)
+    return Reoptimized(rest, solve(rest, time_limit=time_limit, seed=seed), ids)
