@@ -252,3 +252,23 @@ def test_insertion_benchmark_runs_and_verifies_every_plan():
     assert figures.insertions == 5 and figures.inserted >= 1
     assert figures.verified == figures.inserted
     assert figures.baseline_runs == 1 and figures.max_ms >= figures.p50_ms
+
+
+def test_urgent_leg_is_inserted_into_the_live_runs(day_with_trips):
+    with day_with_trips() as uow:
+        dispatch.schedule_day(uow, _dispatcher(uow), "CO", DAY, time_limit=2)
+        before = {leg.key: leg.vehicle_id for leg in uow.session.scalars(select(Leg))}
+        member = uow.session.scalar(select(Member).where(Member.county == "Denver").order_by(Member.id.desc()))
+        dest = uow.session.scalar(select(MedicalProvider).where(MedicalProvider.zip == "80204"))
+        trip = _trip(uow, member, dest, 13, 0, "mobility-ambulatory", 99, round_trip=False)
+        uow.commit()
+        urgent_key = trip.legs[0].key
+    with day_with_trips() as uow:
+        leg = dispatch.insert_urgent(uow, _dispatcher(uow), urgent_key)
+        assert leg.status == "assigned" and leg.vehicle_id and leg.planned_dropoff <= leg.dropoff_latest
+    with day_with_trips() as uow:
+        after = {leg.key: leg.vehicle_id for leg in uow.session.scalars(select(Leg))}
+        assert all(after[k] == v for k, v in before.items())  # nobody else changed vehicle
+        _assert_runs_consistent(uow)
+        with pytest.raises(InvalidInput):  # already assigned now
+            dispatch.insert_urgent(uow, _dispatcher(uow), urgent_key)

@@ -239,6 +239,9 @@ def test_ride_from_booking_to_report(browser, server, shots):
     page.get_by_role("button", name="Build claims").click()
     assert "Built 1 claim(s)" in page.locator("#build-result").inner_text()
     shots.take(page, "provider-claims-built")
+    profile = page.locator("details", has_text="Billing profile")
+    if profile.get_attribute("open") is None:  # the demo seeds a profile: open the form to change it
+        profile.locator("summary").click()
     for label, value in (("Pay-to street address", "100 Demo Way"), ("City", "Denver"), ("State", "CO"),
                          ("ZIP", "80204"), ("Tax ID (EIN, 9 digits)", "123456789"), ("Phone", "3035550100"),
                          ("Submitter ID (ETIN)", "MHM0001"), ("Submitter name", "Mile High Mobility"),

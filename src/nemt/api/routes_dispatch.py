@@ -54,3 +54,12 @@ def manifest_pdf(key: str, date: dt.date, actor: Actor = roles(*dispatch.MANIFES
     m = dispatch.manifest(uow, actor, key, date)
     return Response(render(m), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="manifest-{m.vehicle}-{date}.pdf"'})
+
+
+@router.post("/legs/{key}/insert-urgent",
+             summary="Insert an urgent leg into the live runs at its cheapest feasible place. "
+                     + roles_text(dispatch.DISPATCH_ROLES))
+def insert_urgent(key: str, actor: Actor = roles(*dispatch.DISPATCH_ROLES), uow=Depends(get_uow)) -> dict:
+    leg = dispatch.insert_urgent(uow, actor, key, now=dt.datetime.now(dt.timezone.utc))
+    return {"leg": leg.key, "status": leg.status, "planned_pickup": leg.planned_pickup,
+            "planned_dropoff": leg.planned_dropoff}

@@ -334,6 +334,74 @@ def _replan_vehicle(uow, leg: Leg, vehicle: Vehicle, driver: Driver) -> None:
         old_run.plan = {"stops": [s for s in old_run.plan.get("stops", []) if s["leg"] != leg.key]}
 
 
+def insert_urgent(uow, actor: Actor, leg_key: str, *, now: dt.datetime | None = None) -> Leg:
+    """Put an urgent (unassigned) leg into the day's live runs at its cheapest feasible place, in real time: the
+    other legs keep their vehicles and order, stops already served by ``now`` do not move, the plan is verified by
+    the independent checker before it is written (``nemt.scheduling.realtime.insert_request``)."""
+    from dataclasses import replace as dc_replace
+
+    from nemt.scheduling import Route, Solution, Stop, StopKind, check_solution
+    from nemt.scheduling.realtime import insert_request
+
+    access.require_role(actor, DISPATCH_ROLES)
+    leg = uow.session.scalar(select(Leg).where(Leg.key == leg_key))
+    if leg is None or (actor.program and leg.trip.program != actor.program):
+        raise NotFound("no such leg", field="leg", rule="leg look-up")
+    if leg.status != "scheduled" or leg.vehicle_id:
+        raise InvalidInput("only an unassigned, open leg can be inserted", field="leg", rule="open legs only")
+    program, day = leg.trip.program, leg.service_date
+    on_runs = list(uow.session.scalars(select(Leg).join(Trip).where(
+        Trip.program == program, Leg.service_date == day, Leg.status == "assigned", Leg.vehicle_id.is_not(None))
+        .order_by(Leg.id)))
+    model = build_day(uow, program, day, legs=on_runs + [leg])
+    if not model.legs or model.legs[-1] is not leg:
+        raise InvalidInput("the leg's pick-up or destination ZIP is unknown", field="leg", rule="geocoding")
+    index = {lg.key: i for i, lg in enumerate(model.legs)}
+    vehicle_index = {v.id: k for k, v in enumerate(model.vehicles)}
+    routes = []
+    for v in model.vehicles:
+        run = uow.session.scalar(select(VehicleRun).where(VehicleRun.vehicle_id == v.id,
+                                                          VehicleRun.service_date == day))
+        stops = [(index[st["leg"]], st["kind"]) for st in (run.plan.get("stops", []) if run else [])
+                 if st["leg"] in index and st["leg"] != leg.key]
+        if not stops:
+            continue
+        k = vehicle_index[v.id]
+        vehicle = model.instance.vehicles[k]
+        body = []
+        for r, kind in stops:
+            lg = model.legs[r]
+            when = lg.planned_pickup if kind == "pickup" else lg.planned_dropoff
+            minutes = (when - model.midnight).total_seconds() / 60 if when else vehicle.shift.earliest
+            req = model.instance.requests[r]
+            body.append(Stop(StopKind.PICKUP if kind == "pickup" else StopKind.DROPOFF, r,
+                             req.pickup_location if kind == "pickup" else req.dropoff_location, minutes))
+        routes.append(Route(k, [Stop(StopKind.START, -1, vehicle.start_location, vehicle.shift.earliest), *body,
+                                Stop(StopKind.END, -1, vehicle.end_location, body[-1].service_start)]))
+    live = dc_replace(model.instance, requests=model.instance.requests[:-1])
+    minutes_now = None
+    if now is not None and now.astimezone(model.midnight.tzinfo).date() == day:
+        minutes_now = (now - model.midnight).total_seconds() / 60
+    result = insert_request(live, Solution(0.0, routes), model.instance.requests[-1], now=minutes_now)
+    if result.vehicle is None:
+        raise InvalidInput("no vehicle can take this leg in time (windows, ride time, capacity, credentials or "
+                           "service area)", field="leg", rule="urgent insertion")
+    report = check_solution(result.instance, result.solution)
+    if not report.feasible:
+        raise Conflict(f"the plan failed the independent check: {report.violations[:3]}", field="schedule",
+                       rule="feasibility checker")
+    _write_plan(uow, model, result.solution)
+    audit.record(uow, actor, "insert-urgent", "leg", leg.trip.member_id, leg=leg.key,
+                 vehicle=model.vehicles[result.vehicle].key)
+    try:
+        uow.commit()
+    except (StaleDataError, IntegrityError):
+        uow.rollback()
+        raise Conflict("another dispatcher changed these runs; reload and try again", field="schedule",
+                       rule="one writer per vehicle day") from None
+    return leg
+
+
 # --- manifests ---------------------------------------------------------------------------------------------------
 
 

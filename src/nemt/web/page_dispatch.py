@@ -114,7 +114,7 @@ def board(page: Page, day: dt.date) -> dict:
     drivers = {d.id: d for d in uow.session.scalars(select(Driver).where(
         Driver.id.in_({leg.driver_id for leg in legs if leg.driver_id})))}
     return dict(legs=legs, fleet=fleet, vehicles=vehicles, drivers=drivers, unassigned=unassigned, late=late,
-                lanes=lanes, timeline=timeline, stop_map=stop_map, other_modes=other_modes, has_insert=hasattr(dispatch, "insert_urgent"),
+                lanes=lanes, timeline=timeline, stop_map=stop_map, other_modes=other_modes,
                 used=[v for v in fleet if v.id in by_vehicle])
 
 
@@ -146,14 +146,9 @@ def assign(page: Page = Depends(page_for(DISPATCH_ROLES)), csrf_token: str = For
     check_csrf(page.request, csrf_token)
     d = parse_day(page, day)
     try:
-        insert = getattr(dispatch, "insert_urgent", None)
-        target = page.uow.session.scalar(select(Leg).where(Leg.key == leg))
-        if insert is not None and target is not None and target.trip.urgent and target.vehicle_id is None \
-                and vehicle == "best":
-            insert(page.uow, page.actor, leg)
+        if vehicle == "best":  # real-time insertion into the live runs (an unassigned leg)
+            dispatch.insert_urgent(page.uow, page.actor, leg, now=dt.datetime.now(dt.timezone.utc))
         else:
-            if vehicle == "best":
-                raise InvalidInput("choose a vehicle", field="vehicle", rule="reassignment")
             dispatch.assign_leg(page.uow, page.actor, leg, vehicle)
     except ServiceError as exc:
         page.uow.rollback()
