@@ -122,6 +122,16 @@ def _check_provider_rows(uow, actor: Actor, filename: str, rows) -> dict[str, Tr
     return providers
 
 
+def _fleet_member(uow, model, provider: TransportProvider, external_id: str, **new_fields):
+    """The provider's driver or vehicle with this ID, created (and flushed, for its id) when new."""
+    row = uow.session.scalar(select(model).where(model.provider_id == provider.id, model.external_id == external_id))
+    if row is None:
+        row = model(provider_id=provider.id, external_id=external_id, **new_fields)
+        uow.session.add(row)
+        uow.session.flush()
+    return row
+
+
 # --- drivers -------------------------------------------------------------------------------------------------------
 
 DRIVER_COLUMNS = ("provider_npi", "driver_id", "name", "licence_number", "licence_expires",
@@ -142,12 +152,7 @@ def import_drivers(uow, actor: Actor, filename: str, content: bytes) -> int:
     providers = _check_provider_rows(uow, actor, filename, rows)
     for _line, f in rows:
         provider = providers[f["provider_npi"]]
-        driver = uow.session.scalar(select(Driver).where(Driver.provider_id == provider.id,
-                                                         Driver.external_id == f["driver_id"]))
-        if driver is None:
-            driver = Driver(provider_id=provider.id, external_id=f["driver_id"], name=f["name"])
-            uow.session.add(driver)
-            uow.session.flush()
+        driver = _fleet_member(uow, Driver, provider, f["driver_id"], name=f["name"])
         driver.name, driver.active = f["name"], f["active"]
         _upsert_credential(uow, "driver", driver.id, "licence", f["licence_expires"], number=f["licence_number"])
         _upsert_credential(uow, "driver", driver.id, "background_check", f["background_check_expires"])
@@ -189,12 +194,7 @@ def import_vehicles(uow, actor: Actor, filename: str, content: bytes, program: s
     providers = _check_provider_rows(uow, actor, filename, rows)
     for _line, f in rows:
         provider = providers[f["provider_npi"]]
-        vehicle = uow.session.scalar(select(Vehicle).where(Vehicle.provider_id == provider.id,
-                                                           Vehicle.external_id == f["vehicle_id"]))
-        if vehicle is None:
-            vehicle = Vehicle(provider_id=provider.id, external_id=f["vehicle_id"], vehicle_type=f["vehicle_type"])
-            uow.session.add(vehicle)
-            uow.session.flush()
+        vehicle = _fleet_member(uow, Vehicle, provider, f["vehicle_id"], vehicle_type=f["vehicle_type"])
         for name in ("vehicle_type", "seats", "wheelchair_positions", "stretcher_positions", "base_zip", "active"):
             setattr(vehicle, name, f[name])
         _upsert_credential(uow, "vehicle", vehicle.id, "inspection", f["inspection_expires"])
