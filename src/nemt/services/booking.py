@@ -466,7 +466,7 @@ def _fingerprint(body: dict) -> str:
     return _sha(json.dumps(core, sort_keys=True, default=str))
 
 
-def _closest_qualified(uow, member: Member, service: str, home: geo.Point, policy: Policy, engine,
+def _closest_qualified(uow, member: Member, service: str, policy: Policy, engine,
                        cache: dict) -> tuple[float | None, bool]:
     """Miles to the closest enrolled provider offering ``service`` within the program's radius (None: none within
     it), and whether that provider accepts members. Programs without a distance rule get (None, True)."""
@@ -474,26 +474,15 @@ def _closest_qualified(uow, member: Member, service: str, home: geo.Point, polic
     if radius is None:
         return None, True
     key = ("closest", member.zip, service)
-    if key in cache:
-        return cache[key]
-    providers = [mp for mp in uow.session.scalars(
-        select(MedicalProvider).where(MedicalProvider.program == member.program, MedicalProvider.enrolled.is_(True))
-        .order_by(MedicalProvider.id)) if service in (mp.services or [])]
-    located, points = [], []
-    for mp in providers:
-        try:
-            points.append(geo.point_of_zip(mp.zip))
-            located.append(mp)
-        except geo.GeoError:
-            continue
-    ranked = geo.closest(home, points, engine, max_miles=float(radius))
-    if not ranked:
-        result: tuple[float | None, bool] = (None, True)
-    else:
-        accepting = [r for r in ranked if located[r.index].accepting_members]
-        result = (accepting[0].route.miles, True) if accepting else (ranked[0].route.miles, False)
-    cache[key] = result
-    return result
+    if key not in cache:
+        ranked = network.closest_medical_providers(uow, member.program, member.zip, service,
+                                                   within_miles=float(radius), engine=engine)
+        accepting = [r for r in ranked if r.provider.accepting_members]
+        if not ranked:
+            cache[key] = (None, True)
+        else:
+            cache[key] = (accepting[0].miles, True) if accepting else (ranked[0].miles, False)
+    return cache[key]
 
 
 def _requested_by(actor: Actor, asked: str | None) -> str:
@@ -564,7 +553,7 @@ def _prepare(uow, actor: Actor, req: RideRequestIn, now: dt.datetime, *, idempot
             engine.route(geo.point_of_zip(pickup.zip), dest_point).miles
         cache[route_key] = (miles_from_home, leg_miles)
     miles_from_home, leg_miles = cache[route_key]
-    closest_miles, accepts = _closest_qualified(uow, member, req.destination.service, home, policy, engine, cache)
+    closest_miles, accepts = _closest_qualified(uow, member, req.destination.service, policy, engine, cache)
     if req.destination.closest_provider_accepts_member is not None:
         accepts = req.destination.closest_provider_accepts_member
 

@@ -316,11 +316,18 @@ def closest_medical_providers(uow, program: str, origin_zip: str, service: str, 
     from nemt import geo
 
     origin = geo.lookup_zip(origin_zip, "zip").point
-    candidates = [mp for mp in uow.session.scalars(
-        select(MedicalProvider).where(MedicalProvider.program == program, MedicalProvider.enrolled.is_(True))
-        .order_by(MedicalProvider.id)) if service in (mp.services or [])]
+    candidates, points = [], []
+    for mp in uow.session.scalars(
+            select(MedicalProvider).where(MedicalProvider.program == program, MedicalProvider.enrolled.is_(True))
+            .order_by(MedicalProvider.id)):
+        if service not in (mp.services or []):
+            continue
+        try:
+            points.append(geo.lookup_zip(mp.zip, "zip").point)
+        except geo.GeoError:  # a directory row whose ZIP is no longer known cannot be ranked
+            continue
+        candidates.append(mp)
     if not candidates:
         return []
-    points = [geo.lookup_zip(mp.zip, "zip").point for mp in candidates]
     ranked = geo.closest(origin, points, engine, k=k, max_miles=within_miles)
     return [RankedProvider(candidates[r.index], r.route.miles, r.route.minutes, r.route.engine) for r in ranked]
