@@ -8,7 +8,7 @@ export NEMT_DATABASE_URL ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench system-deps browser-deps clean lock
+.PHONY: install run test test-suite test-moved-clock lint bench system-deps browser-deps clock-deps clean lock
 
 install: $(STAMP)
 
@@ -26,25 +26,52 @@ browser-deps:
 	  || { echo "could not install chromium (need root and Debian's package index)"; exit 1; }; \
 	fi
 
-system-deps: browser-deps
+# Debian's libfaketime, for the second run of the suite with the clock moved (see test-moved-clock).
+clock-deps:
+	@if ! command -v faketime >/dev/null; then \
+	  echo "installing Debian faketime for the moved-clock run"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null) \
+	  || { echo "could not install faketime (need root and Debian's package index)"; exit 1; }; \
+	fi
+
+system-deps: browser-deps clock-deps
 
 run: install
 	$(BIN)/nemt db upgrade
 	$(BIN)/nemt demo seed
 	$(BIN)/nemt serve --host $(HOST) --port $(PORT)
 
+# Every test, twice: as it is, and (all but the browser tests) with every clock the processes read moved 400 days
+# ahead and the time zone set to Honolulu, after the quality gates. Two workers on the two-core machine.
+PYTEST := $(BIN)/python -m pytest -n 2 -p no:cacheprovider
+MOVED_CLOCK := env TZ=Pacific/Honolulu faketime -m -f +400d
+
 test: install system-deps
-	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-suite
+	$(MAKE) --no-print-directory test-moved-clock
+
+test-suite: install
+	$(PYTEST)
+
+test-moved-clock: install clock-deps
+	$(MOVED_CLOCK) $(PYTEST) -m "not browser"
+
+# Quality gates: ruff (pyflakes, pycodestyle, isort, bugbear, pyupgrade), mypy (strict on the pure core), and the
+# import contracts of the layering in docs/architecture.md (import-linter, .importlinter).
+lint: install
+	$(BIN)/ruff check src tests tools
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Every benchmark at its documented settings, each beside its named baseline; results under var/bench/.
 # The DARP run (48 instances x 60 s, ours and OR-Tools side by side) takes about 50 minutes on 2 cores.
-SHARED ?= ../shared
 bench: install
 	mkdir -p var/bench
 	$(BIN)/nemt bench geo | tee var/bench/geo.txt
 	$(BIN)/nemt bench claims | tee var/bench/claims.txt
 	$(BIN)/nemt bench insertion | tee var/bench/insertion.txt
-	$(BIN)/nemt bench darp --data $(SHARED)/data/darp --time-limit 60 --baseline ortools \
+	$(BIN)/nemt bench darp --data benchmarks/data/darp --time-limit 60 --baseline ortools \
 	  --solutions var/bench/darp-solutions --out var/bench/darp.csv
 
 # Re-pin the dependencies after changing pyproject.toml.

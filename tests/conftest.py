@@ -1,34 +1,51 @@
-"""Shared fixtures. Data under ../shared/ is read in place, never copied into the repository."""
+"""Shared fixtures. The contract and data the suite reads are vendored in the repository (tools/vendor_shared.py;
+tests/test_vendored_data.py keeps them equal to ../shared/ where it exists), so a bare clone runs the whole suite."""
 
 from __future__ import annotations
 
 import os
+import secrets as _secrets
+import shutil as _shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text as _text
 
 os.environ.setdefault("NEMT_PASSWORD_HASH_COST", "test")  # cheap argon2id for per-test users (see services.auth)
 
+# The suite sets its clock (nemt.clock): every process it starts, `nemt` subprocesses and the browser tests' server
+# included, begins at this instant and runs at the real rate, so no result depends on the day, the time of day or the
+# machine's time zone. A Tuesday morning in Denver, clear of holidays and daylight-saving changes for two weeks.
+TEST_CLOCK_START = "2026-11-17T09:30:00-07:00"
+os.environ["NEMT_CLOCK_START"] = TEST_CLOCK_START
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("NEMT_SHARED_DIR", REPO.parent / "shared"))
+ACCEPTANCE = REPO / "tests" / "data" / "acceptance"
+X12_SAMPLES = REPO / "tests" / "data" / "x12"
+DARP = REPO / "benchmarks" / "data" / "darp"
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"shared data folder not found at {SHARED} (set NEMT_SHARED_DIR)")
-    return SHARED
+def acceptance_dir() -> Path:
+    """The acceptance cases (claims/, decisions/) and their contract README."""
+    return ACCEPTANCE
+
+
+@pytest.fixture(scope="session")
+def x12_dir() -> Path:
+    return X12_SAMPLES
+
+
+@pytest.fixture(scope="session")
+def darp_dir() -> Path:
+    """The dial-a-ride benchmark instances with bks.csv."""
+    return DARP
 
 
 # --- databases -------------------------------------------------------------------------------------------------
 # Every test that touches the database takes the `engine` fixture (or one built on it) and so runs twice:
 # against a SQLite file and against the local PostgreSQL server, with ids ending in [sqlite] and [postgresql].
 # When CI=true and PostgreSQL cannot be reached, those tests fail; they never skip silently there.
-
-import secrets as _secrets
-import shutil as _shutil
-
-from sqlalchemy import text as _text
 
 PG_URL = os.environ.get("NEMT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from nemt import clock
 from nemt.billing.x12_validate import validate_x12
 from nemt.store.models import Member, Vehicle
 
@@ -28,7 +29,7 @@ def test_book_schedule_drive_bill_audit(client, demo, token_for, caplog):
         member_key, identifiers = member.key, {member.medicaid_id, member.last_name + ", " + member.first_name,
                                                member.birth_date.isoformat(), member.address_line}
         vehicle_key = uow.session.scalar(select(Vehicle).where(Vehicle.external_id == "MI-01")).key
-    day = dt.datetime.now(DENVER).date() + dt.timedelta(days=1)
+    day = clock.now().astimezone(DENVER).date() + dt.timedelta(days=1)
     appointment = dt.datetime.combine(day, dt.time(10, 0), tzinfo=DENVER)
     dest = client.post("/api/v1/members/search", json={"medicaid_id": "D100001"}, headers=agent)  # a read, audited
     assert dest.status_code == 200
@@ -68,7 +69,7 @@ def test_book_schedule_drive_bill_audit(client, demo, token_for, caplog):
     assert {s["leg_key"] for s in manifest.json()["stops"]} >= {leg["key"] for leg in legs}
 
     # 3. The driver logs both legs.
-    for leg, start in zip(legs, (dt.time(9, 20), dt.time(11, 5))):
+    for leg, start in zip(legs, (dt.time(9, 20), dt.time(11, 5)), strict=True):
         t0 = dt.datetime.combine(day, start, tzinfo=DENVER)
         for kind, at, data in (("arrived", t0, {}), ("picked-up", t0 + dt.timedelta(minutes=3),
                                                      {"identity_verified": True}),

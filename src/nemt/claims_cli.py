@@ -13,16 +13,22 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+
+if TYPE_CHECKING:  # the commands import the services when run, so `nemt --help` stays quick
+    from nemt.services.actors import Actor
+    from nemt.services.uow import UnitOfWork
+
+T = TypeVar("T")
 
 claims_app = typer.Typer(no_args_is_help=True, help="Claims from the trip logs: build, export, replace, void, remit.")
 
 EXIT_ERROR = 2
 
 
-def _run(action: Callable[[Any], Any]) -> Any:
+def _run(action: Callable[[UnitOfWork, Actor], T]) -> T:
     from nemt.services.actors import Actor
     from nemt.services.errors import ServiceError
     from nemt.services.uow import UnitOfWork
@@ -34,7 +40,7 @@ def _run(action: Callable[[Any], Any]) -> Any:
         where = f"{exc.field}: " if exc.field else ""
         rule = f" [{exc.rule}]" if exc.rule else ""
         typer.echo(f"error: {where}{exc.message}{rule}", err=True)
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 def _print(document: Any) -> None:
@@ -46,7 +52,7 @@ def _date(value: str, name: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         typer.echo(f"error: {name}: must be a date YYYY-MM-DD", err=True)
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 @claims_app.command("build")
@@ -101,7 +107,7 @@ def remit(file: Path = typer.Argument(..., help="an X12 835 remittance file")) -
         content = file.read_bytes()
     except OSError as exc:
         typer.echo(f"error: {file}: cannot be read: {exc.strerror}", err=True)
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
     result = _run(lambda uow, actor: post_remittance(uow, actor, content))
     _print(result.as_dict())
 

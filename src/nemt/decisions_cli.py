@@ -14,6 +14,8 @@ from pathlib import Path
 
 import typer
 
+from nemt import clock
+
 EXIT_MALFORMED = 2
 
 
@@ -41,7 +43,7 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
             typer.echo(f"nemt decide: FILE: cannot be read ({exc.strerror})", err=True)
             raise typer.Exit(EXIT_MALFORMED) from None
         try:
-            result = run_decide(raw, dt.datetime.now(dt.timezone.utc))
+            result = run_decide(raw, clock.now())
         except ContractError as exc:
             typer.echo(f"nemt decide: {exc}", err=True)
             raise typer.Exit(EXIT_MALFORMED) from None

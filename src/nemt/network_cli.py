@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from nemt import clock
+
 providers_app = typer.Typer(no_args_is_help=True, help="Transportation and medical providers, drivers, vehicles.")
 
 
@@ -54,11 +56,13 @@ def providers_import(kind: str = typer.Argument(..., help="transport | drivers |
 def providers_expiring(days: int = typer.Option(30, help="30, 60 or 90"),
                        today: str = typer.Option("", help="YYYY-MM-DD (default: today)")) -> None:
     """Driver and vehicle credentials expiring in the next DAYS days."""
+    from nemt.policy import load_policy
     from nemt.services import network
     from nemt.services.actors import Actor
     from nemt.services.uow import UnitOfWork
 
-    day = dt.date.fromisoformat(today) if today else dt.date.today()
+    # Credentials lapse at the end of a calendar day in the providers' state (the Colorado network's zone).
+    day = dt.date.fromisoformat(today) if today else clock.today(load_policy("CO").time_zone)
     with UnitOfWork() as uow:
         rows = network.expiring_credentials(uow, Actor.system("providers-expiring"), day, days)
     for r in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -12,7 +13,7 @@ members_app = typer.Typer(no_args_is_help=True, help="Members and coverage.")
 users_app = typer.Typer(no_args_is_help=True, help="Users and API tokens.")
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)
 

@@ -13,7 +13,8 @@ NPI_B = make_npi("199000002")
 DAY = dt.date(2025, 3, 4)
 
 
-def member(medicaid_id: str = "Z100001", birth_date: dt.date = dt.date(1960, 1, 1), at_risk_adult: bool = False) -> Member:
+def member(medicaid_id: str = "Z100001", birth_date: dt.date = dt.date(1960, 1, 1),
+           at_risk_adult: bool = False) -> Member:
     return Member(medicaid_id, "Test Person", birth_date, at_risk_adult)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -11,10 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from nemt.cli import app
+from tests.conftest import ACCEPTANCE
 
 REPO = Path(__file__).resolve().parents[2]
-# Same location rule as the `shared_dir` fixture (tests/conftest.py); needed at collection time to parametrize.
-CASES_DIR = Path(os.environ.get("NEMT_SHARED_DIR", REPO.parent / "shared")) / "acceptance" / "claims"
+# The `acceptance_dir` fixture's folder; needed at collection time to parametrize.
+CASES_DIR = ACCEPTANCE / "claims"
 NEMT = REPO / ".venv" / "bin" / "nemt"
 
 
@@ -38,13 +38,13 @@ def assert_matches(printed: dict, expected: dict) -> None:
     assert {(e["code"], e["ref"]) for e in printed["edits"]} == {(e["code"], e["ref"]) for e in expected["edits"]}
 
 
-def test_cases_are_there(shared_dir):
-    assert len(list((shared_dir / "acceptance" / "claims").glob("clm-*.json"))) >= 14
+def test_cases_are_there(acceptance_dir):
+    assert len(list((acceptance_dir / "claims").glob("clm-*.json"))) >= 14
 
 
 @pytest.mark.parametrize("case_id", _case_ids())
-def test_case_via_cli_runner(case_id, shared_dir, tmp_path):
-    case = json.loads((shared_dir / "acceptance" / "claims" / f"{case_id}.json").read_text())
+def test_case_via_cli_runner(case_id, acceptance_dir, tmp_path):
+    case = json.loads((acceptance_dir / "claims" / f"{case_id}.json").read_text())
     file = tmp_path / "input.json"
     file.write_text(json.dumps(case["input"]))
     result = CliRunner().invoke(app, ["bill", str(file)])
@@ -52,10 +52,10 @@ def test_case_via_cli_runner(case_id, shared_dir, tmp_path):
     assert_matches(json.loads(result.stdout), case["expect"])
 
 
-def test_real_command_in_a_subprocess(shared_dir, tmp_path):
+def test_real_command_in_a_subprocess(acceptance_dir, tmp_path):
     """At least once through the installed console script, checking stdout holds exactly one JSON object."""
     for case_id in ("clm-001", "clm-012"):
-        case = json.loads((shared_dir / "acceptance" / "claims" / f"{case_id}.json").read_text())
+        case = json.loads((acceptance_dir / "claims" / f"{case_id}.json").read_text())
         file = tmp_path / f"{case_id}.json"
         file.write_text(json.dumps(case["input"]))
         proc = subprocess.run([str(NEMT), "bill", str(file)], capture_output=True, text=True, timeout=60)
@@ -63,8 +63,8 @@ def test_real_command_in_a_subprocess(shared_dir, tmp_path):
         assert_matches(json.loads(proc.stdout), case["expect"])
 
 
-def test_malformed_input_in_a_subprocess(shared_dir, tmp_path):
-    case = json.loads((shared_dir / "acceptance" / "claims" / "clm-001.json").read_text())
+def test_malformed_input_in_a_subprocess(acceptance_dir, tmp_path):
+    case = json.loads((acceptance_dir / "claims" / "clm-001.json").read_text())
     case["input"]["legs"][1]["loaded_miles"] = "twelve"
     file = tmp_path / "bad.json"
     file.write_text(json.dumps(case["input"]))
@@ -74,8 +74,8 @@ def test_malformed_input_in_a_subprocess(shared_dir, tmp_path):
     assert "legs[1].loaded_miles" in proc.stderr
 
 
-def test_comparison_rule_can_fail(shared_dir):
-    case = json.loads((shared_dir / "acceptance" / "claims" / "clm-001.json").read_text())
+def test_comparison_rule_can_fail(acceptance_dir):
+    case = json.loads((acceptance_dir / "claims" / "clm-001.json").read_text())
     wrong = json.loads(json.dumps(case["expect"]))
     wrong["claims"][0]["lines"][2]["modifiers"] = ["77"]
     with pytest.raises(AssertionError):

@@ -14,8 +14,8 @@ from nemt.contracts.bill import parse_bill_input
 
 
 @pytest.fixture(scope="module")
-def good(shared_dir):
-    return json.loads((shared_dir / "acceptance" / "claims" / "clm-009.json").read_text())["input"]
+def good(acceptance_dir):
+    return json.loads((acceptance_dir / "claims" / "clm-009.json").read_text())["input"]
 
 
 def _set(doc, path, value):
@@ -67,8 +67,8 @@ def test_public_transit_needs_its_service_level(good, policy):
         parse_bill_input(json.dumps(doc), policy)
 
 
-def test_escort_entry_needs_escort_name(shared_dir, policy):
-    doc = json.loads((shared_dir / "acceptance" / "claims" / "clm-012.json").read_text())["input"]
+def test_escort_entry_needs_escort_name(acceptance_dir, policy):
+    doc = json.loads((acceptance_dir / "claims" / "clm-012.json").read_text())["input"]
     del doc["ancillary"][6]["escort_name"]
     with pytest.raises(ContractError) as info:
         parse_bill_input(json.dumps(doc), policy)
@@ -124,3 +124,32 @@ def test_cli_empty_trip_log_is_a_result(tmp_path, good):
     file.write_text(json.dumps(doc))
     result = CliRunner().invoke(app, ["bill", str(file)])
     assert result.exit_code == 0 and json.loads(result.stdout) == {"claims": [], "edits": []}
+
+
+@pytest.mark.parametrize(("where", "field"), [
+    (("vehicle_id",), "vehicle_id"), (("driver",), "driver"), (("member", "name"), "member_name"),
+    (("pickup", "address"), "pickup_address"), (("dropoff", "address"), "dropoff_address"),
+])
+def test_a_blank_item_is_well_formed_and_makes_the_attachment_insufficient(good, policy, where, field):
+    """Reading 23: a blank string is how a trip log that lacks an item is written; never malformed input."""
+    from nemt.billing.claim_rules import build_claims
+
+    doc = copy.deepcopy(good)
+    leg = doc["legs"][0]
+    leg.update(loaded_miles=61, attachment_25mi=True, identity_verified=True, trip_confirmed_by="member")
+    target = leg
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = "  " if field == "driver" else ""
+    log = parse_bill_input(json.dumps(doc), policy)
+    batch = build_claims(log.legs, log.ancillary, policy)
+    insufficient = [e for e in batch.edits if e.code == "attachment-insufficient-denied"]
+    assert [e.ref for e in insufficient] == [leg["leg_id"]] and field in insufficient[0].message
+
+
+def test_blank_strings_elsewhere_are_well_formed(good, policy):
+    doc = copy.deepcopy(good)
+    doc["legs"][0]["shared_ride_group"] = ""
+    doc["legs"][0]["leg_id"] = ""
+    log = parse_bill_input(json.dumps(doc), policy)
+    assert log.legs[0].leg_id == "" and log.legs[0].shared_ride_group == ""

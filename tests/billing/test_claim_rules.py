@@ -6,13 +6,14 @@ import datetime as dt
 
 import pytest
 
-from .billing_factories import DAY, NPI_A, NPI_B, entry, escort, leg, member
 from nemt.billing.claim_rules import build_claims
 from nemt.billing.trip_log import AdditionalPassenger, Stop, TransportedPerson
 
+from .billing_factories import DAY, NPI_B, entry, escort, leg, member
+
 
 def lines(batch):
-    return sorted((l.hcpcs, l.modifiers, l.units) for c in batch.claims for l in c.lines)
+    return sorted((line.hcpcs, line.modifiers, line.units) for c in batch.claims for line in c.lines)
 
 
 def edits(batch):
@@ -20,7 +21,8 @@ def edits(batch):
 
 
 # --- 25 Mile or Longer Trips: 52 vs 53 units on A0425 and S0209 -------------------------------------------------
-@pytest.mark.parametrize("mode, level", [("wheelchair-van", None), ("ground-ambulance", "BLS"), ("mobility-ambulatory", None)])
+@pytest.mark.parametrize("mode, level", [("wheelchair-van", None), ("ground-ambulance", "BLS"),
+                                         ("mobility-ambulatory", None)])
 def test_52_units_is_not_reviewed(policy, mode, level):
     batch = build_claims([leg(mode=mode, service_level=level, loaded_miles=52)], [], policy)
     assert edits(batch) == set()
@@ -65,7 +67,7 @@ def test_threshold_comes_from_policy(policy):
 def test_second_trip_same_provider_76(policy):
     batch = build_claims([leg("L2", pickup=Stop("a", dt.time(12, 0))), leg("L1")], [], policy)
     assert lines(batch) == sorted([("A0130", (), 1), ("S0209", (), 10), ("A0130", ("76",), 1), ("S0209", ("76",), 10)])
-    later = {l.ref for c in batch.claims for l in c.lines if l.modifiers}
+    later = {line.ref for c in batch.claims for line in c.lines if line.modifiers}
     assert later == {"L2"}  # ordered by pick-up time, not input order
 
 
@@ -74,7 +76,7 @@ def test_second_trip_other_provider_77_and_third_compared_with_first(policy):
         leg("L1"), leg("L2", pickup=Stop("a", dt.time(12, 0)), rendering_provider_npi=NPI_B),
         leg("L3", pickup=Stop("a", dt.time(15, 0))),
     ], [], policy)
-    mods = {l.ref: l.modifiers for c in batch.claims for l in c.lines if l.hcpcs == "A0130"}
+    mods = {line.ref: line.modifiers for c in batch.claims for line in c.lines if line.hcpcs == "A0130"}
     assert mods == {"L1": (), "L2": ("77",), "L3": ("76",)}
 
 
@@ -89,7 +91,7 @@ def test_repeat_modifier_follows_table_modifiers(policy):
 def test_trips_on_other_days_or_of_other_members_carry_no_repeat_modifier(policy):
     batch = build_claims([leg("L1"), leg("L2", date_of_service=DAY + dt.timedelta(days=1)),
                           leg("L3", member=member("Z100002"))], [], policy)
-    assert all(not l.modifiers for c in batch.claims for l in c.lines)
+    assert all(not line.modifiers for c in batch.claims for line in c.lines)
 
 
 # --- Escorts: Ancillary Services: Escort; Exclusions ----------------------------------------------------------------
@@ -98,13 +100,14 @@ def _on(day: dt.date, years: int) -> dt.date:
 
 
 def test_escort_of_17_year_old_is_billed_t2001(policy):
-    batch = build_claims([leg(member=member(birth_date=_on(DAY, 17) + dt.timedelta(days=1)), escorts=(escort(),))], [], policy)
+    seventeen = member(birth_date=_on(DAY, 17) + dt.timedelta(days=1))
+    batch = build_claims([leg(member=seventeen, escorts=(escort(),))], [], policy)
     assert ("T2001", (), 1) in lines(batch) and edits(batch) == set()
 
 
 def test_escort_of_member_turning_18_that_day_is_an_extra_passenger(policy):
     batch = build_claims([leg(member=member(birth_date=_on(DAY, 18)), escorts=(escort(),))], [], policy)
-    assert "T2001" not in {l[0] for l in lines(batch)}
+    assert "T2001" not in {line[0] for line in lines(batch)}
     assert edits(batch) == {("extra-passenger-not-billable", "L1")}
 
 
@@ -121,7 +124,8 @@ def test_escort_line_takes_the_repeat_modifier(policy):
 
 
 def test_additional_passenger_edit_and_no_line(policy):
-    batch = build_claims([leg(mode="taxi", additional_passengers=(AdditionalPassenger("P", 5, "member-child"),))], [], policy)
+    child = AdditionalPassenger("P", 5, "member-child")
+    batch = build_claims([leg(mode="taxi", additional_passengers=(child,))], [], policy)
     assert lines(batch) == [("A0100", (), 1)]
     assert edits(batch) == {("extra-passenger-not-billable", "L1")}
 
@@ -135,7 +139,8 @@ def test_personal_vehicle_mileage_ignores_escorts_and_passengers(policy):
 
 # --- Shared rides: Exclusions (last paragraph); Procedure Coding (A0120 + TK riders) --------------------------------
 def test_shared_ride_billed_once_with_riders(policy):
-    legs = [leg(f"S{i}", member=member(f"Z20000{i}"), mode="mobility-ambulatory", shared_ride_group="G1") for i in range(1, 4)]
+    legs = [leg(f"S{i}", member=member(f"Z20000{i}"), mode="mobility-ambulatory", shared_ride_group="G1")
+            for i in range(1, 4)]
     batch = build_claims(legs, [], policy)
     assert [c.member_id for c in batch.claims] == ["Z200001"]
     assert lines(batch) == [("A0120", ("TK",), 3), ("A0425", (), 10)]
@@ -202,12 +207,14 @@ def test_caregiver_without_id_is_billed_under_the_child(policy):
 
 # --- Meals/lodging: one unit per day each, per member or escort -----------------------------------------------------
 def test_meals_lodging_unit_limit_per_person_per_day(policy):
+    at_risk = member(at_risk_adult=True)  # an at-risk adult: the escort's meals are covered too
     entries = [
-        entry("M1"), entry("M2"),  # member meals twice the same day -> second is over the limit
-        entry("M3", kind="lodging"),  # another kind: billed
-        entry("M4", person="escort", escort_name="Esc One"), entry("M5", person="escort", escort_name="Esc Two"),
-        entry("M6", person="escort", escort_name="Esc One"),  # same escort again the same day
-        entry("M7", date_of_service=DAY + dt.timedelta(days=1)),  # next day: billed
+        entry("M1", member=at_risk), entry("M2", member=at_risk),  # member meals twice the same day -> over the limit
+        entry("M3", member=at_risk, kind="lodging"),  # another kind: billed
+        entry("M4", member=at_risk, person="escort", escort_name="Esc One"),
+        entry("M5", member=at_risk, person="escort", escort_name="Esc Two"),
+        entry("M6", member=at_risk, person="escort", escort_name="Esc One"),  # same escort again the same day
+        entry("M7", member=at_risk, date_of_service=DAY + dt.timedelta(days=1)),  # next day: billed
         entry("M8", member=member("Z100002")),  # another member: billed
     ]
     batch = build_claims([], entries, policy)
@@ -215,6 +222,32 @@ def test_meals_lodging_unit_limit_per_person_per_day(policy):
     assert lines(batch) == sorted([("A0190", (), 1), ("A0180", (), 1), ("A0210", (), 1), ("A0210", (), 1),
                                    ("A0190", (), 1), ("A0190", (), 1)])
     assert {c.place_of_service for c in batch.claims} == {"41"}
+
+
+@pytest.mark.parametrize(("birth_date", "at_risk", "covered"), [
+    (dt.date(1960, 1, 1), False, False),  # an adult who is not at risk: the escort's stay is not covered
+    (dt.date(1960, 1, 1), True, True),  # an at-risk adult
+    (DAY.replace(year=DAY.year - 18) + dt.timedelta(days=1), False, True),  # 17 on the date of service: a child
+    (DAY.replace(year=DAY.year - 18), False, False),  # the 18th birthday: an adult
+])
+def test_escort_meals_and_lodging_only_for_a_child_or_an_at_risk_adult(policy, birth_date, at_risk, covered):
+    who = member(birth_date=birth_date, at_risk_adult=at_risk)
+    entries = [entry("E1", member=who, person="escort", escort_name="Esc One", kind="lodging"),
+               entry("E2", member=who, person="escort", escort_name="Esc One", kind="meals"),
+               entry("E3", member=who, kind="lodging")]  # the member's own lodging is covered either way
+    batch = build_claims([], entries, policy)
+    if covered:
+        assert edits(batch) == set()
+        assert lines(batch) == sorted([("A0200", (), 1), ("A0210", (), 1), ("A0180", (), 1)])
+    else:
+        assert edits(batch) == {("escort-ancillary-not-covered", "E1"), ("escort-ancillary-not-covered", "E2")}
+        assert lines(batch) == [("A0180", (), 1)]
+        assert all("child or an at-risk adult" in e.message for e in batch.edits)
+
+
+def test_uncharged_escort_entry_is_reported_as_not_charged(policy):
+    batch = build_claims([], [entry("E1", person="escort", escort_name="Esc One", charged=False)], policy)
+    assert edits(batch) == {("meals-lodging-not-charged", "E1")}
 
 
 def test_uncharged_entry_is_not_billed_and_does_not_use_the_unit(policy):
@@ -230,7 +263,7 @@ def test_meals_go_on_the_members_land_claim_with_the_trip(policy):
 
 def test_lines_never_span_dates(policy):
     batch = build_claims([leg(), leg("L2", date_of_service=DAY + dt.timedelta(days=3))], [entry()], policy)
-    assert all(l.from_date == l.to_date == l.date_of_service for c in batch.claims for l in c.lines)
+    assert all(line.from_date == line.to_date == line.date_of_service for c in batch.claims for line in c.lines)
 
 
 def test_every_edit_has_message_and_citation(policy):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -17,7 +16,8 @@ from nemt.billing.x12_837p import Address, BillingProviderInfo, submissions_from
 
 from .billing_factories import NPI_A, NPI_B, leg, member
 
-PROVIDER = BillingProviderInfo("EXAMPLE TRANSIT LLC", NPI_A, "343900000X", Address("100 Main St", "Denver", "CO", "80202"), "123456789")
+PROVIDER = BillingProviderInfo("EXAMPLE TRANSIT LLC", NPI_A, "343900000X",
+                               Address("100 Main St", "Denver", "CO", "80202"), "123456789")
 
 
 def _claim_with_8_lines(policy, **kwargs):
@@ -47,7 +47,7 @@ def test_eight_lines_make_two_complete_forms(policy):
     pdf = render_cms1500(subs, PROVIDER, policy, signed_on=dt.date(2025, 3, 10), signer="Pat Billing")
     pages = _pages(pdf)
     assert len(pages) == 2
-    for form, text in zip(forms, pages):
+    for form, text in zip(forms, pages, strict=True):
         assert f"28 TOTAL CHARGE: {form.total_charge:.2f}" in text  # each form fully totaled
         assert "of 2" not in text and "Page" not in text  # "Do not file continuation claims"
     assert sum(f.total_charge for f in forms) == subs[0].total_charge
@@ -85,7 +85,8 @@ def test_field_22_resubmission(policy, frequency, code):
 
 def test_transport_cert_only_when_applicable(policy):
     subs = _claim_with_8_lines(policy)
-    text = _pages(render_cms1500(subs, PROVIDER, policy, signed_on=dt.date(2025, 3, 10), signer="x", transport_cert=False))[0]
+    text = _pages(render_cms1500(subs, PROVIDER, policy, signed_on=dt.date(2025, 3, 10), signer="x",
+                                 transport_cert=False))[0]
     assert "TRANSPORT CERT" not in text
 
 

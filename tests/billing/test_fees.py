@@ -53,7 +53,9 @@ def test_modifier_rows_and_repeat_modifiers(schedule):
 
 
 def test_overlapping_periods_are_refused():
-    bad = "hcpcs,modifier,effective_from,effective_to,rate,unit\nA0130,,2024-07-01,2025-07-01,1,trip\nA0130,,2025-07-01,,2,trip\n"
+    bad = ("hcpcs,modifier,effective_from,effective_to,rate,unit\n"
+           "A0130,,2024-07-01,2025-07-01,1,trip\n"
+           "A0130,,2025-07-01,,2,trip\n")
     with pytest.raises(FeeScheduleError, match="overlap"):
         FeeSchedule.from_csv(bad)
 
@@ -81,7 +83,7 @@ def test_repository_schedule_is_marked_placeholder_and_prices_every_policy_code(
 def test_claims_priced_across_july_1(policy, schedule):
     legs = [leg("L1", date_of_service=dt.date(2025, 6, 30)), leg("L2", date_of_service=dt.date(2025, 7, 1))]
     claims = price_claims(build_claims(legs, [], policy).claims, schedule)
-    charges = {(l.hcpcs, l.date_of_service): l.charge for c in claims for l in c.lines}
+    charges = {(line.hcpcs, line.date_of_service): line.charge for c in claims for line in c.lines}
     assert charges[("A0130", dt.date(2025, 6, 30))] == Decimal("30.00")
     assert charges[("A0130", dt.date(2025, 7, 1))] == Decimal("31.10")
     assert charges[("S0209", dt.date(2025, 7, 1))] == Decimal("24.00")

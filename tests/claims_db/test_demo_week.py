@@ -9,14 +9,16 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from nemt import clock
 from nemt.billing.x12_validate import validate_x12
+from nemt.policy import load_policy
 from nemt.services import claims
 from nemt.services.actors import Actor
 from nemt.store.models import Claim, Leg, TransportProvider
 
 
 def test_demo_week_exports_as_837p_and_cms1500(demo_with_rides):
-    today = dt.date.today()
+    today = clock.today(load_policy("CO").time_zone)
     system = Actor.system("test")
     with demo_with_rides() as uow:
         completed = uow.session.query(Leg).filter(Leg.status == "completed", Leg.service_date < today).count()

@@ -12,20 +12,20 @@ import pytest
 from typer.testing import CliRunner
 
 from nemt.cli import app
-from tests.conftest import REPO, SHARED
+from tests.conftest import ACCEPTANCE, REPO
 
 NEMT = REPO / ".venv" / "bin" / "nemt"
 
 
 def _case_ids() -> list[str]:
-    # Parametrization needs the ids at collection time, so they are listed from the folder behind the `shared_dir`
-    # fixture (tests/conftest.py); the cases themselves are read through the fixture.
-    return sorted(p.stem for p in (SHARED / "acceptance" / "decisions").glob("*.json"))
+    # Parametrization needs the ids at collection time, so they are listed from the folder behind the
+    # `acceptance_dir` fixture (tests/conftest.py); the cases themselves are read through the fixture.
+    return sorted(p.stem for p in (ACCEPTANCE / "decisions").glob("*.json"))
 
 
 @pytest.fixture(scope="session")
-def cases_dir(shared_dir: Path) -> Path:
-    return shared_dir / "acceptance" / "decisions"
+def cases_dir(acceptance_dir: Path) -> Path:
+    return acceptance_dir / "decisions"
 
 
 def _load(cases_dir: Path, case_id: str) -> dict:

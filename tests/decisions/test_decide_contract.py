@@ -51,7 +51,7 @@ VALID = {
 }
 
 
-def invoke(tmp_path: Path, document) -> "object":
+def invoke(tmp_path: Path, document) -> object:
     file = tmp_path / "input.json"
     file.write_text(document if isinstance(document, str) else json.dumps(document), encoding="utf-8")
     return CliRunner().invoke(app, ["decide", str(file)])

@@ -10,15 +10,24 @@ from hypothesis import strategies as st
 
 from nemt.domain.decisions import REASONS, decide
 from nemt.domain.rides import (
-    FACILITY_RESIDENCES, MODES, NEEDS, PASSENGER_REASONS, PASSENGER_RELATIONS, PLANS, PURPOSES,
-    AdditionalPassenger, Caregiver, CoverageSpan, Escort,
+    FACILITY_RESIDENCES,
+    MODES,
+    NEEDS,
+    PASSENGER_REASONS,
+    PASSENGER_RELATIONS,
+    PLANS,
+    PURPOSES,
+    AdditionalPassenger,
+    Caregiver,
+    CoverageSpan,
+    Escort,
 )
 from nemt.policy import load_policy
 
 from .builders import co_request, ct_request, with_destination, with_member, with_trip
 
 POLICIES = {"CO": load_policy("CO"), "CT": load_policy("CT")}
-NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 CT_CODES = {"member-not-eligible", "other-transportation-available", "service-not-covered", "insufficient-notice",
             "urgent"}
 

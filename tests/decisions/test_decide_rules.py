@@ -11,14 +11,24 @@ import pytest
 from nemt.domain.decisions import REASONS, decide, select_mode
 from nemt.domain.rides import AdditionalPassenger, Caregiver, CoverageSpan, Escort
 from nemt.policy import load_policy
+from tests.conftest import REPO
 
 from .builders import (
-    CO_APPOINTMENT, EST, MDT, aged, co_request, ct_request, policy_with, with_destination, with_member, with_trip,
+    CO_APPOINTMENT,
+    EST,
+    MDT,
+    aged,
+    co_request,
+    ct_request,
+    policy_with,
+    with_destination,
+    with_member,
+    with_trip,
 )
 
 CO = load_policy("CO")
 CT = load_policy("CT")
-NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 BASE = "cannot-use-less-costly-modes"
 PARENT = Escort(name="Test Escort", age=40, role="parent")
 
@@ -89,7 +99,7 @@ def test_coverage_span_is_inclusive(start, end, eligible):
 
 def test_date_of_service_is_local_to_the_program():
     # 2025-03-13 05:00 UTC is still March 12 in Denver: coverage ending March 12 covers it.
-    request = with_trip(co_request(), appointment_at=dt.datetime(2025, 3, 13, 5, 0, tzinfo=dt.timezone.utc))
+    request = with_trip(co_request(), appointment_at=dt.datetime(2025, 3, 13, 5, 0, tzinfo=dt.UTC))
     request = with_member(request, coverage=(CoverageSpan("medicaid-state-plan", DOS - 9 * DAY, DOS),))
     assert "member-not-eligible" not in codes(request)
     assert run(request).date_of_service == DOS
@@ -147,7 +157,8 @@ def test_facility_transport_responsibility(residence, program_service, has_vehic
     assert ("facility-transport-responsibility" in codes(request)) is denied
 
 
-@pytest.mark.parametrize("school_funded, iep, denied", [(True, False, True), (True, True, False), (False, False, False)])
+@pytest.mark.parametrize("school_funded, iep, denied",
+                         [(True, False, True), (True, True, False), (False, False, False)])
 def test_school_funded_day_treatment(school_funded, iep, denied):
     request = co_request(purpose="day-treatment", school_funded_day_treatment=school_funded,
                          iep_specialized_transportation=iep)
@@ -455,7 +466,7 @@ def test_urgent_reasons(reason):
 
 @pytest.mark.parametrize("appointment, arranger", [
     (dt.datetime(2018, 12, 31, 15, 0, tzinfo=MDT), "provider"),
-    (dt.datetime(2019, 1, 1, 5, 0, tzinfo=dt.timezone.utc), "provider"),  # still December 31 in Denver
+    (dt.datetime(2019, 1, 1, 5, 0, tzinfo=dt.UTC), "provider"),  # still December 31 in Denver
     (dt.datetime(2019, 1, 1, 9, 0, tzinfo=MDT), "medical-facility"),
 ])
 def test_facility_booking_starts_2019_01_01(appointment, arranger):
@@ -542,7 +553,7 @@ def test_connecticut_urgent_same_or_next_day(appointment_at, urgent):
 
 def test_connecticut_calendar_days_are_new_york_days():
     # 04:30 UTC on March 7 is 23:30 on March 6 in New York: an appointment on March 7 is the next day.
-    requested = dt.datetime(2018, 3, 7, 4, 30, tzinfo=dt.timezone.utc)
+    requested = dt.datetime(2018, 3, 7, 4, 30, tzinfo=dt.UTC)
     decision = run(ct_timed(requested, dt.datetime(2018, 3, 7, 23, 0, tzinfo=EST), "hospital-discharge"))
     assert "urgent" in decision.reason_codes
     late = run(ct_timed(requested, dt.datetime(2018, 3, 8, 9, 0, tzinfo=EST), "hospital-discharge"))
@@ -562,7 +573,7 @@ def test_connecticut_urgent_is_not_reported_with_enough_notice():
 
 @pytest.mark.parametrize("appointment_at, broker", [
     (dt.datetime(2017, 12, 31, 10, 0, tzinfo=EST), "LogistiCare"),
-    (dt.datetime(2018, 1, 1, 4, 0, tzinfo=dt.timezone.utc), "LogistiCare"),  # 23:00 on December 31 in New York
+    (dt.datetime(2018, 1, 1, 4, 0, tzinfo=dt.UTC), "LogistiCare"),  # 23:00 on December 31 in New York
     (dt.datetime(2018, 1, 1, 9, 0, tzinfo=EST), "Veyo"),
     (dt.datetime(2020, 12, 31, 9, 0, tzinfo=EST), "Veyo"),
 ])
@@ -598,8 +609,8 @@ def test_reason_table_covers_the_33_codes():
     assert all("CO" in spec.sections for code, spec in REASONS.items() if code != "insufficient-notice")
 
 
-def test_colorado_sections_are_headings_of_the_manual(shared_dir):
-    manual = (shared_dir / "seeds" / "colorado-nemt-billing-manual.txt").read_text(encoding="utf-8")
+def test_colorado_sections_are_headings_of_the_manual():
+    manual = (REPO / "docs" / "sources" / "colorado-nemt-billing-manual.txt").read_text(encoding="utf-8")
     headings = {line.strip() for line in manual.splitlines()}
     for code, spec in REASONS.items():
         for section in spec.sections.get("CO", ()):

@@ -63,7 +63,7 @@ def test_lincolns_birthday_and_good_friday():
 
 
 def test_offsets_of_the_inputs_do_not_matter():
-    utc = dt.timezone.utc
+    utc = dt.UTC
     assert hours(dt.datetime(2018, 1, 19, 15, 0, tzinfo=utc), dt.datetime(2018, 1, 23, 15, 0, tzinfo=utc)) == 48 * H
 
 
@@ -87,7 +87,7 @@ def test_same_or_next_days():
 
 
 moments = st.datetimes(min_value=dt.datetime(2017, 11, 1), max_value=dt.datetime(2020, 12, 31),
-                       timezones=st.just(dt.timezone.utc))
+                       timezones=st.just(dt.UTC))
 
 
 @settings(max_examples=150, deadline=None)

@@ -11,7 +11,7 @@ from nemt.services import dispatch
 from nemt.services.actors import Actor
 from nemt.services.auth import actor_of
 from nemt.services.errors import Conflict, InvalidInput
-from nemt.store.models import Leg, Member, MedicalProvider, Trip, Vehicle
+from nemt.store.models import Leg, MedicalProvider, Member, Trip, Vehicle
 
 DAY = dt.date(2026, 11, 24)
 DENVER = dt.timezone(dt.timedelta(hours=-7))
@@ -138,9 +138,10 @@ def test_only_dispatchers_schedule(day_with_trips):
 
 
 def test_dispatch_api_and_manifest_pdf(day_with_trips, db):
+    import io
+
     from fastapi.testclient import TestClient
     from pypdf import PdfReader
-    import io
 
     from nemt.api.main import create_app
     from nemt.services.demo import DEMO_LOGINS

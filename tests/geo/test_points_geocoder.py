@@ -4,8 +4,8 @@ import pytest
 
 from nemt.geo import (
     Address,
-    GeoError,
     Geocoder,
+    GeoError,
     Point,
     ZipCentroidGeocoder,
     great_circle_miles,

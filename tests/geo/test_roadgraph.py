@@ -1,5 +1,7 @@
 """The road engine on the hand-written map (tests/geo/hand_map.py): routes known by hand."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,7 @@ from tests.geo.hand_map import GRAPH_NODES, NODES, point
 
 def along(*names: str) -> float:
     """Miles along straight road segments through the named nodes."""
-    return sum(great_circle_miles(point(a), point(b)) for a, b in zip(names, names[1:]))
+    return sum(great_circle_miles(point(a), point(b)) for a, b in pairwise(names))
 
 
 def minutes_along(*legs: tuple[str, str, float]) -> float:

@@ -13,7 +13,8 @@ from nemt.services.errors import ImportRejected
 
 SYSTEM = Actor.system("test")
 NPI = make_npi("188000001")
-PROVIDERS = f"name,npi,specialty,modes,service_counties\nAcme Vans,{NPI},326,wheelchair-van;mobility-ambulatory,Denver\n"
+PROVIDERS = ("name,npi,specialty,modes,service_counties\n"
+             f"Acme Vans,{NPI},326,wheelchair-van;mobility-ambulatory,Denver\n")
 DRIVERS = ("provider_npi,driver_id,name,licence_number,licence_expires,background_check_expires,training_expires\n"
            f"{NPI},D1,Jo Example,L-1,2027-01-01,2027-01-01,2026-12-01\n"
            f"{NPI},D2,Al Sample,L-2,2027-01-01,2027-01-01,2027-06-01\n")

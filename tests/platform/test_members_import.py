@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -10,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from nemt.services.actors import Actor
-from tests.conftest import database_url_of
 from nemt.services.errors import ImportRejected
 from nemt.services.members import import_eligibility
+from tests.conftest import database_url_of
 
 HEADER = ("medicaid_id,first_name,last_name,birth_date,address_line,city,state,zip,county,plan,coverage_start,"
           "coverage_end,residence,has_other_transportation,at_risk_adult,documented_needs\n")
@@ -39,7 +40,7 @@ def test_import_creates_members_with_spans_and_needs(uow_factory):
         ann = uow.members.by_medicaid_id("CO", "A100001")
         bo = uow.members.by_medicaid_id("CO", "A100002")
         assert ann.documented_needs == ["cannot-use-less-costly-modes", "wheelchair-confined"]
-        assert [(c.plan, c.end) for c in bo.coverage] == [("medicaid-state-plan", __import__("datetime").date(2024, 12, 31)),
+        assert [(c.plan, c.end) for c in bo.coverage] == [("medicaid-state-plan", dt.date(2024, 12, 31)),
                                                         ("CHP+", None)]
         assert len(uow.audit.for_member(ann.id)) == 1  # the import is audited
 
@@ -65,14 +66,14 @@ def test_same_rows_in_another_file_update_nothing(uow_factory):
     [
         ("A10003,Cy,Demo,1960-01-01,3 Demo St,Denver,CO,80203,Denver,medicaid-state-plan,2024-01-01,,home,false,false,",
          "medicaid_id", "Medicaid ID format"),
-        ("A100003,Cy,Demo,1960-13-01,3 Demo St,Denver,CO,80203,Denver,medicaid-state-plan,2024-01-01,,home,false,false,",
-         "birth_date", "YYYY-MM-DD"),
-        ("A100003,Cy,Demo,1960-01-01,3 Demo St,Denver,CO,00000,Denver,medicaid-state-plan,2024-01-01,,home,false,false,",
-         "zip", "unknown ZIP"),
+        ("A100003,Cy,Demo,1960-13-01,3 Demo St,Denver,CO,80203,Denver,medicaid-state-plan,2024-01-01,,home,false,"
+         "false,", "birth_date", "YYYY-MM-DD"),
+        ("A100003,Cy,Demo,1960-01-01,3 Demo St,Denver,CO,00000,Denver,medicaid-state-plan,2024-01-01,,home,false,"
+         "false,", "zip", "unknown ZIP"),
         ("A100003,Cy,Demo,1960-01-01,3 Demo St,Denver,CO,80203,Denver,gold-plan,2024-01-01,,home,false,false,",
          "plan", "unknown benefit plan"),
-        ("A100003,Cy,Demo,1960-01-01,3 Demo St,Denver,CO,80203,Denver,medicaid-state-plan,2024-01-01,,home,maybe,false,",
-         "has_other_transportation", "true or false"),
+        ("A100003,Cy,Demo,1960-01-01,3 Demo St,Denver,CO,80203,Denver,medicaid-state-plan,2024-01-01,,home,maybe,"
+         "false,", "has_other_transportation", "true or false"),
         ("A100003,Cy,Demo,1960-01-01,3 Demo St,Denver,CO,80203,Denver,medicaid-state-plan,2024-01-01,,home,false,false,"
          "flying-carpet", "documented_needs", "unknown value"),
         ("A100003,Cy,Demo,1960-01-01,3 Demo St,Hartford,CT,06103,Hartford,medicaid-state-plan,2024-01-01,,home,false,"

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from nemt import clock
+
 DENVER = ZoneInfo("America/Denver")
 
 
@@ -56,7 +58,7 @@ def world(demo):
 
 def local(days_ahead: int, hour: int, minute: int = 0) -> dt.datetime:
     """A Denver time ``days_ahead`` days from today."""
-    day = dt.datetime.now(DENVER).date() + dt.timedelta(days=days_ahead)
+    day = clock.now().astimezone(DENVER).date() + dt.timedelta(days=days_ahead)
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=DENVER)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 from sqlalchemy import func, select
 
+from nemt import clock
 from nemt.services import booking
 from nemt.services.auth import actor_of
 from nemt.store.models import Leg, Trip
@@ -27,7 +27,7 @@ def _request(world, days=7, **extra):
 
 def test_two_agents_booking_at_once_make_one_trip(world):
     agents = [_actor(world.uow, "agent"), _actor(world.uow, "dispatcher")]
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     for round_ in range(3):  # several rounds: each a fresh race on a new appointment
         request = _request(world, days=7 + round_)
         barrier = threading.Barrier(2)
@@ -59,7 +59,7 @@ def test_the_loser_of_a_race_answers_with_the_winners_trip(world, monkeypatch):
     """Force the race: the second booking does not see the first before writing, hits the unique idempotency key,
     rolls back everything it wrote (trip, legs, audit, confirmation number) and returns the first trip."""
     agent = _actor(world.uow, "agent")
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     with world.uow() as uow:
         first = booking.book_ride(uow, agent, _request(world), now)
     real = booking._existing

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from nemt import clock
 from nemt.services import booking
 from nemt.services.auth import actor_of
 from nemt.store.models import Trip
@@ -13,7 +14,7 @@ from tests.rides.conftest import DENVER
 
 
 def _next_monday() -> dt.date:
-    today = dt.datetime.now(DENVER).date()
+    today = clock.now().astimezone(DENVER).date()
     return today + dt.timedelta(days=7 - today.weekday())
 
 
@@ -66,7 +67,7 @@ def test_cancelling_a_standing_order_cancels_its_future_trips(world):
         member=world.members["plain"], destination={"provider": world.providers["Denver"], "service": "dialysis"},
         requested_mode="mobility-ambulatory", weekdays=["tue", "thu"], appointment_time=dt.time(7, 0),
         start_date=start, end_date=start + dt.timedelta(days=27))
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     with world.uow() as uow:
         created = booking.create_standing_order(uow, agent, order_in, now)
     assert len(created.trips) == 8 and all(t.created for t in created.trips)

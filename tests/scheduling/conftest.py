@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from nemt.scheduling import Instance, Request, Route, Solution, Stop, StopKind, TimeWindow, Vehicle
-
-
-@pytest.fixture(scope="session")
-def darp_dir(shared_dir: Path) -> Path:
-    return shared_dir / "data" / "darp"
 
 
 def tiny_instance() -> Instance:

@@ -9,7 +9,7 @@ import pytest
 from nemt.scheduling import Route, Solution, Stop, StopKind, TimeWindow, check_solution
 from nemt.scheduling.model import Instance
 
-from .conftest import tiny_instance, tiny_solution
+from .conftest import tiny_solution
 
 
 def _with_stops(stops, cost=None, vehicle=0) -> Solution:
@@ -18,7 +18,7 @@ def _with_stops(stops, cost=None, vehicle=0) -> Solution:
 
 
 def _retimed(stops, times):
-    return [replace(s, service_start=t) for s, t in zip(stops, times)]
+    return [replace(s, service_start=t) for s, t in zip(stops, times, strict=True)]
 
 
 def test_accepts_feasible(tiny: Instance, tiny_sol: Solution) -> None:
@@ -56,22 +56,27 @@ def test_pairing_same_vehicle(tiny: Instance) -> None:
     s = tiny_solution().routes[0].stops
     # v0 picks r0 up, v1 drops it off; r1 done by v0
     r_a = Route(0, [s[0], s[1], s[2], replace(s[4], service_start=43.0), replace(s[5], service_start=84.0)])
-    r_b = Route(1, [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.DROPOFF, 0, 3, 30.0), Stop(StopKind.END, -1, 0, 61.0)])
+    r_b = Route(1, [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.DROPOFF, 0, 3, 30.0),
+                    Stop(StopKind.END, -1, 0, 61.0)])
     text = _violations(tiny, Solution(cost=140.0, routes=[r_a, r_b]))
     assert "different vehicles" in text
 
 
 def test_capacity_per_space_type(tiny: Instance) -> None:
     # vehicle 1 has no wheelchair position; r0 needs one. Use v1 for r0 alone.
-    r0 = [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.PICKUP, 0, 1, 10.0), Stop(StopKind.DROPOFF, 0, 3, 31.0), Stop(StopKind.END, -1, 0, 62.0)]
-    r1 = [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.PICKUP, 1, 2, 20.0), Stop(StopKind.DROPOFF, 1, 4, 41.0), Stop(StopKind.END, -1, 0, 82.0)]
+    r0 = [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.PICKUP, 0, 1, 10.0), Stop(StopKind.DROPOFF, 0, 3, 31.0),
+          Stop(StopKind.END, -1, 0, 62.0)]
+    r1 = [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.PICKUP, 1, 2, 20.0), Stop(StopKind.DROPOFF, 1, 4, 41.0),
+          Stop(StopKind.END, -1, 0, 82.0)]
     text = _violations(tiny, Solution(cost=140.0, routes=[Route(1, r0), Route(0, r1)]))
     assert "wheelchair load 1 exceeds capacity 0" in text
 
 
 def test_credentials(tiny: Instance) -> None:
-    r1 = [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.PICKUP, 1, 2, 20.0), Stop(StopKind.DROPOFF, 1, 4, 41.0), Stop(StopKind.END, -1, 0, 82.0)]
-    r0 = [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.PICKUP, 0, 1, 10.0), Stop(StopKind.DROPOFF, 0, 3, 31.0), Stop(StopKind.END, -1, 0, 62.0)]
+    r1 = [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.PICKUP, 1, 2, 20.0), Stop(StopKind.DROPOFF, 1, 4, 41.0),
+          Stop(StopKind.END, -1, 0, 82.0)]
+    r0 = [Stop(StopKind.START, -1, 0, 0.0), Stop(StopKind.PICKUP, 0, 1, 10.0), Stop(StopKind.DROPOFF, 0, 3, 31.0),
+          Stop(StopKind.END, -1, 0, 62.0)]
     text = _violations(tiny, Solution(cost=140.0, routes=[Route(0, r0), Route(1, r1)]))
     assert "lacks credentials" in text
 
@@ -91,7 +96,8 @@ def test_route_duration(tiny: Instance, tiny_sol: Solution) -> None:
 def test_shift(tiny: Instance, tiny_sol: Solution) -> None:
     stops = tiny_sol.routes[0].stops
     after = _retimed(stops, [100, 110, 121, 132, 143, 184])
-    inst = Instance(tiny.name, tiny.requests, [replace(tiny.vehicles[0], shift=TimeWindow(0, 180)), tiny.vehicles[1]], tiny.travel_time)
+    vehicles = [replace(tiny.vehicles[0], shift=TimeWindow(0, 180)), tiny.vehicles[1]]
+    inst = Instance(tiny.name, tiny.requests, vehicles, tiny.travel_time)
     assert "after the shift ends" in _violations(inst, _with_stops(after))
 
 
@@ -99,7 +105,8 @@ def test_unserved_and_served_twice(tiny: Instance, tiny_sol: Solution) -> None:
     s = tiny_sol.routes[0].stops
     only_r0 = [s[0], s[1], replace(s[3], service_start=31.0), replace(s[5], service_start=62.0)]
     assert "request r1 is not served" in _violations(tiny, _with_stops(only_r0, cost=60.0))
-    twice = Solution(cost=140.0, routes=[tiny_sol.routes[0], Route(1, [s[0], replace(s[1]), replace(s[3], service_start=31.0), replace(s[5], service_start=62.0)])])
+    again = Route(1, [s[0], replace(s[1]), replace(s[3], service_start=31.0), replace(s[5], service_start=62.0)])
+    twice = Solution(cost=140.0, routes=[tiny_sol.routes[0], again])
     text = _violations(tiny, twice)
     assert "picked up more than once" in text
 

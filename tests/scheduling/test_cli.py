@@ -23,7 +23,8 @@ def test_malformed_file_exits_2_naming_the_line(tmp_path: Path, darp_dir: Path) 
     lines = (darp_dir / "cordeau2006" / "b2-16.txt").read_text().splitlines()
     lines[4] = "3 1.0 2.0 3"
     (tmp_path / "b2-16.txt").write_text("\n".join(lines) + "\n")
-    result = CliRunner().invoke(_app(), ["bench", "darp", "--data", str(tmp_path), "--time-limit", "1", "--baseline", "none", "--out", str(tmp_path / "r.csv")])
+    result = CliRunner().invoke(_app(), ["bench", "darp", "--data", str(tmp_path), "--time-limit", "1",
+                                         "--baseline", "none", "--out", str(tmp_path / "r.csv")])
     assert result.exit_code == 2
     assert "line 5" in result.output
 

@@ -29,7 +29,7 @@ def _state(darp_dir: Path, name: str):
 
 
 def _lp_feasible(inst, route, k) -> bool:
-    tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, earliest, latest, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
     n = len(route)
     A, b = [], []
     for p in range(n - 1):
@@ -48,7 +48,8 @@ def _lp_feasible(inst, route, k) -> bool:
     row[n - 1], row[0] = 1, -1
     A.append(row)
     b.append(max_dur[k])
-    res = linprog(np.zeros(n), A_ub=np.array(A), b_ub=np.array(b), bounds=[(e[v], l[v]) for v in route], method="highs")
+    res = linprog(np.zeros(n), A_ub=np.array(A), b_ub=np.array(b), bounds=[(earliest[v], latest[v]) for v in route],
+                  method="highs")
     return res.status == 0
 
 
@@ -78,7 +79,7 @@ def test_schedule_agrees_with_lp(darp_dir: Path) -> None:
 
 def test_best_insertion_matches_brute_force(darp_dir: Path) -> None:
     inst, st = _state(darp_dir, "a3-24")
-    tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, earliest, latest, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
     routes, rlen = st["routes"], st["rlen"]
     removed = [0, 5, 13, 20]
     for r in removed:
@@ -89,7 +90,8 @@ def test_best_insertion_matches_brute_force(darp_dir: Path) -> None:
     tmp, B, lb, ppos = st["tmp"], st["B"], st["lb"], st["ppos"]
     for r in removed:
         for k in range(K):
-            got, _, _ = K_.best_insertion(r, k, routes, rlen, st["sched"], st["loads"], inst, 0.0, tmp, B, lb, ppos, cd, ci, cj)
+            got, _, _ = K_.best_insertion(r, k, routes, rlen, st["sched"], st["loads"], inst, 0.0, tmp, B, lb, ppos,
+                                          cd, ci, cj)
             n = rlen[k]
             best = np.inf
             for i in range(n - 1):

@@ -12,8 +12,8 @@ from nemt.scheduling.realtime import insert_request, remove_request, reoptimize
 
 
 @pytest.fixture(scope="module")
-def live(shared_dir):
-    instance = read_cordeau(shared_dir / "data" / "darp" / "cordeau2006" / "a2-16.txt")
+def live(darp_dir):
+    instance = read_cordeau(darp_dir / "cordeau2006" / "a2-16.txt")
     solution = solve(instance, time_limit=1.0, seed=3)
     assert check_solution(instance, solution).feasible
     return instance, solution

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from nemt import clock
 from nemt.policy import load_policy
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,7 @@ def _nemt() -> list[str]:
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
     env = {**os.environ, "NEMT_DATABASE_URL": f"sqlite:///{folder / 'e2e.db'}", "NEMT_SECRET_KEY": "e2e-secret-key",
-           "NEMT_PASSWORD_HASH_COST": "test"}
+           "NEMT_PASSWORD_HASH_COST": "test", "NEMT_CLOCK_START": clock.now().isoformat()}  # the server's clock = ours
     for command in (["db", "upgrade"], ["demo", "seed"]):
         done = subprocess.run(_nemt() + command, cwd=folder, env=env, capture_output=True, text=True, timeout=180)
         assert done.returncode == 0, done.stderr
@@ -132,7 +133,7 @@ def _sign_in(browser, base: str, username: str, *, phone: bool = False):
 
 
 def test_ride_from_booking_to_report(browser, server, shots):
-    appointment = dt.datetime.now(ZONE) + dt.timedelta(hours=3)
+    appointment = clock.now().astimezone(ZONE) + dt.timedelta(hours=3)
     day = appointment.date().isoformat()
 
     # --- the call-center agent finds the member and books a one-way ride -----------------------------------------
@@ -172,8 +173,9 @@ def test_ride_from_booking_to_report(browser, server, shots):
     page.get_by_role("button", name="Find").click()
     page.get_by_label("Why it is urgent").select_option("hospital-discharge")
     page.get_by_label("Time (discharge or appointment)").fill(
-        (dt.datetime.now(ZONE) + dt.timedelta(hours=2)).strftime("%H:%M"))
-    page.get_by_label("Date", exact=True).fill((dt.datetime.now(ZONE) + dt.timedelta(hours=2)).date().isoformat())
+        (clock.now().astimezone(ZONE) + dt.timedelta(hours=2)).strftime("%H:%M"))
+    page.get_by_label("Date", exact=True).fill(
+        (clock.now().astimezone(ZONE) + dt.timedelta(hours=2)).date().isoformat())
     page.get_by_label("Requested mode").select_option("taxi")
     shots.take(page, "facility-urgent-form")
     page.get_by_role("button", name="Book urgent ride").click()
@@ -267,8 +269,8 @@ def test_ride_from_booking_to_report(browser, server, shots):
     assert re.search(r"exported\s+1\b", table), table
     assert page.locator("svg.chart").count() == 1
     shots.take(page, "auditor-claims-by-status")
-    for report in ("Trips by day", "Trips by mode", "On-time pick-ups", "Average ride time", "Cost per trip and per member",
-                   "Credentials expiring"):
+    for report in ("Trips by day", "Trips by mode", "On-time pick-ups", "Average ride time",
+                   "Cost per trip and per member", "Credentials expiring"):
         page.get_by_role("link", name=report, exact=True).click()
         shots.take(page, "auditor-" + re.sub(r"[^a-z]+", "-", report.lower()).strip("-"))
     assert "taxi" in page.goto(f"/reports/ride-time?start={day}&end={day}").text()

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from nemt import clock
 from nemt.policy import load_policy
 from nemt.store.models import Leg, Member, Vehicle
 from tests.web.helpers import sign_in, urls_of
@@ -45,7 +46,7 @@ def _member(demo, medicaid_id: str) -> SimpleNamespace:
 
 
 def _appointment(hours: float = 3) -> tuple[str, str]:
-    at = dt.datetime.now(ZONE) + dt.timedelta(hours=hours)
+    at = clock.now().astimezone(ZONE) + dt.timedelta(hours=hours)
     return at.date().isoformat(), at.strftime("%H:%M")
 
 
@@ -60,8 +61,8 @@ def _destination(client, member_key: str) -> str:
 def _book(client, token: str, member_key: str, mode: str = "taxi", hours: float = 3, **extra):
     day, time = _appointment(hours)
     data = {"csrf_token": token, "kind": "one-way", "direction": "to-appointment", "appointment_date": day,
-            "appointment_time": time, "return_time": "", "destination": _destination(client, member_key), "requested_mode": mode,
-            "purpose": "medical", "requested_by": "member", **extra}
+            "appointment_time": time, "return_time": "", "destination": _destination(client, member_key),
+            "requested_mode": mode, "purpose": "medical", "requested_by": "member", **extra}
     return client.post(f"/members/{member_key}/book", data=data, follow_redirects=False)
 
 
@@ -189,7 +190,7 @@ def test_booking_change_cancel_and_standing_order(client, demo):
     assert "Cancelled CO-" in page and "member asked" in page and "Change the ride" not in page
 
     # A round trip tomorrow: two legs, the return from the destination.
-    tomorrow = (dt.datetime.now(ZONE).date() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (clock.now().astimezone(ZONE).date() + dt.timedelta(days=1)).isoformat()
     r = _book(client, token, approved.key, kind="round-trip", appointment_date=tomorrow, appointment_time="09:00",
               return_time="11:30")
     assert r.status_code == 303, r.text
@@ -197,10 +198,11 @@ def test_booking_change_cancel_and_standing_order(client, demo):
     assert "round trip" in page and page.count("<tr><td>2</td>") == 1 and "11:30" in page
 
     # A standing order: Mon/Wed/Fri for two weeks makes six decided trips.
-    start = dt.datetime.now(ZONE).date() + dt.timedelta(days=1)
+    start = clock.now().astimezone(ZONE).date() + dt.timedelta(days=1)
     r = client.post(f"/members/{approved.key}/standing-order", data={
         "csrf_token": token, "weekdays": ["mon", "wed", "fri"], "appointment_time": "09:30",
-        "return_time": "13:00", "start_date": start.isoformat(), "end_date": (start + dt.timedelta(days=13)).isoformat(),
+        "return_time": "13:00", "start_date": start.isoformat(),
+        "end_date": (start + dt.timedelta(days=13)).isoformat(),
         "destination": _destination(client, approved.key), "requested_mode": "taxi", "purpose": "medical",
         "requested_by": "member"}, follow_redirects=False)
     assert r.status_code == 303, r.text

@@ -9,6 +9,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from nemt import clock
 from nemt.policy import load_policy
 from nemt.services import auth, booking, dispatch, reports, trip_log
 from nemt.services.errors import Forbidden, InvalidInput
@@ -27,7 +28,7 @@ def _actor(uow_factory, username):
 def _ride(uow_factory, medicaid_id: str, mode: str, hours: float = 3,
           direction: str = "to-appointment") -> tuple[str, dt.date]:
     """Book a one-way ride for ``hours`` from now and put it on the first vehicle; returns (leg key, day)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     with uow_factory() as uow:
         member = uow.session.scalar(select(Member).where(Member.medicaid_id == medicaid_id))
         mp = uow.session.scalar(select(MedicalProvider).where(MedicalProvider.name.like("Denver Example%")))
@@ -59,7 +60,7 @@ def _counts(uow_factory, day):
 
 
 def test_on_time_ride_time_no_shows_and_counts(demo):
-    day0 = (dt.datetime.now(ZONE) + dt.timedelta(hours=3)).date()
+    day0 = (clock.now().astimezone(ZONE) + dt.timedelta(hours=3)).date()
     by_day0, no_shows0, modes0, counties0 = _counts(demo, day0)
     # Home from the appointment: the promise is the planned pick-up, else the requested one.
     key, day = _ride(demo, "D100044", "taxi", direction="from-appointment")
@@ -98,7 +99,7 @@ def test_on_time_ride_time_no_shows_and_counts(demo):
     assert day == day0
     by_day, no_shows, modes, counties = _counts(demo, day)
     assert (no_shows[1] - no_shows0[1], no_shows[2] - no_shows0[2]) == (3, 1)
-    assert tuple(a - b for a, b in zip(by_day[1:4], by_day0[1:4])) == (3, 2, 1)
+    assert tuple(a - b for a, b in zip(by_day[1:4], by_day0[1:4], strict=True)) == (3, 2, 1)
     assert modes["taxi"] - modes0.get("taxi", 0) == 3
     assert {c: counties[c] - counties0.get(c, 0) for c in counties if counties[c] != counties0.get(c, 0)} == \
         {"Jefferson": 2, "Denver": 1}
@@ -125,7 +126,7 @@ def test_reports_are_scoped_and_checked(demo):
 
 
 def test_credentials_report_buckets(demo):
-    today = dt.date.today()  # the demo sets credential expiries relative to the day it is seeded
+    today = clock.today(ZONE)  # the demo sets credential expiries relative to the day it is seeded
     with demo() as uow:
         report = reports.run(uow, _actor(demo, "auditor"), "credentials", today, today, today=today)
     assert report.rows and {r[0] for r in report.rows} == {"30", "60", "90"}

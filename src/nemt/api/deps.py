@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Iterable
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -31,8 +32,9 @@ def current_actor(request: Request, uow=Depends(get_uow)) -> Actor:
                        rule="authentication")
 
 
-def roles(*allowed) -> object:
-    """Dependency stating which roles may use an endpoint; the OpenAPI description lists them too."""
+def roles(*allowed: str) -> Any:
+    """Dependency stating which roles may use an endpoint; the OpenAPI description lists them too. Typed ``Any`` like
+    ``fastapi.Depends`` itself: it is the default of an ``actor: Actor`` parameter, which FastAPI fills in."""
 
     def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         require_role(actor, set(allowed))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from nemt import clock
 from nemt.api.deps import get_uow, roles, roles_text
 from nemt.services import dispatch
 from nemt.services.actors import Actor
@@ -40,7 +41,8 @@ def assign(key: str, body: AssignBody, actor: Actor = roles(*dispatch.DISPATCH_R
     return {"leg": leg.key, "status": leg.status}
 
 
-@router.get("/vehicles/{key}/manifest", summary="A vehicle's manifest for a day. " + roles_text(dispatch.MANIFEST_ROLES))
+@router.get("/vehicles/{key}/manifest",
+            summary="A vehicle's manifest for a day. " + roles_text(dispatch.MANIFEST_ROLES))
 def manifest_json(key: str, date: dt.date, actor: Actor = roles(*dispatch.MANIFEST_ROLES),
                   uow=Depends(get_uow)) -> dict:
     return dispatch.manifest(uow, actor, key, date).as_dict()
@@ -60,6 +62,6 @@ def manifest_pdf(key: str, date: dt.date, actor: Actor = roles(*dispatch.MANIFES
              summary="Insert an urgent leg into the live runs at its cheapest feasible place. "
                      + roles_text(dispatch.DISPATCH_ROLES))
 def insert_urgent(key: str, actor: Actor = roles(*dispatch.DISPATCH_ROLES), uow=Depends(get_uow)) -> dict:
-    leg = dispatch.insert_urgent(uow, actor, key, now=dt.datetime.now(dt.timezone.utc))
+    leg = dispatch.insert_urgent(uow, actor, key, now=clock.now())
     return {"leg": leg.key, "status": leg.status, "planned_pickup": leg.planned_pickup,
             "planned_dropoff": leg.planned_dropoff}

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, Field
 
+from nemt import clock
 from nemt.api.deps import get_uow, roles, roles_text
 from nemt.services import booking
 from nemt.services.actors import Actor
@@ -24,7 +25,7 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", descripti
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 class ReasonOut(BaseModel):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Iterable, Mapping, Sequence
+from typing import Any
 
-from nemt.billing.trip_log import AncillaryEntry, TripLogLeg
+from nemt.billing.trip_log import AncillaryEntry, Member, TripLogLeg
 from nemt.domain.dates import age_on
 from nemt.policy import Policy, PolicyError
 
@@ -46,6 +47,7 @@ EDIT_SECTIONS: Mapping[str, str] = {
     "attachment-insufficient-denied": "25 Mile or Longer Trips",
     "meals-lodging-not-charged": "Ancillary Services: Meals/Lodging",
     "ancillary-unit-limit": "Ancillary Services: Meals/Lodging; Ancillary Services",
+    "escort-ancillary-not-covered": "Ancillary Services: Meals/Lodging",
 }
 
 _MESSAGES: Mapping[str, str] = {
@@ -68,6 +70,8 @@ _MESSAGES: Mapping[str, str] = {
     " {fields}: the claim will be denied",
     "meals-lodging-not-charged": "meals/lodging the person was not charged for are not reimbursed",
     "ancillary-unit-limit": "meals and lodging are limited to {units} unit(s) per day each, per member or escort",
+    "escort-ancillary-not-covered": "an escort's meals and lodging are covered only when the member is a child or an"
+    " at-risk adult; not billed",
 }
 
 
@@ -108,9 +112,12 @@ class Claim:
 
     @property
     def total_charge(self) -> Decimal | None:
-        if any(line.charge is None for line in self.lines):
-            return None
-        return sum((line.charge for line in self.lines), Decimal("0.00"))  # type: ignore[misc]
+        charges: list[Decimal] = []
+        for line in self.lines:
+            if line.charge is None:
+                return None
+            charges.append(line.charge)
+        return sum(charges, Decimal("0.00"))
 
 
 @dataclass(frozen=True)
@@ -151,7 +158,7 @@ def _shared_ride_key(leg: TripLogLeg) -> tuple[str, dt.date] | None:
 # --------------------------------------------------------------------------------------------------------------
 # Step 3 — lines of a billed leg (Procedure Coding and the procedure code tables)
 # --------------------------------------------------------------------------------------------------------------
-def _trip_code_and_modifiers(leg: TripLogLeg, mode: Mapping) -> tuple[str | None, tuple[str, ...]]:
+def _trip_code_and_modifiers(leg: TripLogLeg, mode: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
     """The trip line's code and table modifiers. A mode either has one ``trip_code`` (public transit then takes
     its modifiers from ``service_levels``) or a code per service level (ground and air ambulance)."""
     levels = mode.get("service_levels")
@@ -166,7 +173,7 @@ def _trip_code_and_modifiers(leg: TripLogLeg, mode: Mapping) -> tuple[str | None
     return code, modifiers
 
 
-def _mileage_code(leg: TripLogLeg, mode: Mapping) -> str | None:
+def _mileage_code(leg: TripLogLeg, mode: Mapping[str, Any]) -> str | None:
     per_level = mode.get("mileage_codes")  # Personal Vehicle Mileage Reimbursement: volunteer / individual
     if isinstance(per_level, Mapping):
         return per_level.get(leg.service_level) if leg.service_level else None
@@ -177,9 +184,13 @@ def escort_is_covered(leg: TripLogLeg, policy: Policy) -> bool:
     """Ancillary Services: Escort — "The member is a child or an at-risk adult"; a child is under 18 on the date
     of service (Exclusions: "additional passengers except when acting as an escort for a child or at-risk
     adult")."""
-    return leg.member.at_risk_adult or age_on(leg.member.birth_date, leg.date_of_service) < policy.get(
-        "escort.adult_age"
-    )
+    return member_needs_escort(leg.member, leg.date_of_service, policy)
+
+
+def member_needs_escort(member: Member, date_of_service: dt.date, policy: Policy) -> bool:
+    """A child (under ``escort.adult_age`` on the date of service) or an at-risk adult: the members whose escort's
+    trip (Ancillary Services: Escort) and meals or lodging (Ancillary Services: Meals/Lodging) are covered."""
+    return member.at_risk_adult or age_on(member.birth_date, date_of_service) < policy.get("escort.adult_age")
 
 
 def lines_for_leg(leg: TripLogLeg, riders: int, policy: Policy) -> list[ClaimLine]:
@@ -381,7 +392,7 @@ def _with_modifier(line: ClaimLine, modifier: str) -> ClaimLine:
 
 def _ancillary_code(entry: AncillaryEntry, policy: Policy) -> str:
     """Ancillary Services table: A0180 / A0190 member lodging / meals, A0200 / A0210 escort lodging / meals."""
-    return policy.get(f"ancillary.{entry.person}_{entry.kind}")
+    return str(policy.get(f"ancillary.{entry.person}_{entry.kind}"))
 
 
 def _ancillary_lines(
@@ -389,14 +400,19 @@ def _ancillary_lines(
 ) -> list[tuple[AncillaryEntry, ClaimLine]]:
     """Ancillary Services: Meals/Lodging — "Reimbursement will only be made for meals and lodging that members and
     escorts are actually charged for" and "limited to one unit per day each, per member or escort". An uncharged
-    entry is not billed and does not use up the day's unit."""
+    entry is not billed and does not use up the day's unit. "Meals and lodging may be covered for the escort when
+    a member is a child or an at-risk adult who requires the escort's continued stay": an escort's entry for any
+    other member is not billed either."""
     units_per_day = policy.get("ancillary.units_per_day")
     place = str(policy.get("ancillary.place_of_service"))
-    used: dict[tuple, int] = defaultdict(int)
+    used: dict[tuple[str, dt.date, str, tuple[str, ...]], int] = defaultdict(int)
     out: list[tuple[AncillaryEntry, ClaimLine]] = []
     for entry in entries:
         if not entry.charged:
             edits.add("meals-lodging-not-charged", entry.entry_id)
+            continue
+        if entry.person == "escort" and not member_needs_escort(entry.member, entry.date_of_service, policy):
+            edits.add("escort-ancillary-not-covered", entry.entry_id)
             continue
         person = ("member",) if entry.person == "member" else ("escort", (entry.escort_name or "").strip().casefold())
         key = (entry.member.medicaid_id, entry.date_of_service, entry.kind, person)

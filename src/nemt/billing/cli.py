@@ -80,12 +80,12 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
             text = file.read_bytes()
         except OSError as exc:
             print(f"(file): cannot be read: {exc.strerror}", file=sys.stderr)
-            raise typer.Exit(EXIT_MALFORMED)
+            raise typer.Exit(EXIT_MALFORMED) from None
         try:
             document = run_bill(text)
         except ContractError as exc:
             print(f"malformed input: {exc}", file=sys.stderr)
-            raise typer.Exit(EXIT_MALFORMED)
+            raise typer.Exit(EXIT_MALFORMED) from None
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
     @bench.command("claims")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Sequence
 
 from nemt.billing.x12_837p import BillingProviderInfo, ClaimSubmission, ServiceLine
 from nemt.policy import Policy
@@ -49,9 +49,9 @@ def forms_for_claim(claim: ClaimSubmission, policy: Policy) -> list[Cms1500Form]
 def _resubmission_code(claim: ClaimSubmission, policy: Policy) -> str:
     """Field 22: "7 - Replacement of prior claim / 8 - Void/Cancel of prior claim"; blank for an original."""
     if claim.frequency == "replacement":
-        return policy.get("claims.frequency_replacement")
+        return str(policy.get("claims.frequency_replacement"))
     if claim.frequency == "void":
-        return policy.get("claims.frequency_void")
+        return str(policy.get("claims.frequency_void"))
     return ""
 
 
@@ -119,7 +119,7 @@ def render_cms1500(
             headers = ["24A FROM", "TO", "24B POS", "24C EMG", "24D CPT/HCPCS MODIFIER", "24E PTR",
                        "24F $ CHARGES", "24G UNITS", "24J RENDERING NPI"]
             columns = [40, 85, 130, 170, 210, 330, 370, 440, 490]
-            for x, header in zip(columns, headers):
+            for x, header in zip(columns, headers, strict=True):
                 pdf.drawString(x, y, header)
             pdf.setFont("Helvetica", 8)
             for n, line in enumerate(form.lines, start=1):
@@ -131,7 +131,7 @@ def render_cms1500(
                     line.rendering_npi or bp.npi,
                 ]
                 pdf.drawString(30, y, str(n))
-                for x, value in zip(columns, values):
+                for x, value in zip(columns, values, strict=True):
                     pdf.drawString(x, y, value)
             y -= 24
             field("26 PATIENT'S ACCOUNT NO.", claim.claim_number, 40, y)
@@ -142,7 +142,8 @@ def render_cms1500(
             y -= 14
             field("32 SERVICE FACILITY", " / ".join(facility), 40, y)
             y -= 14
-            field("33 BILLING PROVIDER INFO & PH #", f"{bp.name} / {bp.address.line1} / {bp_city} {billing_phone}".strip(), 40, y)
+            billing_info = f"{bp.name} / {bp.address.line1} / {bp_city} {billing_phone}".strip()
+            field("33 BILLING PROVIDER INFO & PH #", billing_info, 40, y)
             y -= 14
             field("33a NPI", bp.npi, 40, y)
             pdf.showPage()

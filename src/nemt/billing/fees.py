@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterable, Sequence
 
+from nemt.billing.claim_rules import Claim, ClaimLine
 from nemt.policy import Policy, policy_dir
 
 __all__ = ["FeeScheduleError", "FeeRow", "FeeSchedule", "load_fee_schedule", "price_claims", "CENT"]
@@ -54,7 +56,7 @@ class FeeSchedule:
             self._by_key.setdefault((row.hcpcs, row.modifier), []).append(row)
         for (code, modifier), rows in self._by_key.items():
             rows.sort(key=lambda r: r.effective_from)
-            for earlier, later in zip(rows, rows[1:]):
+            for earlier, later in itertools.pairwise(rows):
                 if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
                     raise FeeScheduleError(
                         f"{source}: {code} {modifier or '(no modifier)'}: periods from {earlier.effective_from} and "
@@ -62,7 +64,7 @@ class FeeSchedule:
                     )
 
     @classmethod
-    def from_csv(cls, text: str, *, source: str = "(csv)", ignore_modifiers: Sequence[str] = ()) -> "FeeSchedule":
+    def from_csv(cls, text: str, *, source: str = "(csv)", ignore_modifiers: Sequence[str] = ()) -> FeeSchedule:
         """Parse CSV text; lines starting with ``#`` are comments (the placeholder notice)."""
         numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()
                     and not line.lstrip().startswith("#")]
@@ -73,7 +75,8 @@ class FeeSchedule:
         if missing:
             raise FeeScheduleError(f"{source}: line {numbered[0][0]}: missing column(s) {', '.join(missing)}")
         rows = []
-        for (lineno, _), record in zip(numbered[1:], reader):
+        # strict=False: a quoted field spanning lines gives fewer records than lines; extra lines are ignored.
+        for (lineno, _), record in zip(numbered[1:], reader, strict=False):
             try:
                 rate = Decimal(record["rate"].strip())
                 if not rate.is_finite() or rate < 0:
@@ -117,12 +120,13 @@ def load_fee_schedule(policy: Policy, path: str | Path | None = None) -> FeeSche
     return FeeSchedule.from_csv(text, source=str(file), ignore_modifiers=repeat)
 
 
-def price_claims(claims, schedule: FeeSchedule, *, strict: bool = True):
+def price_claims(claims: Iterable[Claim], schedule: FeeSchedule, *, strict: bool = True) -> tuple[Claim, ...]:
     """Claims with a ``charge`` on every line. With ``strict=False`` a line without a rate keeps ``charge=None``."""
-    priced = []
+    priced: list[Claim] = []
     for claim in claims:
-        lines = []
+        lines: list[ClaimLine] = []
         for line in claim.lines:
+            charge: Decimal | None
             try:
                 charge = schedule.price(line.hcpcs, line.modifiers, line.units, line.date_of_service)
             except FeeScheduleError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TypedDict
 
 from nemt.contracts import ContractError
 
@@ -148,6 +149,31 @@ class _Segment:
             raise self.error(f"{self.id}{index:02d} ({what}) is not a date CCYYMMDD") from None
 
 
+class _ServiceDraft(TypedDict):
+    """A service line (SVC) while its DTM and CAS segments are read; becomes a :class:`ServicePayment`."""
+
+    hcpcs: str
+    modifiers: tuple[str, ...]
+    charge: Decimal
+    paid: Decimal
+    units: Decimal | None
+    date_of_service: dt.date | None
+    adjustments: list[Adjustment]
+
+
+class _ClaimDraft(TypedDict):
+    """A claim (CLP) while its SVC and CAS segments are read; becomes a :class:`ClaimPayment`."""
+
+    claim_number: str
+    status_code: str
+    charge: Decimal
+    paid: Decimal
+    patient_responsibility: Decimal
+    payer_claim_number: str
+    adjustments: list[Adjustment]
+    services: list[_ServiceDraft]
+
+
 def _split(text: str) -> list[_Segment]:
     text = text.lstrip()
     if not text.startswith("ISA") or len(text) < 106:
@@ -195,9 +221,9 @@ def parse_835(text: str, *, component_separator: str | None = None) -> Remittanc
     bpr: _Segment | None = None
     trace = payer = payee = ""
     payee_npi = None
-    claims: list[dict] = []
-    current_claim: dict | None = None
-    current_service: dict | None = None
+    claims: list[_ClaimDraft] = []
+    current_claim: _ClaimDraft | None = None
+    current_service: _ServiceDraft | None = None
     plb_total = Decimal("0.00")
     entity = ""
 
@@ -296,7 +322,9 @@ def parse_835(text: str, *, component_separator: str | None = None) -> Remittanc
     # Balancing (835 TR3): BPR02 = sum of CLP04 - sum of PLB adjustments.
     expected = sum((c.paid for c in built), Decimal("0.00")) - plb_total
     if expected != total_paid:
-        raise bpr.error(f"BPR02 {total_paid} does not balance with the claim payments less provider adjustments ({expected})")
+        raise bpr.error(
+            f"BPR02 {total_paid} does not balance with the claim payments less provider adjustments ({expected})"
+        )
     return Remittance(
         total_paid=total_paid, payment_method=bpr.get(4), payment_date=bpr.date(16, "payment date"),
         trace_number=trace, payer_name=payer, payee_name=payee, payee_npi=payee_npi, claims=tuple(built),

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 from nemt.billing.claim_rules import Claim
 from nemt.domain.identifiers import valid_npi
@@ -48,7 +48,10 @@ ELEMENT_SEPARATOR = "*"
 COMPONENT_SEPARATOR = ":"
 REPETITION_SEPARATOR = "^"
 _DELIMITERS = re.compile(r"[*~:^\r\n]")
-_ADDRESS = re.compile(r"^(?P<line>.+?),\s*(?P<city>[^,]+?),\s*(?P<state>[A-Z]{2})\s+(?P<zip>[0-9]{5}(?:-?[0-9]{4})?)\s*$")
+_ADDRESS = re.compile(
+    r"^(?P<line>.+?),\s*(?P<city>[^,]+?),\s*(?P<state>[A-Z]{2})"
+    r"\s+(?P<zip>[0-9]{5}(?:-?[0-9]{4})?)\s*$"
+)
 
 
 class X12WriteError(ValueError):
@@ -68,7 +71,7 @@ class Address:
     zip: str
 
     @classmethod
-    def parse(cls, text: str | None) -> "Address | None":
+    def parse(cls, text: str | None) -> Address | None:
         """``"1200 Example Ave, Denver, CO 80205"`` -> Address; None when the text has no city, state and ZIP."""
         if not text:
             return None
@@ -254,7 +257,7 @@ def write_837p(
     interchange_control_number: int,
     group_control_number: int,
     policy: Policy,
-    created_at: dt.datetime | None = None,
+    created_at: dt.datetime,
     receiver: Receiver | None = None,
     payer: Payer | None = None,
     transaction_control_number: int = 1,
@@ -263,14 +266,17 @@ def write_837p(
 ) -> str:
     """One 837P interchange holding ``claims``. Control numbers: ISA13/IEA02 = ``interchange_control_number``
     (1..999999999), GS06/GE02 = ``group_control_number``, ST02/SE02 = ``transaction_control_number``.
-    ``check_total`` (optional) must equal the sum of all claim totals, as a batch-level cross-check."""
+    ``check_total`` (optional) must equal the sum of all claim totals, as a batch-level cross-check. ``created_at``
+    (ISA09/ISA10, GS04/GS05, BHT04/BHT05) is given by the caller and written in the program's zone (a naive value is
+    taken as already in it): the writer reads no clock."""
     if not 0 < interchange_control_number <= 999_999_999:
         raise X12WriteError("interchange control number must be 1..999999999")
     if not 0 < group_control_number <= 999_999_999:
         raise X12WriteError("group control number must be 1..999999999")
     if not claims:
         raise X12WriteError("no claims to write")
-    created_at = created_at or dt.datetime.now(policy.time_zone)
+    if created_at.tzinfo is not None:
+        created_at = created_at.astimezone(policy.time_zone)
     receiver = receiver or Receiver(policy.get("x12.receiver_name"), policy.get("x12.receiver_id"))
     payer = payer or Payer(policy.get("x12.payer_name"), policy.get("x12.payer_id"))
     version = policy.get("x12.implementation")

@@ -3,7 +3,7 @@ into domain values, naming a bad field by its path (``member.medicaid_id``, ``le
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class ContractError(ValueError):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any, Callable, Mapping, Sequence, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, TypeVar, overload
 
 from nemt.billing.trip_log import (
     ANCILLARY_KINDS,
@@ -64,7 +65,14 @@ class _Reader:
             raise ContractError(self.at(key), "required field missing")
         return self.obj[key]
 
-    def string(self, key: str, *, nullable: bool = False, optional: bool = False, nonempty: bool = True) -> Any:
+    @overload
+    def string(self, key: str, *, nullable: Literal[False] = False, optional: Literal[False] = False) -> str: ...
+    @overload
+    def string(self, key: str, *, nullable: bool = False, optional: bool = False) -> str | None: ...
+
+    def string(self, key: str, *, nullable: bool = False, optional: bool = False) -> str | None:
+        """A string; a blank one is well-formed (acceptance README, reading 23: it is how a trip log that lacks the
+        item is written), and the rules decide what a blank item means."""
         value = self.raw(key, optional=optional, default=_MISSING)
         if value is _MISSING:
             return None
@@ -74,8 +82,6 @@ class _Reader:
             raise ContractError(self.at(key), "must be a string, got null")
         if not isinstance(value, str):
             raise ContractError(self.at(key), f"must be a string, got {_json_type(value)}")
-        if nonempty and not value.strip():
-            raise ContractError(self.at(key), "must not be empty")
         return value
 
     def boolean(self, key: str, *, optional: bool = False, default: bool = False) -> bool:
@@ -92,7 +98,12 @@ class _Reader:
             raise ContractError(self.at(key), f"must be {minimum} or more")
         return value
 
-    def choice(self, key: str, vocabulary: Sequence[str], *, nullable: bool = False) -> Any:
+    @overload
+    def choice(self, key: str, vocabulary: Sequence[str], *, nullable: Literal[False] = False) -> str: ...
+    @overload
+    def choice(self, key: str, vocabulary: Sequence[str], *, nullable: bool = False) -> str | None: ...
+
+    def choice(self, key: str, vocabulary: Sequence[str], *, nullable: bool = False) -> str | None:
         value = self.raw(key)
         if value is None and nullable:
             return None
@@ -118,7 +129,12 @@ class _Reader:
             raise ContractError(self.at(key), 'must be a local time "HH:MM" or null')
         return dt.time.fromisoformat(value)
 
-    def child(self, key: str, *, nullable: bool = False, optional: bool = False) -> "_Reader | None":
+    @overload
+    def child(self, key: str, *, nullable: Literal[False] = False, optional: Literal[False] = False) -> _Reader: ...
+    @overload
+    def child(self, key: str, *, nullable: bool = False, optional: bool = False) -> _Reader | None: ...
+
+    def child(self, key: str, *, nullable: bool = False, optional: bool = False) -> _Reader | None:
         value = self.raw(key, optional=optional)
         if value is None and (nullable or optional):
             return None
@@ -152,6 +168,12 @@ def _npi(r: _Reader, key: str) -> str:
     return value
 
 
+@overload
+def _medicaid_id(r: _Reader, key: str, policy: Policy, *, nullable: Literal[False] = False) -> str: ...
+@overload
+def _medicaid_id(r: _Reader, key: str, policy: Policy, *, nullable: bool = False) -> str | None: ...
+
+
 def _medicaid_id(r: _Reader, key: str, policy: Policy, *, nullable: bool = False) -> str | None:
     value = r.string(key, nullable=nullable)
     if value is None:
@@ -159,14 +181,15 @@ def _medicaid_id(r: _Reader, key: str, policy: Policy, *, nullable: bool = False
     if not policy.valid_medicaid_id(value):
         raise ContractError(
             r.at(key),
-            f"must be a Health First Colorado ID: one letter and six digits (e.g. {policy.get('identifiers.medicaid_id_example', 'A123456')})",
+            "must be a Health First Colorado ID: one letter and six digits "
+            f"(e.g. {policy.get('identifiers.medicaid_id_example', 'A123456')})",
         )
     return value
 
 
 def _member(r: _Reader, policy: Policy) -> Member:
     return Member(
-        medicaid_id=_medicaid_id(r, "medicaid_id", policy),  # type: ignore[arg-type]
+        medicaid_id=_medicaid_id(r, "medicaid_id", policy),
         name=r.string("name"),
         birth_date=r.date("birth_date"),
         at_risk_adult=r.boolean("at_risk_adult", optional=True),
@@ -190,7 +213,7 @@ def _service_levels(policy: Policy, mode: str) -> list[str]:
 def _leg(obj: Any, path: Path, policy: Policy) -> TripLogLeg:
     r = _Reader(obj, path)
     leg_id = r.string("leg_id")
-    member = _member(r.child("member"), policy)  # type: ignore[arg-type]
+    member = _member(r.child("member"), policy)
     transported = r.child("transported_person", optional=True, nullable=True)
     transported_person = None
     if transported is not None:
@@ -200,6 +223,7 @@ def _leg(obj: Any, path: Path, policy: Policy) -> TripLogLeg:
         )
     mode = r.choice("mode", list(policy.modes))
     levels = _service_levels(policy, mode)
+    service_level: str | None
     if levels:
         service_level = r.choice("service_level", levels)
     else:
@@ -229,8 +253,8 @@ def _leg(obj: Any, path: Path, policy: Policy) -> TripLogLeg:
         service_level=service_level,
         vehicle_id=r.string("vehicle_id", nullable=True),
         driver=r.string("driver", nullable=True),
-        pickup=_stop(r.child("pickup")),  # type: ignore[arg-type]
-        dropoff=_stop(r.child("dropoff")),  # type: ignore[arg-type]
+        pickup=_stop(r.child("pickup")),
+        dropoff=_stop(r.child("dropoff")),
         loaded_miles=r.integer("loaded_miles"),
         status=r.choice("status", LEG_STATUSES),
         member_in_vehicle=r.boolean("member_in_vehicle"),
@@ -251,7 +275,7 @@ def _entry(obj: Any, path: Path, policy: Policy) -> AncillaryEntry:
     escort_name = r.string("escort_name") if person == "escort" else r.string("escort_name", optional=True)
     return AncillaryEntry(
         entry_id=r.string("entry_id"),
-        member=_member(r.child("member"), policy),  # type: ignore[arg-type]
+        member=_member(r.child("member"), policy),
         date_of_service=r.date("date_of_service"),
         kind=r.choice("kind", ANCILLARY_KINDS),
         person=person,
@@ -264,7 +288,9 @@ def _entry(obj: Any, path: Path, policy: Policy) -> AncillaryEntry:
 def _provider(r: _Reader, policy: Policy) -> BillingProvider:
     provider_type = r.string("provider_type")
     if provider_type != policy.get("claims.provider_type"):
-        raise ContractError(r.at("provider_type"), f"outside its vocabulary (allowed: {policy.get('claims.provider_type')})")
+        raise ContractError(
+            r.at("provider_type"), f"outside its vocabulary (allowed: {policy.get('claims.provider_type')})"
+        )
     specialties = [policy.get("claims.specialty_broker_area"), policy.get("claims.specialty_other_counties")]
     specialty = r.choice("specialty", specialties)
     return BillingProvider(
@@ -288,7 +314,7 @@ def parse_bill_input(source: str | bytes | Mapping[str, Any], policy: Policy) ->
         obj = source
     r = _Reader(obj, ())
     program = r.choice("program", BILL_PROGRAMS)
-    provider = _provider(r.child("provider"), policy)  # type: ignore[arg-type]
+    provider = _provider(r.child("provider"), policy)
     legs = r.items("legs", lambda item, p: _leg(item, p, policy))
     ancillary = r.items("ancillary", lambda item, p: _entry(item, p, policy))
     # leg_id and entry_id share one namespace and are unique within the file.
@@ -299,6 +325,8 @@ def parse_bill_input(source: str | bytes | Mapping[str, Any], policy: Policy) ->
         seen.add(leg.leg_id)
     for i, entry in enumerate(ancillary):
         if entry.entry_id in seen:
-            raise ContractError(format_path(("ancillary", i, "entry_id")), "duplicate id (must be unique within the file)")
+            raise ContractError(
+                format_path(("ancillary", i, "entry_id")), "duplicate id (must be unique within the file)"
+            )
         seen.add(entry.entry_id)
     return TripLog(program=program, provider=provider, legs=legs, ancillary=ancillary)

@@ -15,14 +15,24 @@ field and the rule, never the value (it may be a member's name or ID).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Callable
+from collections.abc import Callable
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from nemt.contracts import ContractError, format_path
 from nemt.domain import rides
 from nemt.domain.rides import (
-    EscortRole, Mode, Need, PassengerReason, PassengerRelation, Plan, Program, Purpose, Requester, Residence,
+    EscortRole,
+    Mode,
+    Need,
+    PassengerReason,
+    PassengerRelation,
+    Plan,
+    Program,
+    Purpose,
+    Requester,
+    Residence,
     UrgentReason,
 )
 from nemt.policy import Policy, load_policy

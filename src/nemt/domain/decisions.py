@@ -23,8 +23,9 @@ and a plain-words message for a call-center agent. Thresholds, dates and lists c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from nemt.domain.dates import age_on, local_date
 from nemt.domain.notice import counted_notice, holiday_calendar, same_or_next_days
@@ -518,10 +519,11 @@ def connecticut_notice(f: Facts) -> Iterable[Finding]:
                              exclude_weekends=f.policy.get("notice.exclude_weekends", True))
     if counted >= required:
         return
-    urgent = f.trip.urgent_reason is not None and same_or_next_days(
-        requested_at, appointment_at, zone, f.policy.get("notice.urgent_max_days_ahead"))
-    if urgent:
-        yield Finding("urgent", {"reason": f.trip.urgent_reason.replace("-", " ")})
+    reason = f.trip.urgent_reason
+    if reason is not None and same_or_next_days(
+        requested_at, appointment_at, zone, f.policy.get("notice.urgent_max_days_ahead")
+    ):
+        yield Finding("urgent", {"reason": reason.replace("-", " ")})
     else:
         hours = counted.total_seconds() / 3600
         yield Finding("insufficient-notice", {"hours": f"{hours:.2f}".rstrip("0").rstrip("."),
@@ -529,7 +531,7 @@ def connecticut_notice(f: Facts) -> Iterable[Finding]:
 
 
 def _elapsed(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-    return end.astimezone(dt.timezone.utc) - start.astimezone(dt.timezone.utc)
+    return end.astimezone(dt.UTC) - start.astimezone(dt.UTC)
 
 
 # -- which rules apply to which program -----------------------------------------------------------------------------
@@ -620,19 +622,19 @@ def arranged_by(f: Facts, urgent: bool) -> str:
         ordered = sorted(brokers, key=lambda b: b["from"])
         for broker in ordered:
             if broker["from"] <= f.date_of_service <= broker["through"]:
-                return broker["name"]
-        return ordered[0]["name"] if f.date_of_service < ordered[0]["from"] else ordered[-1]["name"]
+                return str(broker["name"])
+        return str(ordered[0]["name"] if f.date_of_service < ordered[0]["from"] else ordered[-1]["name"])
     if (
         urgent
         and f.request.requested_by == "medical-facility"
         and f.policy.has("urgent.facility_booking_effective")
         and f.date_of_service >= f.policy.get("urgent.facility_booking_effective")
     ):
-        return f.policy.get("urgent.facility_arranger")
+        return str(f.policy.get("urgent.facility_arranger"))
     counties = {_normalized_county(c) for c in f.policy.get("administration.broker_counties")}
     if _normalized_county(f.member.home.county) in counties:
-        return f.policy.get("administration.broker_arranger")
-    return f.policy.get("administration.non_broker_arranger")
+        return str(f.policy.get("administration.broker_arranger"))
+    return str(f.policy.get("administration.non_broker_arranger"))
 
 
 # -- the decision ---------------------------------------------------------------------------------------------------

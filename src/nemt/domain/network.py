@@ -112,7 +112,9 @@ def check_assignment(driver: DriverFacts, vehicle: VehicleFacts, mode: str, day:
     return Eligibility(problems)
 
 
-def expiring(credentials: list[tuple[str, Credential]], today: dt.date, within_days: int) -> list[tuple[str, Credential, int]]:
+def expiring(
+    credentials: list[tuple[str, Credential]], today: dt.date, within_days: int
+) -> list[tuple[str, Credential, int]]:
     """Credentials expiring from ``today`` through ``today + within_days``: (owner, credential, days left)."""
     out = []
     for owner, cred in credentials:
@@ -127,4 +129,4 @@ def expiring(credentials: list[tuple[str, Credential]], today: dt.date, within_d
 def vehicle_space(policy: Policy, mode: str) -> str:
     """The space a member of ``mode`` takes on board: "seat", "wheelchair" or "stretcher" (policy
     ``modes.<mode>.vehicle_space``; a mode without one takes a seat)."""
-    return policy.modes.get(mode, {}).get("vehicle_space", "seat")
+    return str(policy.modes.get(mode, {}).get("vehicle_space", "seat"))

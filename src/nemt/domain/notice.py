@@ -11,8 +11,8 @@ Pure functions: the holiday calendar is passed in (``holiday_calendar`` builds o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Container, Iterable
 from functools import cache
-from typing import Callable, Container, Iterable
 from zoneinfo import ZoneInfo
 
 __all__ = ["counted_notice", "holiday_calendar", "is_counted_day", "same_or_next_days"]
@@ -65,8 +65,8 @@ def counted_notice(
     if requested_at.tzinfo is None or appointment_at.tzinfo is None:
         raise ValueError("datetimes must carry a UTC offset")
     is_holiday = holiday_dates if callable(holiday_dates) else holiday_dates.__contains__
-    start = requested_at.astimezone(dt.timezone.utc)
-    end = appointment_at.astimezone(dt.timezone.utc)
+    start = requested_at.astimezone(dt.UTC)
+    end = appointment_at.astimezone(dt.UTC)
     total = dt.timedelta(0)
     if end <= start:
         return total
@@ -75,8 +75,8 @@ def counted_notice(
     while day <= last:
         weekend = exclude_weekends and day.weekday() in (_SATURDAY, _SUNDAY)
         if not weekend and not is_holiday(day):  # a counted day
-            day_start = _start_of_day(day, zone).astimezone(dt.timezone.utc)
-            day_end = _start_of_day(day + dt.timedelta(days=1), zone).astimezone(dt.timezone.utc)
+            day_start = _start_of_day(day, zone).astimezone(dt.UTC)
+            day_end = _start_of_day(day + dt.timedelta(days=1), zone).astimezone(dt.UTC)
             overlap = min(end, day_end) - max(start, day_start)
             if overlap > dt.timedelta(0):
                 total += overlap

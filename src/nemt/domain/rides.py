@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 __all__ = [
     "PROGRAMS", "REQUESTERS", "RESIDENCES", "FACILITY_RESIDENCES", "PLANS", "NEEDS", "PURPOSES", "MODES",
@@ -46,19 +46,19 @@ PassengerRelation = Literal[
 ]
 PassengerReason = Literal["no-childcare", "no-at-risk-adult-care", "other"]
 
-PROGRAMS: tuple[str, ...] = Program.__args__
-REQUESTERS: tuple[str, ...] = Requester.__args__
-RESIDENCES: tuple[str, ...] = Residence.__args__
+PROGRAMS: tuple[str, ...] = get_args(Program)
+REQUESTERS: tuple[str, ...] = get_args(Requester)
+RESIDENCES: tuple[str, ...] = get_args(Residence)
 # Exclusions: "Transportation for nursing facility or group home residents ..."
 FACILITY_RESIDENCES: tuple[str, ...] = ("nursing-facility", "group-home")
-PLANS: tuple[str, ...] = Plan.__args__
-NEEDS: tuple[str, ...] = Need.__args__
-PURPOSES: tuple[str, ...] = Purpose.__args__
-MODES: tuple[str, ...] = Mode.__args__
-URGENT_REASONS: tuple[str, ...] = UrgentReason.__args__
-ESCORT_ROLES: tuple[str, ...] = EscortRole.__args__
-PASSENGER_RELATIONS: tuple[str, ...] = PassengerRelation.__args__
-PASSENGER_REASONS: tuple[str, ...] = PassengerReason.__args__
+PLANS: tuple[str, ...] = get_args(Plan)
+NEEDS: tuple[str, ...] = get_args(Need)
+PURPOSES: tuple[str, ...] = get_args(Purpose)
+MODES: tuple[str, ...] = get_args(Mode)
+URGENT_REASONS: tuple[str, ...] = get_args(UrgentReason)
+ESCORT_ROLES: tuple[str, ...] = get_args(EscortRole)
+PASSENGER_RELATIONS: tuple[str, ...] = get_args(PassengerRelation)
+PASSENGER_REASONS: tuple[str, ...] = get_args(PassengerReason)
 
 
 # -- member ------------------------------------------------------------------------------------------------------

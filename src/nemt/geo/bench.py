@@ -33,7 +33,11 @@ def synthetic_grid_graph(side: int, seed: int = 7, origin: tuple[float, float] =
     rng = np.random.default_rng(seed)
     rows, cols = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
     lat = origin[0] + rows * _BLOCK_DEGREES + rng.uniform(-0.0002, 0.0002, rows.shape)
-    lon = origin[1] + cols * _BLOCK_DEGREES / math.cos(math.radians(origin[0])) + rng.uniform(-0.0002, 0.0002, rows.shape)
+    lon = (
+        origin[1]
+        + cols * _BLOCK_DEGREES / math.cos(math.radians(origin[0]))
+        + rng.uniform(-0.0002, 0.0002, rows.shape)
+    )
     node_lat_lon = np.column_stack((lat.ravel(), lon.ravel()))
     index = np.arange(side * side).reshape(side, side)
     starts = np.concatenate((index[:, :-1].ravel(), index[:-1, :].ravel()))

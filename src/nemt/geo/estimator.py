@@ -69,11 +69,16 @@ class EstimatorEngine(CachedMatrixEngine):
     def road_factor(self, straight_miles: np.ndarray, mountain: np.ndarray) -> np.ndarray:
         p = self.parameters
         fade = np.exp(-straight_miles / p.short_trip_scale_miles)
-        return p.long_trip_factor + (p.short_trip_factor - p.long_trip_factor) * fade + p.mountain_extra_factor * mountain
+        return (
+            p.long_trip_factor
+            + (p.short_trip_factor - p.long_trip_factor) * fade
+            + p.mountain_extra_factor * mountain
+        )
 
     def speed_mph(self, road_miles: np.ndarray) -> np.ndarray:
         p = self.parameters
-        return p.highway_speed_mph - (p.highway_speed_mph - p.city_speed_mph) * np.exp(-road_miles / p.speed_scale_miles)
+        decay = np.exp(-road_miles / p.speed_scale_miles)
+        return p.highway_speed_mph - (p.highway_speed_mph - p.city_speed_mph) * decay
 
     def _rectangle(self, origins: np.ndarray, destinations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         straight = great_circle_matrix(origins, destinations)

@@ -122,7 +122,7 @@ class RoadGraph:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> "RoadGraph":
+    def load(cls, path: str | Path) -> RoadGraph:
         path = Path(path)
         if not path.is_file():
             raise GeoError("map", f"road graph file {path} not found (build it with `nemt geo import-osm`)")
@@ -155,7 +155,7 @@ def build_road_graph(osm_path: str | Path, state: str | None = None) -> RoadGrap
                   .with_locations()
                   .with_filter(osmium.filter.KeyFilter("highway")))
         for way in reader:
-            if not way.is_way():
+            if not isinstance(way, osmium.osm.Way):  # what `way.is_way()` tests, in a form mypy narrows on
                 continue
             tags = dict(way.tags)
             highway = tags.get("highway", "")
@@ -273,7 +273,7 @@ class RoadNetworkEngine(CachedMatrixEngine):
         self._fingerprint = graph.fingerprint()
 
     @classmethod
-    def from_file(cls, path: str | Path, cache: MatrixCache | None = None) -> "RoadNetworkEngine":
+    def from_file(cls, path: str | Path, cache: MatrixCache | None = None) -> RoadNetworkEngine:
         return cls(RoadGraph.load(path), cache)
 
     def cache_key(self) -> str:

@@ -10,10 +10,11 @@ import datetime as dt
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["Policy", "PolicyError", "load_policy", "policy_dir", "PROGRAMS"]
@@ -108,7 +109,7 @@ class Policy:
     # -- citations -----------------------------------------------------------------------------------------
     @property
     def document(self) -> str:
-        return self.data["program"]["document"]
+        return str(self.data["program"]["document"])
 
     def cite(self, section_or_key: str) -> str:
         """Full citation for a policy table (``"distance"``) or a section heading of the seed document."""
@@ -125,11 +126,12 @@ class Policy:
 
     @property
     def state(self) -> str:
-        return self.data["program"]["state"]
+        return str(self.data["program"]["state"])
 
     @property
     def modes(self) -> Mapping[str, Mapping[str, Any]]:
-        return self.data["modes"]
+        # `_validate` checked at load that `modes` is a table of tables.
+        return cast("Mapping[str, Mapping[str, Any]]", self.data["modes"])
 
     def mode(self, name: str) -> Mapping[str, Any]:
         if name not in self.modes:

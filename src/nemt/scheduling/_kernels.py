@@ -9,7 +9,7 @@ Node numbering inside the kernels, for R requests and K vehicles:
 
 A route is a row of ``routes[K, M]`` holding ``rlen[k]`` nodes, from start depot to end depot.
 ``inst`` is the tuple built by :func:`nemt.scheduling.solver._kernel_instance`:
-``(tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S)``.
+``(tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S)``.
 
 Route feasibility (``schedule``) computes the *least* schedule: all DARP timing constraints of a fixed
 sequence are difference constraints. Travel (``B_j >= B_i + d_i + t_ij``), ride time
@@ -28,8 +28,20 @@ regret-k insertion with noise, simulated-annealing acceptance, adaptive operator
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import numpy as np
+import numpy.typing as npt
 from numba import njit
+
+# Argument types of the kernels, for the type checker (numba types the arguments from the values it is called with).
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+#: ``(tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S)``, see the module docstring.
+KernelInstance: TypeAlias = tuple[
+    FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, IntArray, FloatArray, npt.NDArray[np.uint8],
+    IntArray, FloatArray, int, int, int,
+]
 
 EPS = 1e-9
 INF = 1e18
@@ -43,13 +55,15 @@ NUM_REPAIR = 2 * REGRET_LEVELS
 
 
 @njit(cache=True)
-def schedule(route, length, k, inst, B, lb, ppos):
+def schedule(
+    route: IntArray, length: int, k: int, inst: KernelInstance, B: FloatArray, lb: FloatArray, ppos: IntArray
+) -> bool:
     """Least feasible start-of-service times of ``route[:length]`` into ``B``; False if none exists."""
-    tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
     for p in range(length):
         lb[p] = e[route[p]]
     B[0] = lb[0]
-    if B[0] > l[route[0]] + EPS:
+    if B[0] > late[route[0]] + EPS:
         return False
     budget = 4 * length * length + 64  # guards against creeping positive cycles
     p = 1
@@ -60,7 +74,7 @@ def schedule(route, length, k, inst, B, lb, ppos):
             t = B[p - 1] + svc[prev] + tt[prev, node]
             if t < lb[p]:
                 t = lb[p]
-            if t > l[node] + EPS:
+            if t > late[node] + EPS:
                 return False
             B[p] = t
             if node < R:
@@ -70,7 +84,7 @@ def schedule(route, length, k, inst, B, lb, ppos):
                 i = ppos[r]
                 need = t - svc[r] - max_ride[r]  # latest ride constraint seen from the drop-off
                 if B[i] < need - EPS:
-                    if need > l[r] + EPS:
+                    if need > late[r] + EPS:
                         return False
                     lb[i] = need
                     B[i] = need
@@ -82,7 +96,7 @@ def schedule(route, length, k, inst, B, lb, ppos):
             p += 1
         need0 = B[length - 1] - max_dur[k]
         if B[0] < need0 - EPS:
-            if need0 > l[route[0]] + EPS:
+            if need0 > late[route[0]] + EPS:
                 return False
             lb[0] = need0
             B[0] = need0
@@ -95,7 +109,7 @@ def schedule(route, length, k, inst, B, lb, ppos):
 
 
 @njit(cache=True)
-def route_cost(route, length, cost):
+def route_cost(route: IntArray, length: int, cost: FloatArray) -> float:
     c = 0.0
     for p in range(length - 1):
         c += cost[route[p], route[p + 1]]
@@ -103,9 +117,12 @@ def route_cost(route, length, cost):
 
 
 @njit(cache=True)
-def refresh_route(k, routes, rlen, sched, loads, rcost, inst, lb, ppos):
+def refresh_route(
+    k: int, routes: IntArray, rlen: IntArray, sched: FloatArray, loads: IntArray, rcost: FloatArray,
+    inst: KernelInstance, lb: FloatArray, ppos: IntArray,
+) -> bool:
     """Recompute schedule, cumulative loads and cost of route k. Returns feasibility."""
-    tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
     length = rlen[k]
     route = routes[k]
     ok = schedule(route, length, k, inst, sched[k], lb, ppos)
@@ -121,12 +138,12 @@ def refresh_route(k, routes, rlen, sched, loads, rcost, inst, lb, ppos):
     # gives a necessary condition only; used to prune insertion positions before the exact test.
     slack = sched[k + K]
     Bk = sched[k]
-    slack[length - 1] = l[route[length - 1]] - Bk[length - 1]
+    slack[length - 1] = late[route[length - 1]] - Bk[length - 1]
     for p in range(length - 2, -1, -1):
         node = route[p]
         nxt = route[p + 1]
         wait = Bk[p + 1] - (Bk[p] + svc[node] + tt[node, nxt])
-        own = l[node] - Bk[p]
+        own = late[node] - Bk[p]
         s_next = slack[p + 1] + wait
         slack[p] = own if own < s_next else s_next
     # an unused vehicle (start depot -> end depot only) stays home and costs nothing
@@ -135,7 +152,7 @@ def refresh_route(k, routes, rlen, sched, loads, rcost, inst, lb, ppos):
 
 
 @njit(cache=True)
-def build_insert(route, length, i, j, pnode, dnode, out):
+def build_insert(route: IntArray, length: int, i: int, j: int, pnode: int, dnode: int, out: IntArray) -> int:
     """``out`` = route with pnode inserted after position i and dnode after position j (j >= i)."""
     n = 0
     for q in range(length):
@@ -151,7 +168,11 @@ def build_insert(route, length, i, j, pnode, dnode, out):
 
 
 @njit(cache=True)
-def best_insertion(r, k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, ppos, cd, ci, cj):
+def best_insertion(
+    r: int, k: int, routes: IntArray, rlen: IntArray, sched: FloatArray, loads: IntArray, inst: KernelInstance,
+    noise: float, tmp: IntArray, B: FloatArray, lb: FloatArray, ppos: IntArray, cd: FloatArray, ci: IntArray,
+    cj: IntArray,
+) -> tuple[float, int, int]:
     """Cheapest feasible insertion of request r into route k: (delta cost, i, j) or (INF, -1, -1).
 
     The pickup goes after position i and the drop-off after position j (j >= i) of the current route.
@@ -162,7 +183,7 @@ def best_insertion(r, k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, pp
     non-decreasing along the route). The survivors go to the buffers ``cd, ci, cj`` and get the exact
     schedule test cheapest first, so usually one or two exact tests settle the best insertion.
     """
-    tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
     if compat[r, k] == 0:
         return INF, -1, -1
     route = routes[k]
@@ -171,7 +192,7 @@ def best_insertion(r, k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, pp
     slack = sched[k + K]
     pnode = r
     dnode = R + r
-    latest_pick_end = l[pnode] + svc[pnode]
+    latest_pick_end = late[pnode] + svc[pnode]
     if tt[pnode, dnode] > max_ride[r] + EPS:
         return INF, -1, -1
     nc = 0
@@ -181,7 +202,7 @@ def best_insertion(r, k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, pp
         tp = Bk[i] + svc[a] + tt[a, pnode]
         if tp < e[pnode]:
             tp = e[pnode]
-        if tp > l[pnode] + EPS:
+        if tp > late[pnode] + EPS:
             continue
         fits = True
         for s in range(S):
@@ -196,7 +217,7 @@ def best_insertion(r, k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, pp
                 td = tp + svc[pnode] + tt[pnode, dnode]
                 if td < e[dnode]:
                     td = e[dnode]
-                if td > l[dnode] + EPS:
+                if td > late[dnode] + EPS:
                     continue
                 if td + svc[dnode] + tt[dnode, b] - Bk[i + 1] > slack[i + 1] + EPS:
                     continue
@@ -211,13 +232,13 @@ def best_insertion(r, k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, pp
                 if over:
                     break
                 x = route[j]
-                if Bk[j] > l[dnode] + EPS or Bk[j] - latest_pick_end > max_ride[r] + EPS:
+                if Bk[j] > late[dnode] + EPS or Bk[j] - latest_pick_end > max_ride[r] + EPS:
                     break
                 y = route[j + 1]
                 td = Bk[j] + svc[x] + tt[x, dnode]
                 if td < e[dnode]:
                     td = e[dnode]
-                if td > l[dnode] + EPS or td + svc[dnode] + tt[dnode, y] - Bk[j + 1] > slack[j + 1] + EPS:
+                if td > late[dnode] + EPS or td + svc[dnode] + tt[dnode, y] - Bk[j + 1] > slack[j + 1] + EPS:
                     continue
                 delta = cost[a, pnode] + cost[pnode, b] - cost[a, b] + cost[x, dnode] + cost[dnode, y] - cost[x, y]
             if noise > 0.0:
@@ -246,7 +267,7 @@ def best_insertion(r, k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, pp
 
 
 @njit(cache=True)
-def remove_request(r, k, routes, rlen, R):
+def remove_request(r: int, k: int, routes: IntArray, rlen: IntArray, R: int) -> None:
     route = routes[k]
     n = 0
     for q in range(rlen[k]):
@@ -258,7 +279,7 @@ def remove_request(r, k, routes, rlen, R):
 
 
 @njit(cache=True)
-def insert_request(r, k, i, j, routes, rlen, R, tmp):
+def insert_request(r: int, k: int, i: int, j: int, routes: IntArray, rlen: IntArray, R: int, tmp: IntArray) -> None:
     n = build_insert(routes[k], rlen[k], i, j, r, R + r, tmp)
     for q in range(n):
         routes[k, q] = tmp[q]
@@ -266,7 +287,11 @@ def insert_request(r, k, i, j, routes, rlen, R, tmp):
 
 
 @njit(cache=True)
-def repair(bank, nbank, routes, rlen, assign, sched, loads, rcost, inst, regret, noise, tmp, B, lb, ppos):
+def repair(
+    bank: IntArray, nbank: int, routes: IntArray, rlen: IntArray, assign: IntArray, sched: FloatArray,
+    loads: IntArray, rcost: FloatArray, inst: KernelInstance, regret: int, noise: float, tmp: IntArray,
+    B: FloatArray, lb: FloatArray, ppos: IntArray,
+) -> int:
     """Insert the requests in ``bank[:nbank]`` by regret-``regret`` insertion (1 = greedy).
 
     Ropke & Pisinger (2006) §3.2: repeatedly insert the request with the largest regret
@@ -274,7 +299,7 @@ def repair(bank, nbank, routes, rlen, assign, sched, loads, rcost, inst, regret,
     requests with fewer feasible routes get a large regret so they go first.
     Returns the number of requests left uninserted (moved to the front of ``bank``).
     """
-    tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
     m = nbank
     M = routes.shape[1]
     # candidate buffers for best_insertion: at most one entry per (i, j) pair
@@ -336,7 +361,9 @@ def repair(bank, nbank, routes, rlen, assign, sched, loads, rcost, inst, regret,
         active[chosen] = False
         for a in range(m):
             if active[a]:
-                c, i, j = best_insertion(bank[a], k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, ppos, cd, ci, cj)
+                c, i, j = best_insertion(
+                    bank[a], k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, ppos, cd, ci, cj
+                )
                 ins_cost[a, k] = c
                 ins_i[a, k] = i
                 ins_j[a, k] = j
@@ -349,14 +376,18 @@ def repair(bank, nbank, routes, rlen, assign, sched, loads, rcost, inst, regret,
 
 
 @njit(cache=True)
-def relocate_search(routes, rlen, assign, sched, loads, rcost, inst, tmp, B, lb, ppos, cd, ci, cj, saved, max_passes):
+def relocate_search(
+    routes: IntArray, rlen: IntArray, assign: IntArray, sched: FloatArray, loads: IntArray, rcost: FloatArray,
+    inst: KernelInstance, tmp: IntArray, B: FloatArray, lb: FloatArray, ppos: IntArray, cd: FloatArray,
+    ci: IntArray, cj: IntArray, saved: IntArray, max_passes: int,
+) -> None:
     """Local search: move single requests to their best position in any route while that saves cost.
 
     The *relocate* neighbourhood of DARP local searches (Braekers, Caris & Janssens 2014, *Transp.
     Res. B* 67:166-186; Parragh, Doerner & Hartl 2010 VNS), evaluated with the exact insertion of
     :func:`best_insertion`. Requests are visited in random order; first improvement.
     """
-    tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
     for _pass in range(max_passes):
         improved = False
         order = np.random.permutation(R)
@@ -397,28 +428,28 @@ def relocate_search(routes, rlen, assign, sched, loads, rcost, inst, tmp, B, lb,
 
 
 @njit(cache=True)
-def node_positions(routes, rlen, K, pos):
+def node_positions(routes: IntArray, rlen: IntArray, K: int, pos: IntArray) -> None:
     for k in range(K):
         for q in range(rlen[k]):
             pos[routes[k, q]] = q
 
 
 @njit(cache=True)
-def removal_saving(r, k, routes, rlen, pos, cost, R):
+def removal_saving(r: int, k: int, routes: IntArray, rlen: IntArray, pos: IntArray, cost: FloatArray, R: int) -> float:
     route = routes[k]
     ip = pos[r]
     idl = pos[R + r]
     a = route[ip - 1]
     y = route[idl + 1]
     if idl == ip + 1:
-        return cost[a, r] + cost[r, R + r] + cost[R + r, y] - cost[a, y]
+        return float(cost[a, r] + cost[r, R + r] + cost[R + r, y] - cost[a, y])
     b = route[ip + 1]
     x = route[idl - 1]
-    return cost[a, r] + cost[r, b] - cost[a, b] + cost[x, R + r] + cost[R + r, y] - cost[x, y]
+    return float(cost[a, r] + cost[r, b] - cost[a, b] + cost[x, R + r] + cost[R + r, y] - cost[x, y])
 
 
 @njit(cache=True)
-def pick_randomized(order, count, p):
+def pick_randomized(order: IntArray, count: int, p: float) -> int:
     """Index into order[:count] (sorted best first) biased to the front: floor(y^p * count)."""
     idx = int(np.random.random() ** p * count)
     if idx >= count:
@@ -427,9 +458,13 @@ def pick_randomized(order, count, p):
 
 
 @njit(cache=True)
-def destroy(op, q, routes, rlen, assign, sched, bank, nbank, inst, pos, node_time, shaw_w, p_worst, p_shaw, xy_scale):
+def destroy(
+    op: int, q: int, routes: IntArray, rlen: IntArray, assign: IntArray, sched: FloatArray, bank: IntArray,
+    nbank: int, inst: KernelInstance, pos: IntArray, node_time: FloatArray, shaw_w: FloatArray, p_worst: float,
+    p_shaw: float, xy_scale: float,
+) -> int:
     """Remove q served requests with operator ``op``; returns the new bank size."""
-    tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
     served = np.empty(R, dtype=np.int64)
     ns = 0
     for r in range(R):
@@ -462,7 +497,7 @@ def destroy(op, q, routes, rlen, assign, sched, bank, nbank, inst, pos, node_tim
         order = np.argsort(key)
         lst = served[order]
         count = ns
-        for t in range(q):
+        for _t in range(q):
             idx = pick_randomized(lst, count, p_worst)
             chosen[nc] = lst[idx]
             nc += 1
@@ -523,7 +558,10 @@ def destroy(op, q, routes, rlen, assign, sched, bank, nbank, inst, pos, node_tim
 
 
 @njit(cache=True)
-def refresh_all(routes, rlen, sched, loads, rcost, inst, lb, ppos):
+def refresh_all(
+    routes: IntArray, rlen: IntArray, sched: FloatArray, loads: IntArray, rcost: FloatArray, inst: KernelInstance,
+    lb: FloatArray, ppos: IntArray,
+) -> bool:
     K = inst[11]
     ok = True
     for k in range(K):
@@ -533,24 +571,27 @@ def refresh_all(routes, rlen, sched, loads, rcost, inst, lb, ppos):
 
 
 @njit(cache=True)
-def choose(weights):
+def choose(weights: FloatArray) -> int:
     total = weights.sum()
     x = np.random.random() * total
     acc = 0.0
-    for i in range(weights.shape[0]):
+    for i in range(len(weights)):
         acc += weights[i]
         if x < acc:
             return i
-    return weights.shape[0] - 1
+    return len(weights) - 1
 
 
 @njit(cache=True)
-def seed_rng(seed):
+def seed_rng(seed: int) -> None:
     np.random.seed(seed)
 
 
 @njit(cache=True)
-def construct(routes, rlen, assign, bank, sched, loads, rcost, inst, tmp, B, lb, ppos):
+def construct(
+    routes: IntArray, rlen: IntArray, assign: IntArray, bank: IntArray, sched: FloatArray, loads: IntArray,
+    rcost: FloatArray, inst: KernelInstance, tmp: IntArray, B: FloatArray, lb: FloatArray, ppos: IntArray,
+) -> int:
     """Initial solution: empty routes, then regret-2 insertion of every request."""
     R = inst[10]
     K = inst[11]
@@ -567,10 +608,12 @@ def construct(routes, rlen, assign, bank, sched, loads, rcost, inst, tmp, B, lb,
 
 @njit(cache=True)
 def alns_chunk(
-    inst, n_iter, temp_from, temp_to,
-    cur_routes, cur_rlen, cur_assign, cur_bank, best_routes, best_rlen, best_assign, best_bank,
-    scal, w_destroy, w_repair, params, shaw_w, counters, pool_nodes, pool_len, pool_cost, pool_fill,
-):
+    inst: KernelInstance, n_iter: int, temp_from: float, temp_to: float,
+    cur_routes: IntArray, cur_rlen: IntArray, cur_assign: IntArray, cur_bank: IntArray,
+    best_routes: IntArray, best_rlen: IntArray, best_assign: IntArray, best_bank: IntArray,
+    scal: FloatArray, w_destroy: FloatArray, w_repair: FloatArray, params: FloatArray, shaw_w: FloatArray,
+    counters: FloatArray, pool_nodes: IntArray, pool_len: IntArray, pool_cost: FloatArray, pool_fill: IntArray,
+) -> int:
     """Run ``n_iter`` ALNS iterations; the temperature falls geometrically from temp_from to temp_to.
 
     ``scal`` = [current objective, best objective, current bank size, best bank size, penalty].
@@ -579,9 +622,10 @@ def alns_chunk(
     only candidates within this fraction above the current objective get the local search].
     ``counters`` = [iterations, improvements of the best] plus the adaptive-weight score/use tallies.
     Every route that changes in an accepted solution is appended to the route pool
-    (``pool_nodes``/``pool_len``/``pool_cost``, ``pool_fill[0]`` rows used) for the set-partitioning recombination done by the caller.
+    (``pool_nodes``/``pool_len``/``pool_cost``, ``pool_fill[0]`` rows used) for the set-partitioning
+    recombination done by the caller.
     """
-    tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
     M = cur_routes.shape[1]
     N = 2 * R + 2 * K
     routes = np.empty_like(cur_routes)
@@ -615,7 +659,7 @@ def alns_chunk(
     if n_iter > 1 and temp_from > 0.0:
         ratio = (temp_to / temp_from) ** (1.0 / (n_iter - 1))
     temp = temp_from
-    for it in range(n_iter):
+    for _it in range(n_iter):
         routes[:, :] = cur_routes
         rlen[:] = cur_rlen
         assign[:] = cur_assign
@@ -636,7 +680,9 @@ def alns_chunk(
         if not ok:  # only possible without the triangle inequality: removal broke a route
             ok = refresh_all(routes, rlen, sched, loads, rcost, inst, lb, ppos)
         if ok and nbank == 0 and params[11] > 0 and rcost.sum() < scal[0] * (1.0 + params[12]):
-            relocate_search(routes, rlen, assign, sched, loads, rcost, inst, tmp, B, lb, ppos, cd, ci, cj, saved, int(params[11]))
+            relocate_search(
+                routes, rlen, assign, sched, loads, rcost, inst, tmp, B, lb, ppos, cd, ci, cj, saved, int(params[11])
+            )
         obj = rcost.sum() + penalty * nbank
         score = 0.0
         if ok:
@@ -661,7 +707,10 @@ def alns_chunk(
                     score = params[10]
             if accept:
                 for k in range(K):
-                    if rlen[k] > 2 and (rlen[k] != cur_rlen[k] or abs(rcost[k] - route_cost(cur_routes[k], cur_rlen[k], cost)) > 1e-9):
+                    if rlen[k] > 2 and (
+                        rlen[k] != cur_rlen[k]
+                        or abs(rcost[k] - route_cost(cur_routes[k], cur_rlen[k], cost)) > 1e-9
+                    ):
                         f = pool_fill[0]
                         if f < pool_len.shape[0]:
                             pool_nodes[f, : rlen[k]] = routes[k, : rlen[k]]
@@ -683,7 +732,9 @@ def alns_chunk(
             reaction = params[6]
             for o in range(NUM_DESTROY):
                 if counters[off_du + o] > 0:
-                    w_destroy[o] = (1 - reaction) * w_destroy[o] + reaction * counters[off_ds + o] / counters[off_du + o]
+                    w_destroy[o] = (
+                        (1 - reaction) * w_destroy[o] + reaction * counters[off_ds + o] / counters[off_du + o]
+                    )
                 if w_destroy[o] < 0.05:
                     w_destroy[o] = 0.05
                 counters[off_ds + o] = 0

@@ -13,6 +13,7 @@ import math
 import os
 import platform
 import re
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,7 @@ def find_instances(data: Path, only: list[str] | None = None) -> list[Path]:
     """Instance files (``*.txt``) under ``data``, recursively, sorted by class, vehicles, requests."""
     files = [p for p in data.rglob("*.txt") if p.is_file()]
 
-    def key(p: Path):
+    def key(p: Path) -> tuple[str, int, int]:
         m = re.fullmatch(r"([a-z]+)(\d+)-(\d+)", p.stem)
         return (m.group(1), int(m.group(2)), int(m.group(3))) if m else (p.stem, 0, 0)
 
@@ -119,8 +120,8 @@ def run_benchmark(
     only: list[str] | None = None,
     seed: int = 1,
     parallel: bool = True,
-    on_start=None,
-    on_done=None,
+    on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[InstanceResult], None] | None = None,
 ) -> list[InstanceResult]:
     """Run the benchmark and write the CSV. Raises InstanceFormatError / KeyError / FileNotFoundError early."""
     files = find_instances(data, only)
@@ -142,6 +143,7 @@ def run_benchmark(
             instance = instances[name]
             if on_start:
                 on_start(name)
+            base: tuple[Solution, float] | None
             if pool is not None:
                 fut_ours = pool.submit(_run_solver, "ours", str(path), time_limit, seed)
                 fut_base = pool.submit(_run_solver, baseline, str(path), time_limit, seed)
@@ -181,7 +183,10 @@ def summary(results: list[InstanceResult]) -> dict[str, dict[str, float | int | 
     out = {}
     for label, rs in groups.items():
         ours = [g for r in rs if r.ours.verified and (g := gap_pct(r.ours.cost, r.optimum)) is not None]
-        base = [g for r in rs if r.baseline and r.baseline.verified and (g := gap_pct(r.baseline.cost, r.optimum)) is not None]
+        base = [
+            g for r in rs
+            if r.baseline and r.baseline.verified and (g := gap_pct(r.baseline.cost, r.optimum)) is not None
+        ]
         out[label] = {
             "instances": len(rs),
             "our_mean_gap": mean(ours) if ours else None,
@@ -207,7 +212,8 @@ def write_csv(out: Path, results: list[InstanceResult], time_limit: float, mode:
             b = r.baseline
             w.writerow([
                 r.name, instance_class(r.name), _fmt(r.optimum),
-                _fmt(r.ours.cost, 4), _fmt(gap_pct(r.ours.cost, r.optimum), 3), r.ours.verified, _fmt(r.ours.seconds, 1),
+                _fmt(r.ours.cost, 4), _fmt(gap_pct(r.ours.cost, r.optimum), 3), r.ours.verified,
+                _fmt(r.ours.seconds, 1),
                 _fmt(b.cost, 4) if b else "", _fmt(gap_pct(b.cost, r.optimum), 3) if b else "",
                 b.verified if b else "", _fmt(b.seconds, 1) if b else "",
                 time_limit, mode,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .model import Instance, Solution, StopKind
+from .model import Instance, Solution, Stop, StopKind
 
 #: Absolute tolerance on times and costs (the data are given with 3 decimals; arithmetic is double).
 TOLERANCE = 1e-6
@@ -86,7 +86,9 @@ def check_solution(instance: Instance, solution: Solution, tol: float = TOLERANC
                     continue
                 req = requests[r]
                 if not vehicle.can_serve(req):
-                    violations.append(f"{where}: vehicle lacks credentials {sorted(req.required_credentials)} of request {req.id}")
+                    violations.append(
+                        f"{where}: vehicle lacks credentials {sorted(req.required_credentials)} of request {req.id}"
+                    )
                 if kind is StopKind.PICKUP:
                     expected_loc, window, sign = req.pickup_location, req.pickup_window, 1
                     if r in picked_on:
@@ -99,21 +101,30 @@ def check_solution(instance: Instance, solution: Solution, tol: float = TOLERANC
                         violations.append(f"request {req.id} dropped off more than once")
                     dropped_on[r] = ridx
                     if r not in pickup_time:
-                        violations.append(f"{where}: request {req.id} dropped off before (or without) its pickup on this route")
+                        violations.append(
+                            f"{where}: request {req.id} dropped off before (or without) its pickup on this route"
+                        )
                     else:
                         ride = stop.service_start - (pickup_time[r] + req.pickup_service)
                         if ride > req.max_ride_time + tol:
                             violations.append(f"request {req.id}: ride time {ride:.4f} exceeds {req.max_ride_time:g}")
                 if stop.location != expected_loc:
-                    violations.append(f"{where}: stop {pos} of request {req.id} is at location {stop.location}, expected {expected_loc}")
+                    violations.append(
+                        f"{where}: stop {pos} of request {req.id} is at location {stop.location}, "
+                        f"expected {expected_loc}"
+                    )
                 if not window.earliest - tol <= stop.service_start <= window.latest + tol:
                     violations.append(
-                        f"request {req.id} {kind.value}: service starts at {stop.service_start:.4f} outside [{window.earliest:g}, {window.latest:g}]"
+                        f"request {req.id} {kind.value}: service starts at {stop.service_start:.4f} "
+                        f"outside [{window.earliest:g}, {window.latest:g}]"
                     )
                 for s in range(width):
                     load[s] += sign * req.load[s]
                     if load[s] > vehicle.capacity[s]:
-                        violations.append(f"{where}: {instance.space_types[s]} load {load[s]} exceeds capacity {vehicle.capacity[s]} at stop {pos}")
+                        violations.append(
+                            f"{where}: {instance.space_types[s]} load {load[s]} exceeds capacity "
+                            f"{vehicle.capacity[s]} at stop {pos}"
+                        )
                     if load[s] < 0:
                         violations.append(f"{where}: negative {instance.space_types[s]} load at stop {pos}")
             if pos > 0:
@@ -121,7 +132,8 @@ def check_solution(instance: Instance, solution: Solution, tol: float = TOLERANC
                 earliest = prev.service_start + _service_time(instance, prev) + tt[prev.location, stop.location]
                 if stop.service_start < earliest - tol:
                     violations.append(
-                        f"{where}: stop {pos} starts at {stop.service_start:.4f}, before arrival {earliest:.4f} from the previous stop"
+                        f"{where}: stop {pos} starts at {stop.service_start:.4f}, "
+                        f"before arrival {earliest:.4f} from the previous stop"
                     )
                 total_cost += float(cost_matrix[prev.location, stop.location])
         if any(load):
@@ -138,7 +150,7 @@ def check_solution(instance: Instance, solution: Solution, tol: float = TOLERANC
     return CheckResult(feasible=not violations, cost=total_cost, violations=violations)
 
 
-def _service_time(instance: Instance, stop) -> float:
+def _service_time(instance: Instance, stop: Stop) -> float:
     if stop.kind is StopKind.PICKUP:
         return instance.requests[stop.request].pickup_service
     if stop.kind is StopKind.DROPOFF:

@@ -13,18 +13,23 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
         data: Path = typer.Option(..., "--data", help="Folder with instance files (searched recursively) and bks.csv."),
         time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per instance, per solver."),
         baseline: str = typer.Option("ortools", "--baseline", help="'ortools' or 'none'."),
-        solutions: Path | None = typer.Option(None, "--solutions", help="Write INSTANCE.json for each of our solutions here (baseline's in a subfolder)."),
+        solutions: Path | None = typer.Option(
+            None, "--solutions", help="Write INSTANCE.json for each of our solutions here (baseline's in a subfolder)."
+        ),
         out: Path = typer.Option(Path("results.csv"), "--out", help="CSV file to write."),
         instances: str | None = typer.Option(None, "--instances", help="Comma-separated subset, e.g. a2-16,b4-24."),
         seed: int = typer.Option(1, "--seed"),
-        parallel: bool = typer.Option(True, "--parallel/--sequential", help="Run ours and the baseline at the same time in two processes, or one after the other."),
+        parallel: bool = typer.Option(
+            True, "--parallel/--sequential",
+            help="Run ours and the baseline at the same time in two processes, or one after the other.",
+        ),
     ) -> None:
         """Benchmark the DARP solver against a baseline; every solution is checked independently."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         from rich.table import Table
 
-        from .benchmark import find_instances, gap_pct, run_benchmark, summary
+        from .benchmark import InstanceResult, find_instances, gap_pct, run_benchmark, summary
         from .cordeau import InstanceFormatError
 
         console = Console(stderr=True)
@@ -46,17 +51,23 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
             def on_start(name: str) -> None:
                 progress.update(task, description=name)
 
-            def on_done(r) -> None:
+            def on_done(r: InstanceResult) -> None:
                 g = gap_pct(r.ours.cost, r.optimum)
-                line = f"{r.name}: ours {r.ours.cost:.2f} ({'' if g is None else f'{g:+.2f}%'}, {'ok' if r.ours.verified else 'INFEASIBLE'})"
+                gap = "" if g is None else f"{g:+.2f}%"
+                status = "ok" if r.ours.verified else "INFEASIBLE"
+                line = f"{r.name}: ours {r.ours.cost:.2f} ({gap}, {status})"
                 if r.baseline:
                     gb = gap_pct(r.baseline.cost, r.optimum)
-                    line += f"  ortools {r.baseline.cost:.2f} ({'' if gb is None else f'{gb:+.2f}%'}, {'ok' if r.baseline.verified else 'INFEASIBLE'})"
+                    gap_b = "" if gb is None else f"{gb:+.2f}%"
+                    status_b = "ok" if r.baseline.verified else "INFEASIBLE"
+                    line += f"  ortools {r.baseline.cost:.2f} ({gap_b}, {status_b})"
                 progress.console.print(line)
                 progress.advance(task)
 
             try:
-                results = run_benchmark(data, time_limit, baseline, out, solutions, only, seed, parallel, on_start, on_done)
+                results = run_benchmark(
+                    data, time_limit, baseline, out, solutions, only, seed, parallel, on_start, on_done
+                )
             except InstanceFormatError as exc:
                 typer.echo(f"format error: {exc}", err=True)
                 raise typer.Exit(2) from None
@@ -64,11 +75,19 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
                 typer.echo(str(exc), err=True)
                 raise typer.Exit(2) from None
         table = Table(title=f"DARP benchmark, {time_limit:g} s per solver")
-        for col in ("class", "n", "our mean gap %", "our max gap %", "ours feasible", "OR-Tools mean gap %", "OR-Tools max gap %", "OR-Tools feasible"):
+        for col in (
+            "class", "n", "our mean gap %", "our max gap %", "ours feasible",
+            "OR-Tools mean gap %", "OR-Tools max gap %", "OR-Tools feasible",
+        ):
             table.add_column(col)
-        fmt = lambda x: "" if x is None else f"{x:.3f}"  # noqa: E731
+
+        def fmt(x: float | None) -> str:
+            return "" if x is None else f"{x:.3f}"
+
         for label, s in summary(results).items():
-            table.add_row(label, str(s["instances"]), fmt(s["our_mean_gap"]), fmt(s["our_max_gap"]), str(s["our_feasible"]),
-                          fmt(s["ortools_mean_gap"]), fmt(s["ortools_max_gap"]), str(s["ortools_feasible"]))
+            table.add_row(
+                label, str(s["instances"]), fmt(s["our_mean_gap"]), fmt(s["our_max_gap"]), str(s["our_feasible"]),
+                fmt(s["ortools_mean_gap"]), fmt(s["ortools_max_gap"]), str(s["ortools_feasible"]),
+            )
         Console().print(table)
         console.print(f"wrote {out}")

@@ -42,7 +42,9 @@ class CordeauHeader:
 def _numbers(path: Path | str, line_no: int, text: str, count: int, what: str) -> list[float]:
     fields = text.split()
     if len(fields) != count:
-        raise InstanceFormatError(path, line_no, f"{what}: expected {count} fields, found {len(fields)}: {text.strip()!r}")
+        raise InstanceFormatError(
+            path, line_no, f"{what}: expected {count} fields, found {len(fields)}: {text.strip()!r}"
+        )
     try:
         return [float(f) for f in fields]
     except ValueError:
@@ -83,7 +85,9 @@ def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
     n = header.requests
     expected = 2 * n + 2
     if len(lines) - 1 < expected:
-        raise InstanceFormatError(path, len(lines) + 1, f"expected {expected} node lines after the header, found {len(lines) - 1}")
+        raise InstanceFormatError(
+            path, len(lines) + 1, f"expected {expected} node lines after the header, found {len(lines) - 1}"
+        )
     if len(lines) - 1 > expected:
         raise InstanceFormatError(path, expected + 2, f"unexpected extra line after the {expected} node lines")
 
@@ -93,20 +97,22 @@ def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
     window = np.zeros((expected, 2))
     for node in range(expected):
         line_no = node + 2
-        node_id, x, y, d, q, e, l = _numbers(path, line_no, lines[node + 1], 7, "node line 'id x y d q e l'")
+        node_id, x, y, d, q, e, late = _numbers(path, line_no, lines[node + 1], 7, "node line 'id x y d q e l'")
         if node_id != node:
             raise InstanceFormatError(path, line_no, f"node id {node_id:g} does not match its position {node}")
-        if e > l:
-            raise InstanceFormatError(path, line_no, f"time window [{e:g}, {l:g}] is empty")
+        if e > late:
+            raise InstanceFormatError(path, line_no, f"time window [{e:g}, {late:g}] is empty")
         if d < 0:
             raise InstanceFormatError(path, line_no, f"negative service duration {d:g}")
         xy[node] = (x, y)
         service[node] = d
         load[node] = _integer(path, line_no, q, "q")
-        window[node] = (e, l)
+        window[node] = (e, late)
     for i in range(1, n + 1):
         if load[n + i] != -load[i]:
-            raise InstanceFormatError(path, n + i + 2, f"delivery load {load[n + i]} is not minus the pickup load {load[i]} of node {i}")
+            raise InstanceFormatError(
+                path, n + i + 2, f"delivery load {load[n + i]} is not minus the pickup load {load[i]} of node {i}"
+            )
         if load[i] < 0:
             raise InstanceFormatError(path, i + 2, f"pickup load {load[i]} is negative")
     for depot in (0, expected - 1):

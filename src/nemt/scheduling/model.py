@@ -16,8 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
+
+#: A matrix over locations (travel time, cost), as :class:`Instance` stores it.
+FloatMatrix: TypeAlias = npt.NDArray[np.float64]
 
 #: The space types a NEMT vehicle offers. Instances may use any tuple of names; this is the default.
 DEFAULT_SPACE_TYPES: tuple[str, ...] = ("ambulatory", "wheelchair", "stretcher")
@@ -67,20 +72,33 @@ class Vehicle:
         return request.required_credentials <= self.credentials
 
 
-@dataclass
+@dataclass(init=False)
 class Instance:
-    """A DARP instance. ``travel_time[a, b]`` and ``cost[a, b]`` are indexed by location."""
+    """A DARP instance. ``travel_time[a, b]`` and ``cost[a, b]`` are indexed by location.
+
+    The matrices are given as any array-like and stored as float arrays; without ``cost`` the routing cost is
+    the travel time.
+    """
 
     name: str
     requests: list[Request]
     vehicles: list[Vehicle]
-    travel_time: np.ndarray
-    cost: np.ndarray | None = None
-    space_types: tuple[str, ...] = DEFAULT_SPACE_TYPES
+    travel_time: FloatMatrix
+    cost: FloatMatrix
+    space_types: tuple[str, ...]
 
-    def __post_init__(self) -> None:
-        self.travel_time = np.asarray(self.travel_time, dtype=np.float64)
-        self.cost = self.travel_time if self.cost is None else np.asarray(self.cost, dtype=np.float64)
+    def __init__(
+        self,
+        name: str,
+        requests: list[Request],
+        vehicles: list[Vehicle],
+        travel_time: npt.ArrayLike,
+        cost: npt.ArrayLike | None = None,
+        space_types: tuple[str, ...] = DEFAULT_SPACE_TYPES,
+    ) -> None:
+        self.name, self.requests, self.vehicles, self.space_types = name, requests, vehicles, space_types
+        self.travel_time = np.asarray(travel_time, dtype=np.float64)
+        self.cost = self.travel_time if cost is None else np.asarray(cost, dtype=np.float64)
         width = len(self.space_types)
         for r in self.requests:
             if len(r.load) != width:
@@ -98,7 +116,7 @@ class Instance:
         return len(self.vehicles)
 
 
-class StopKind(str, Enum):
+class StopKind(str, Enum):  # noqa: UP042 - StrEnum would change str()/format() from 'StopKind.PICKUP' to 'pickup'
     START = "start"
     PICKUP = "pickup"
     DROPOFF = "dropoff"
@@ -141,7 +159,7 @@ class Solution:
     feasible: bool = True
     runtime: float = 0.0
     iterations: int = 0
-    stats: dict = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
 
     def num_routes(self) -> int:
         return sum(1 for r in self.routes if len(r.stops) > 2)

@@ -10,6 +10,7 @@ scaled and rounded. The returned routes are re-timed with true times (least sche
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 
@@ -55,10 +56,10 @@ def solve_ortools(instance: Instance, time_limit: float = 10.0, seed: int = 0) -
     manager = pywrapcp.RoutingIndexManager(N, K, starts, ends)
     routing = pywrapcp.RoutingModel(manager)
 
-    def cost_cb(i, j):
+    def cost_cb(i: int, j: int) -> int:
         return int(arc_cost[manager.IndexToNode(i), manager.IndexToNode(j)])
 
-    def time_cb(i, j):
+    def time_cb(i: int, j: int) -> int:
         return int(transit[manager.IndexToNode(i), manager.IndexToNode(j)])
 
     cost_idx = routing.RegisterTransitCallback(cost_cb)
@@ -150,7 +151,7 @@ def solve_ortools(instance: Instance, time_limit: float = 10.0, seed: int = 0) -
         if timed is None:
             feasible = False
             timed = stops
-        for a, b in zip(timed, timed[1:]):
+        for a, b in itertools.pairwise(timed):
             total += float(instance.cost[a.location, b.location])
         routes.append(Route(vehicle=k, stops=timed))
     unserved = sorted(set(range(R)) - served)
@@ -193,8 +194,9 @@ def retime_route(instance: Instance, vehicle: int, stops: list[Stop]) -> list[St
         times[0] = lower[0]
         for p in range(1, n):
             prev = stops[p - 1]
-            times[p] = max(lower[p], times[p - 1] + service(prev) + instance.travel_time[prev.location, stops[p].location])
-        if any(t > u + 1e-9 for t, u in zip(times, upper)):
+            arrival = times[p - 1] + service(prev) + instance.travel_time[prev.location, stops[p].location]
+            times[p] = max(lower[p], arrival)
+        if any(t > u + 1e-9 for t, u in zip(times, upper, strict=True)):
             return None
         changed = False
         for p, st in enumerate(stops):
@@ -209,5 +211,5 @@ def retime_route(instance: Instance, vehicle: int, stops: list[Stop]) -> list[St
             lower[0] = max(lower[0], need0)
             changed = True
         if not changed:
-            return [Stop(s.kind, s.request, s.location, t) for s, t in zip(stops, times)]
+            return [Stop(s.kind, s.request, s.location, t) for s, t in zip(stops, times, strict=True)]
     return None

@@ -34,7 +34,7 @@ class InsertionResult:
     added_cost: float
 
 
-def _kernel_routes(instance: Instance, solution: Solution, R: int, K: int) -> tuple[np.ndarray, np.ndarray]:
+def _kernel_routes(instance: Instance, solution: Solution, R: int, K: int) -> tuple[K_.IntArray, K_.IntArray]:
     """The solution's routes in the kernels' node numbering (see _kernels)."""
     M = 2 * R + 2
     routes = np.zeros((K, M), dtype=np.int64)
@@ -59,11 +59,13 @@ def _kernel_routes(instance: Instance, solution: Solution, R: int, K: int) -> tu
     return routes, rlen
 
 
-def _freeze_served(inst, solution: Solution, now: float | None, R: int, K: int):
+def _freeze_served(
+    inst: K_.KernelInstance, solution: Solution, now: float | None, R: int, K: int
+) -> K_.KernelInstance:
     """Pin every stop served at or before ``now`` to its time (window [t, t]), so no insertion can move it."""
     if now is None:
         return inst
-    e, l = inst[2].copy(), inst[3].copy()
+    e, late = inst[2].copy(), inst[3].copy()
     for route in solution.routes:
         k = route.vehicle
         for stop in route.stops:
@@ -77,8 +79,8 @@ def _freeze_served(inst, solution: Solution, now: float | None, R: int, K: int):
                 node = R + stop.request
             else:
                 continue
-            e[node] = l[node] = stop.service_start
-    return inst[:2] + (e, l) + inst[4:]
+            e[node] = late[node] = stop.service_start
+    return inst[:2] + (e, late) + inst[4:]
 
 
 def insert_request(instance: Instance, solution: Solution, request: Request, *,

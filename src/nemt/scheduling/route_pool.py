@@ -13,17 +13,24 @@ Vehicles with identical parameters (depots, shift, capacity, duration limit, cre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeAlias
+
 import numpy as np
+import numpy.typing as npt
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import csc_matrix
 
-from .model import Instance
+from .model import Instance, TimeWindow
+
+#: A pooled route's key: (vehicle group, sorted requests it serves).
+RouteKey: TypeAlias = tuple[int, tuple[int, ...]]
 
 
 def vehicle_groups(instance: Instance) -> list[int]:
     """Group id per vehicle; equal ids = interchangeable vehicles."""
-    keys: dict[tuple, int] = {}
-    out = []
+    keys: dict[tuple[int, int, TimeWindow, tuple[int, ...], float, frozenset[str]], int] = {}
+    out: list[int] = []
     for v in instance.vehicles:
         key = (v.start_location, v.end_location, v.shift, v.capacity, v.max_route_duration, v.credentials)
         out.append(keys.setdefault(key, len(keys)))
@@ -38,13 +45,13 @@ class RoutePool:
         self.group_size = np.bincount(np.asarray(groups, dtype=np.int64)) if groups else np.zeros(0, dtype=np.int64)
         #: columns given to the integer solve; measured: 500 columns solve in < 0.1 s, 2000 time out
         self.max_columns = 600
-        self.last_stats: tuple = ()
+        self.last_stats: tuple[object, ...] = ()
         # (group, sorted request tuple) -> (cost, inner node sequence without depots)
-        self.routes: dict[tuple, tuple[float, tuple[int, ...]]] = {}
+        self.routes: dict[RouteKey, tuple[float, tuple[int, ...]]] = {}
 
-    def add(self, nodes: np.ndarray, cost: float) -> None:
+    def add(self, nodes: npt.NDArray[np.int64], cost: float) -> None:
         """Add one kernel route (start depot, stops, end depot) with its cost."""
-        R, K = self.R, self.K
+        R = self.R
         vehicle = int(nodes[0]) - 2 * R
         inner = tuple(int(x) for x in nodes[1:-1])
         if not inner:
@@ -54,18 +61,23 @@ class RoutePool:
         if old is None or cost < old[0] - 1e-9:
             self.routes[key] = (float(cost), inner)
 
-    def harvest(self, pool_nodes: np.ndarray, pool_len: np.ndarray, pool_cost: np.ndarray, fill: int) -> None:
+    def harvest(
+        self, pool_nodes: npt.NDArray[np.int64], pool_len: npt.NDArray[np.int64], pool_cost: npt.NDArray[np.float64],
+        fill: int,
+    ) -> None:
         for f in range(fill):
             self.add(pool_nodes[f, : pool_len[f]], float(pool_cost[f]))
 
     def __len__(self) -> int:
         return len(self.routes)
 
-    def key_of(self, nodes: np.ndarray) -> tuple:
+    def key_of(self, nodes: npt.NDArray[np.int64]) -> RouteKey:
         vehicle = int(nodes[0]) - 2 * self.R
         return (self.groups[vehicle], tuple(sorted(int(x) for x in nodes[1:-1] if x < self.R)))
 
-    def solve(self, time_limit: float, upper_bound: float, incumbent: list[tuple] = ()) -> tuple[float, list[tuple[int, tuple[int, ...]]]] | None:
+    def solve(
+        self, time_limit: float, upper_bound: float, incumbent: Sequence[RouteKey] = ()
+    ) -> tuple[float, list[tuple[int, tuple[int, ...]]]] | None:
         """Cheapest exact cover of the requests by pooled routes: (cost, [(vehicle, inner nodes)]) or None.
 
         First the LP relaxation (HiGHS) gives a lower bound LB and duals; a column whose reduced cost
@@ -81,8 +93,9 @@ class RoutePool:
         keys = list(self.routes)
         C = len(keys)
         costs = np.array([self.routes[k][0] for k in keys])
-        rows, cols = [], []
-        for c, (group, reqs) in enumerate(keys):
+        rows: list[int] = []  # request of each nonzero of the cover matrix
+        cols: list[int] = []  # its column (pooled route)
+        for c, (_group, reqs) in enumerate(keys):
             rows.extend(reqs)
             cols.extend([c] * len(reqs))
         n_groups = len(self.group_size)
@@ -105,8 +118,9 @@ class RoutePool:
             keep = np.union1d(np.argsort(reduced)[: self.max_columns], np.asarray(own, dtype=np.int64))
         if keep.size == 0:
             return None
-        res = milp(costs[keep], constraints=[LinearConstraint(cover[:, keep], 1, 1), LinearConstraint(gmat[:, keep], 0, self.group_size)],
-                   integrality=np.ones(keep.size), bounds=(0, 1), options={"time_limit": float(time_limit), "disp": False})
+        constraints = [LinearConstraint(cover[:, keep], 1, 1), LinearConstraint(gmat[:, keep], 0, self.group_size)]
+        res = milp(costs[keep], constraints=constraints, integrality=np.ones(keep.size), bounds=(0, 1),
+                   options={"time_limit": float(time_limit), "disp": False})
         if res.x is None:
             self.last_stats = ("mip failed", C, int(keep.size), res.message)
             return None

@@ -15,8 +15,10 @@ time limit and converts the best routes back into a :class:`~nemt.scheduling.mod
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,7 +64,7 @@ class SolverParams:
     pool_buffer: int = 20000
 
 
-def _kernel_instance(instance: Instance):
+def _kernel_instance(instance: Instance) -> K_.KernelInstance:
     """Arrays in the kernels' node numbering (see :mod:`nemt.scheduling._kernels`)."""
     reqs, vehs = instance.requests, instance.vehicles
     R, K = len(reqs), len(vehs)
@@ -70,27 +72,27 @@ def _kernel_instance(instance: Instance):
     N = 2 * R + 2 * K
     loc = np.empty(N, dtype=np.int64)
     e = np.empty(N)
-    l = np.empty(N)
+    late = np.empty(N)
     svc = np.zeros(N)
     dem = np.zeros((N, S), dtype=np.int64)
     for r, q in enumerate(reqs):
         loc[r], loc[R + r] = q.pickup_location, q.dropoff_location
-        e[r], l[r] = q.pickup_window.earliest, q.pickup_window.latest
-        e[R + r], l[R + r] = q.dropoff_window.earliest, q.dropoff_window.latest
+        e[r], late[r] = q.pickup_window.earliest, q.pickup_window.latest
+        e[R + r], late[R + r] = q.dropoff_window.earliest, q.dropoff_window.latest
         svc[r], svc[R + r] = q.pickup_service, q.dropoff_service
         dem[r] = q.load
         dem[R + r] = [-x for x in q.load]
     for k, v in enumerate(vehs):
         loc[2 * R + k], loc[2 * R + K + k] = v.start_location, v.end_location
         e[2 * R + k] = e[2 * R + K + k] = v.shift.earliest
-        l[2 * R + k] = l[2 * R + K + k] = v.shift.latest
+        late[2 * R + k] = late[2 * R + K + k] = v.shift.latest
     tt = np.ascontiguousarray(instance.travel_time[np.ix_(loc, loc)])
     cost = np.ascontiguousarray(instance.cost[np.ix_(loc, loc)])
     max_ride = np.array([q.max_ride_time for q in reqs], dtype=np.float64)
     compat = np.array([[1 if v.can_serve(q) else 0 for v in vehs] for q in reqs], dtype=np.uint8).reshape(R, K)
     cap = np.array([v.capacity for v in vehs], dtype=np.int64).reshape(K, S)
     max_dur = np.array([v.max_route_duration for v in vehs], dtype=np.float64)
-    return (tt, cost, e, l, svc, dem, max_ride, compat, cap, max_dur, R, K, S)
+    return (tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S)
 
 
 def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: SolverParams | None = None) -> Solution:
@@ -149,7 +151,7 @@ def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: S
         # geometric cooling within each cycle; every cycle after the first starts again from the best
         # solution (a restart/reheat scheme, cf. the restarts of Braekers et al. 2014's annealing)
         frac = min(max((elapsed % cycle_length) / cycle_length, 0.0), 1.0)
-        return t0 * (t_end / t0) ** frac
+        return float(t0 * (t_end / t0) ** frac)
 
     groups = vehicle_groups(instance)
     pool = RoutePool(R, groups)
@@ -175,7 +177,7 @@ def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: S
             cycle = int(elapsed / cycle_length)
             if cycle > current_cycle:
                 current_cycle = cycle
-                for arr, src in zip((routes, rlen, assign, bank), best):
+                for arr, src in zip((routes, rlen, assign, bank), best, strict=True):
                     arr[...] = src
                 scal[0], scal[2] = scal[1], scal[3]
             tic = time.perf_counter()
@@ -195,11 +197,13 @@ def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: S
                 tic_sp = time.perf_counter()
                 incumbent = [pool.key_of(best[0][k, : best[1][k]]) for k in range(K) if best[1][k] > 2]
                 found = pool.solve(sp_limit, float(scal[1]), incumbent)
-                improved = found is not None and found[0] < scal[1] - 1e-7 and int(scal[3]) == 0
-                sp_log.append((round(now, 2), len(pool), pool.last_stats, round(time.perf_counter() - tic_sp, 2), None if found is None else found[0]))
-                if improved:
+                sp_seconds = round(time.perf_counter() - tic_sp, 2)
+                sp_log.append(
+                    (round(now, 2), len(pool), pool.last_stats, sp_seconds, None if found is None else found[0])
+                )
+                if found is not None and found[0] < scal[1] - 1e-7 and int(scal[3]) == 0:  # improved
                     _load_routes(found[1], R, K, routes, rlen, assign)
-                    for arr, src in zip(best, (routes, rlen, assign, bank)):
+                    for arr, src in zip(best, (routes, rlen, assign, bank), strict=True):
                         arr[...] = src
                     scal[0] = scal[1] = found[0]
                     scal[2] = scal[3] = 0  # the cover serves every request
@@ -225,9 +229,9 @@ def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: S
     return solution
 
 
-def _warm_up(inst) -> None:
+def _warm_up(inst: K_.KernelInstance) -> None:
     """Compile (or load from numba's on-disk cache) the kernels with this instance's types."""
-    R, K, S = inst[10], inst[11], inst[12]
+    R, K = inst[10], inst[11]
     M = 2 * R + 2
     z = np.zeros
     K_.alns_chunk(inst, 0, 1.0, 1.0, z((K, M), np.int64), z(K, np.int64), z(R, np.int64), z(R, np.int64),
@@ -237,7 +241,10 @@ def _warm_up(inst) -> None:
                   z((1, M), np.int64), z(1, np.int64), z(1), z(1, np.int64))
 
 
-def _load_routes(chosen, R, K, routes, rlen, assign) -> None:
+def _load_routes(
+    chosen: Sequence[tuple[int, tuple[int, ...]]], R: int, K: int, routes: K_.IntArray, rlen: K_.IntArray,
+    assign: K_.IntArray,
+) -> None:
     """Write set-partitioning routes [(vehicle, inner nodes)] into the kernel arrays."""
     for k in range(K):
         routes[k, 0] = 2 * R + k
@@ -254,7 +261,10 @@ def _load_routes(chosen, R, K, routes, rlen, assign) -> None:
                 assign[node] = vehicle
 
 
-def _to_solution(instance: Instance, inst, routes, rlen, unserved) -> Solution:
+def _to_solution(
+    instance: Instance, inst: K_.KernelInstance, routes: K_.IntArray, rlen: K_.IntArray,
+    unserved: Sequence[int] | K_.IntArray,
+) -> Solution:
     R, K = inst[10], inst[11]
     M = routes.shape[1]
     B = np.empty(M)
@@ -282,7 +292,7 @@ def _to_solution(instance: Instance, inst, routes, rlen, unserved) -> Solution:
                 stops.append(Stop(StopKind.START, -1, instance.vehicles[k].start_location, float(B[p])))
             else:
                 stops.append(Stop(StopKind.END, -1, instance.vehicles[k].end_location, float(B[p])))
-        for a, b in zip(stops, stops[1:]):
+        for a, b in itertools.pairwise(stops):
             total += float(instance.cost[a.location, b.location])
         out.append(Route(vehicle=k, stops=stops))
     return Solution(cost=total, routes=out, unserved=sorted(int(r) for r in unserved), feasible=feasible)

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, or_, select
 
 from nemt.services.actors import Actor
 from nemt.services.errors import Forbidden
@@ -46,11 +46,10 @@ def member_filter(actor: Actor):
         return program_cond
     links = [p(actor.organization_kind, actor.organization_id) for p in _trip_links]
     links = [c for c in links if c is not None]
+    cond: ColumnElement[bool]
     if not links:
         cond = Member.id.is_(None)  # nothing visible
     else:
-        from sqlalchemy import or_
-
         cond = or_(*links)
     return cond if program_cond is None else (program_cond & cond)
 

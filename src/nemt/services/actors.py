@@ -17,7 +17,7 @@ class Actor:
     program: str | None  # None: every program (system, administrators of the platform)
 
     @classmethod
-    def system(cls, purpose: str = "system") -> "Actor":
+    def system(cls, purpose: str = "system") -> Actor:
         return cls(None, purpose, Role.ADMIN.value, None, None, None)
 
     def sees_program(self, program: str) -> bool:

@@ -15,7 +15,6 @@ from nemt.services.errors import InvalidInput, Unauthorized
 from nemt.store.models import ApiToken, Organization, Role, User, utcnow
 
 
-
 @cache
 def _hasher() -> PasswordHasher:
     """argon2id with the library's recommended cost. ``NEMT_PASSWORD_HASH_COST=test`` (set by the test suite

@@ -28,7 +28,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
@@ -225,7 +225,10 @@ class RideChange(_In):
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
-def parse_input(model: type[BaseModel], data: Any) -> BaseModel:
+InputModel = TypeVar("InputModel", bound=BaseModel)
+
+
+def parse_input(model: type[InputModel], data: Any) -> InputModel:
     """Validate a dict (a web form, a CLI file) into one of the input models; :class:`InvalidInput` names the field
     by its path. Messages never quote the value."""
     try:
@@ -427,6 +430,7 @@ def _destination(uow, member: Member, d: DestinationIn) -> _Place:
         if not getattr(d, name):
             raise InvalidInput("required for a free address (or give destination.provider)",
                                field=f"destination.{name}", rule="destination")
+    assert d.name and d.address  # refused empty just above (mypy does not follow getattr)
     if d.provider_enrolled is None:
         raise InvalidInput("required for a free address: is the provider enrolled with the program?",
                            field="destination.provider_enrolled", rule="destination")
@@ -695,10 +699,11 @@ def _legs_for(p: _Prepared) -> list[dict]:
                  "destination_address": dest.address, "destination_zip": dest.zip, "pickup_earliest": None,
                  "dropoff_latest": _utc(p.appointment_at), "miles": p.leg_miles}]
     if body["round_trip"]:
+        assert p.return_pickup_at is not None  # _prepare refuses a round trip without its return pick-up
         legs.append({"sequence": 2, "service_date": p.return_pickup_at.astimezone(zone).date(),
                          "origin_address": dest.address, "origin_zip": dest.zip, "destination_address": pickup.address,
-                         "destination_zip": pickup.zip, "pickup_earliest": _utc(p.return_pickup_at), "dropoff_latest": None,
-                         "miles": p.leg_miles})
+                         "destination_zip": pickup.zip, "pickup_earliest": _utc(p.return_pickup_at),
+                         "dropoff_latest": None, "miles": p.leg_miles})
     return legs
 
 
@@ -756,7 +761,8 @@ def _write_trip(uow, actor: Actor, p: _Prepared, standing_order: StandingOrder |
     _apply_decision(trip, p)
     status = LEG_STATUS_OF_OUTCOME[p.decision.outcome]
     provider = None
-    if (p.decision.outcome == APPROVED and p.policy.has("urgent.facility_arranger")
+    if (p.decision.outcome == APPROVED and p.decision.mode is not None  # an approval always names its mode
+            and p.policy.has("urgent.facility_arranger")
             and p.decision.arranged_by == p.policy.get("urgent.facility_arranger")):
         provider = _pick_provider(uow, p.member, p.decision.mode, p.decision.date_of_service, p.policy)
     for fields in _legs_for(p):
@@ -932,8 +938,8 @@ def change_ride(uow, actor: Actor, key: str, change: RideChange, now: dt.datetim
     updates.pop("reason", None)
     if not updates:
         raise InvalidInput("nothing to change", field="body", rule="ride change")
-    if "appointment_at" in updates and body.get("round_trip") and "return_pickup_at" not in updates:
-        # The return moves with the appointment.
+    if change.appointment_at is not None and body.get("round_trip") and "return_pickup_at" not in updates:
+        # The return moves with the appointment. (An explicit null appointment is refused by parse_input below.)
         old_appt = dt.datetime.fromisoformat(body["appointment_at"])
         old_ret = dt.datetime.fromisoformat(body["return_pickup_at"])
         updates["return_pickup_at"] = (old_ret + (change.appointment_at - old_appt)).isoformat()
@@ -953,7 +959,8 @@ def change_ride(uow, actor: Actor, key: str, change: RideChange, now: dt.datetim
     _apply_decision(trip, p)
     status = LEG_STATUS_OF_OUTCOME[p.decision.outcome]
     provider = None
-    if (p.decision.outcome == APPROVED and p.policy.has("urgent.facility_arranger")
+    if (p.decision.outcome == APPROVED and p.decision.mode is not None  # an approval always names its mode
+            and p.policy.has("urgent.facility_arranger")
             and p.decision.arranged_by == p.policy.get("urgent.facility_arranger")):
         current = next((lg.provider_id for lg in trip.legs if lg.provider_id and lg.status != CANCELLED), None)
         provider = _pick_provider(uow, p.member, p.decision.mode, p.decision.date_of_service, p.policy,
@@ -1021,11 +1028,12 @@ def create_standing_order(uow, actor: Actor, order: StandingOrderIn, now: dt.dat
     policy = _policy(member.program)
     if order.end_date < order.start_date:
         raise InvalidInput("is before start_date", field="end_date", rule="standing order period")
-    if order.round_trip and order.return_pickup_time is None:
-        raise InvalidInput("required for a round trip", field="return_pickup_time", rule="round trip")
-    if order.round_trip and order.return_pickup_time <= order.appointment_time:
-        raise InvalidInput("must be after the appointment time", field="return_pickup_time",
-                           rule="return after the appointment")
+    if order.round_trip:
+        if order.return_pickup_time is None:
+            raise InvalidInput("required for a round trip", field="return_pickup_time", rule="round trip")
+        if order.return_pickup_time <= order.appointment_time:
+            raise InvalidInput("must be after the appointment time", field="return_pickup_time",
+                               rule="return after the appointment")
     if (order.end_date - order.start_date).days > MAX_OCCURRENCES * 7:
         raise InvalidInput("the period is too long", field="end_date", rule="standing order period")
     occurrences = _occurrences(order, policy, now)
@@ -1226,9 +1234,10 @@ def describe_ride(uow, trip: Trip) -> dict:
     """A ride as a JSON-ready dict: decision, reasons with citations, legs, notices. Times in the program's zone.
     The member appears only by key; the pick-up address is included for the people arranging the ride."""
     zone = load_policy(trip.program).time_zone
-    providers = {}
-    vehicles = {}
-    drivers = {}
+    # Looked up below with each leg's ids, None for a leg without a provider, vehicle or driver.
+    providers: dict[int | None, dict[str, str]] = {}
+    vehicles: dict[int | None, str] = {}
+    drivers: dict[int | None, str] = {}
     for lg in trip.legs:
         if lg.provider_id and lg.provider_id not in providers:
             p = uow.session.get(TransportProvider, lg.provider_id)

@@ -40,6 +40,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from nemt import clock
 from nemt.billing import claim_rules
 from nemt.billing.claim_rules import Edit, build_claims, timely_filing_deadline
 from nemt.billing.fees import FeeScheduleError, load_fee_schedule, price_claims
@@ -317,7 +318,7 @@ def build_claims_for_provider(uow, actor: Actor, provider: TransportProvider | s
     provider = _provider(uow, actor, provider)
     program = provider.organization.program
     policy = load_policy(program)
-    today = today or dt.datetime.now(policy.time_zone).date()
+    today = today or clock.today(policy.time_zone)
     priced, leg_of, edits, followers = _derive(uow, provider, first, last, policy, today)
     # Plain values from here on: each claim below is its own transaction, and a rollback expires the rows.
     leg_ids = {key: leg.id for key, leg in leg_of.items()}
@@ -564,7 +565,7 @@ def export_claims(uow, actor: Actor, *, fmt: str = "837p", provider: TransportPr
                        rule="a claim is exported once")
     info, profile = _billing_provider(uow, provider)
     submissions = [_submission(uow, row, policy) for row in rows]
-    now = now or dt.datetime.now(policy.time_zone)
+    now = now or clock.now().astimezone(policy.time_zone)
     icn = gcn = None
     if fmt == "837p":
         icn = uow.control_numbers.next(ISA_COUNTER)
@@ -656,7 +657,7 @@ def replace_claim(uow, actor: Actor, claim_number: str, *, today: dt.date | None
     """A replacement (frequency 7) of a sent claim, rebuilt from its legs' current (corrected) trip logs with the same
     rules as a build; the original becomes ``replaced``. Returns the new claim."""
     original, provider, policy = _resubmittable(uow, actor, claim_number)
-    today = today or dt.datetime.now(policy.time_zone).date()
+    today = today or clock.today(policy.time_zone)
     dates = [ln.service_date for ln in original.lines]
     priced, leg_of, edits, followers = _derive(uow, provider, min(dates), max(dates), policy, today)
     own = {ln.leg_id for ln in original.lines if ln.leg_id is not None}

@@ -5,18 +5,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from nemt.services.errors import ImportRejected, RowError
 
 TRUE_WORDS, FALSE_WORDS = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
+
+T = TypeVar("T")
 
 
 class RowReader:
     """Field parsers for one row that record errors instead of raising, so a file reports all its bad rows."""
 
     def __init__(self, line: int, row: dict[str, str]):
-        self.line, self.row, self.errors = line, row, []
+        self.line, self.row = line, row
+        self.errors: list[RowError] = []
 
     def bad(self, field: str, reason: str) -> None:
         self.errors.append(RowError(self.line, field, reason))
@@ -99,9 +103,10 @@ def read_csv(filename: str, content: bytes, required_columns: tuple[str, ...]) -
 
 
 def parse_all(filename: str, content: bytes, required_columns: tuple[str, ...],
-              parse: Callable[[RowReader], object]) -> list[tuple[int, object]]:
+              parse: Callable[[RowReader], T]) -> list[tuple[int, T]]:
     """Parse every row with ``parse``; if any row is bad, reject the file with all the errors."""
-    parsed, errors = [], []
+    parsed: list[tuple[int, T]] = []
+    errors: list[RowError] = []
     for rr in read_csv(filename, content, required_columns):
         value = parse(rr)
         errors.extend(rr.errors)

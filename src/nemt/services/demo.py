@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 
+from nemt import clock
+from nemt.contracts.decide import EscortInput
 from nemt.domain.dates import age_on
 from nemt.domain.identifiers import make_npi
+from nemt.domain.rides import Mode
 from nemt.policy import load_policy
 from nemt.services import auth, network
 from nemt.store.models import (
@@ -193,7 +196,7 @@ def _network(uow, rng: random.Random, orgs: dict[str, Organization], today: dt.d
 SERVICE_OF_NEEDS = ["dialysis", "primary-care", "oncology", "physical-therapy", "hospital"]
 
 
-def _mode_for(needs: list[str]) -> str:
+def _mode_for(needs: list[str]) -> Mode:
     """The mode an agent asks for, from the member's certifications (the rules may still downgrade it)."""
     if "prone-or-supine" in needs:
         return "stretcher-van"
@@ -237,7 +240,7 @@ def _book_rides(uow_class, today: dt.date) -> tuple[int, int]:
                 appointment = dt.datetime.combine(day, dt.time(8 + (i * 7 + n) % 7, 15 * ((i + n) % 4)),
                                                   tzinfo=zone)
                 # Children travel with a parent (Ancillary Services: Escort).
-                escorts = [{"name": "Parent Example", "age": 40, "role": "parent"}] if age < 18 else []
+                escorts = [EscortInput(name="Parent Example", age=40, role="parent")] if age < 18 else []
                 request = booking.RideRequestIn(
                     member=member_key,
                     destination=booking.DestinationIn(provider=far if i % 10 == 9 else near, service=service),
@@ -310,7 +313,7 @@ def seed(uow_class, today: dt.date | None = None, *, rides: bool = True) -> str:
     """Seed the demo world once; a second call finds it and adds nothing. Dates (credential expiries, the week of
     appointments) are set relative to ``today``; everything else is fixed by the random seed. ``rides=False`` leaves
     out the week of booked rides (most tests book their own)."""
-    today = today or dt.date.today()
+    today = today or clock.today(load_policy("CO").time_zone)
     rng = random.Random(SEED)
     with uow_class() as uow:
         if uow.organizations.by_name("CO", CO_ORGS[0][1]) is not None:
@@ -339,8 +342,8 @@ def seed(uow_class, today: dt.date | None = None, *, rides: bool = True) -> str:
         uow.commit()
     if not rides:
         return f"demo seeded without rides: {len(members)} members, {drivers} drivers, {vehicles} vehicles"
-    rides, orders = _book_rides(uow_class, today)
+    booked, orders = _book_rides(uow_class, today)
     logged = _drive_past_week(uow_class, rng, today)
     return (f"demo seeded: {len(orgs)} organizations, {len(DEMO_LOGINS)} users, {len(members)} members, "
-            f"{drivers} drivers, {vehicles} vehicles, {len(CO_MEDICAL)} medical providers, {rides} rides over two "
+            f"{drivers} drivers, {vehicles} vehicles, {len(CO_MEDICAL)} medical providers, {booked} rides over two "
             f"weeks ({logged} past legs logged by drivers), {orders} standing orders")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,9 @@ from nemt.services import access, audit, network
 from nemt.services.actors import Actor
 from nemt.services.errors import Conflict, InvalidInput, NotFound
 from nemt.store.models import Driver, Leg, Organization, Role, TransportProvider, Trip, Vehicle, VehicleRun
+
+if TYPE_CHECKING:  # the scheduling engine (numpy, the solver) is imported when a day is built
+    from nemt.scheduling import Instance
 
 DISPATCH_ROLES = {Role.DISPATCHER, Role.ADMIN}
 MANIFEST_ROLES = {Role.DISPATCHER, Role.ADMIN, Role.PROVIDER_ADMIN, Role.DRIVER}
@@ -49,7 +53,7 @@ def _known_zip(zip_code: str | None) -> bool:
 class DayModel:
     """A day's scheduling instance and how its indices map back to the store."""
 
-    instance: object
+    instance: Instance
     legs: list[Leg]
     vehicles: list[Vehicle]
     drivers: list[Driver | None]
@@ -128,7 +132,7 @@ def build_day(uow, program: str, day: dt.date, *, engine=None, legs: list[Leg] |
         else:
             excluded[leg.key] = "unknown origin or destination ZIP"
     # A vehicle's run starts and ends at its base; one without a known base ZIP cannot be routed.
-    based = [(v, d) for v, d in zip(fleet, drivers) if _known_zip(v.base_zip)]
+    based = [(v, d) for v, d in zip(fleet, drivers, strict=True) if _known_zip(v.base_zip)]
     fleet, drivers = [v for v, _ in based], [d for _, d in based]
     bases = [loc(v.base_zip) for v in fleet]
     for leg in usable_legs:
@@ -164,7 +168,7 @@ def build_day(uow, program: str, day: dt.date, *, engine=None, legs: list[Leg] |
             pickup_service=service, dropoff_service=service, load=load, max_ride_time=ride,
             required_credentials=frozenset({f"mode:{trip.mode}", f"county:{trip.member.county}"})))
     vehicles = []
-    for v, driver, base in zip(fleet, drivers, bases):
+    for v, driver, base in zip(fleet, drivers, bases, strict=True):
         creds: set[str] = set()
         if driver is not None:
             for mode in VEHICLE_MODES:
@@ -460,8 +464,8 @@ def manifest(uow, actor: Actor, vehicle_key: str, day: dt.date) -> Manifest:
         select(Leg).where(Leg.vehicle_id == vehicle.id, Leg.service_date == day))}
     order = [(s["leg"], s["kind"]) for s in (run.plan.get("stops", []) if run else []) if s["leg"] in legs]
     seen = {k for k, _ in order}
-    for key, leg in sorted(legs.items(), key=lambda kv: kv[1].planned_pickup or kv[1].pickup_earliest
-                           or kv[1].dropoff_latest or dt.datetime.max.replace(tzinfo=dt.timezone.utc)):
+    for key, _leg in sorted(legs.items(), key=lambda kv: kv[1].planned_pickup or kv[1].pickup_earliest
+                           or kv[1].dropoff_latest or dt.datetime.max.replace(tzinfo=dt.UTC)):
         if key not in seen:
             order += [(key, "pickup"), (key, "dropoff")]
     stops = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from nemt import clock
 from nemt.domain.vocabulary import DOCUMENTED_NEEDS, RESIDENCES
 from nemt.policy import load_policy
 from nemt.services import access, audit
@@ -79,7 +80,7 @@ def _parse_row(rr: RowReader, policy) -> tuple[dict, dict, list[str]]:
         "at_risk_adult": rr.boolean("at_risk_adult"),
         "facility_has_vehicle": rr.boolean("facility_has_vehicle", default=None),
     }
-    if member["birth_date"] and member["birth_date"] > dt.date.today():
+    if member["birth_date"] and member["birth_date"] > clock.today(policy.time_zone):
         rr.bad("birth_date", "is in the future")
     check_zip(rr, "zip", member["zip"], member["state"])
     if member["state"] != policy.state:
@@ -87,10 +88,11 @@ def _parse_row(rr: RowReader, policy) -> tuple[dict, dict, list[str]]:
     if member["residence"] not in RESIDENCES:
         rr.bad("residence", f"must be one of {', '.join(RESIDENCES)}")
     plans = policy.get("eligibility.all_plans")
-    span = {"plan": rr.text("plan"), "start": rr.date("coverage_start"), "end": rr.date("coverage_end", required=False)}
-    if span["plan"] not in plans:
+    plan, start, end = rr.text("plan"), rr.date("coverage_start"), rr.date("coverage_end", required=False)
+    span = {"plan": plan, "start": start, "end": end}
+    if plan not in plans:
         rr.bad("plan", f"unknown benefit plan; one of {', '.join(plans)} — {policy.cite('eligibility')}")
-    if span["start"] and span["end"] and span["end"] < span["start"]:
+    if start and end and end < start:
         rr.bad("coverage_end", "is before coverage_start")
     needs = rr.listing("documented_needs", DOCUMENTED_NEEDS)
     return member, span, needs
@@ -133,6 +135,7 @@ def import_eligibility(uow, actor: Actor, program: str, filename: str, content: 
     existing = uow.members.by_medicaid_ids(policy.code, list(members))
     for mid, fields in members.items():
         member = existing.get(mid)
+        action: str | None
         if member is None:
             member = uow.members.add(Member(program=policy.code, **fields))
             created += 1

@@ -7,7 +7,9 @@ rule ``nemt.domain.network.check_assignment``; this module feeds it from the sto
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlalchemy import select
 
@@ -16,6 +18,7 @@ from nemt.domain.network import (
     PERMIT_TYPES,
     VEHICLE_TYPES,
     Credential,
+    CredentialProblem,
     DriverFacts,
     Eligibility,
     VehicleFacts,
@@ -58,15 +61,24 @@ def _npi(rr: RowReader, field: str) -> str:
 PROVIDER_COLUMNS = ("name", "npi", "specialty", "modes", "service_counties")
 
 
+class _ProviderRow(TypedDict):
+    name: str
+    npi: str
+    specialty: str
+    modes: list[str]
+    service_counties: list[str]
+
+
 def import_transport_providers(uow, actor: Actor, program: str, filename: str, content: bytes) -> int:
     access.require_role(actor, {Role.ADMIN})
     policy = load_policy(program)
 
-    def parse(rr: RowReader):
-        specialties = [policy.get("claims.specialty_broker_area", "326"), policy.get("claims.specialty_other_counties", "525")]
-        return dict(name=rr.text("name", required=True), npi=_npi(rr, "npi"),
-                    specialty=rr.choice("specialty", specialties),
-                    modes=rr.listing("modes", _modes(policy)), service_counties=rr.listing("service_counties"))
+    def parse(rr: RowReader) -> _ProviderRow:
+        specialties = [policy.get("claims.specialty_broker_area", "326"),
+                       policy.get("claims.specialty_other_counties", "525")]
+        return _ProviderRow(name=rr.text("name", required=True), npi=_npi(rr, "npi"),
+                            specialty=rr.choice("specialty", specialties),
+                            modes=rr.listing("modes", _modes(policy)), service_counties=rr.listing("service_counties"))
 
     rows = parse_all(filename, content, PROVIDER_COLUMNS, parse)
     count = 0
@@ -104,10 +116,17 @@ def _upsert_credential(uow, owner_type: str, owner_id: int, kind: str, expires_o
         record.expires_on, record.number = expires_on, number or record.number
 
 
-def _check_provider_rows(uow, actor: Actor, filename: str, rows) -> dict[str, TransportProvider]:
+class _FleetRow(TypedDict):
+    """What a driver's and a vehicle's row have in common."""
+
+    provider_npi: str
+
+
+def _check_provider_rows(uow, actor: Actor, filename: str,
+                         rows: Sequence[tuple[int, _FleetRow]]) -> dict[str, TransportProvider]:
     """Every row's provider must exist, and a provider administrator may only load their own organization's."""
     providers: dict[str, TransportProvider] = {}
-    errors = []
+    errors: list[RowError] = []
     for line, fields in rows:
         npi = fields["provider_npi"]
         provider = providers.get(npi) or _provider_by_npi(uow, npi)
@@ -138,15 +157,26 @@ DRIVER_COLUMNS = ("provider_npi", "driver_id", "name", "licence_number", "licenc
                   "background_check_expires", "training_expires")
 
 
+class _DriverRow(_FleetRow):
+    driver_id: str
+    name: str
+    licence_number: str
+    licence_expires: dt.date | None
+    background_check_expires: dt.date | None
+    training_expires: dt.date | None
+    active: bool | None
+
+
 def import_drivers(uow, actor: Actor, filename: str, content: bytes) -> int:
     access.require_role(actor, NETWORK_ADMIN_ROLES)
 
-    def parse(rr: RowReader):
-        return dict(provider_npi=_npi(rr, "provider_npi"), driver_id=rr.text("driver_id", required=True),
-                    name=rr.text("name", required=True), licence_number=rr.text("licence_number", required=True),
-                    licence_expires=rr.date("licence_expires"),
-                    background_check_expires=rr.date("background_check_expires"),
-                    training_expires=rr.date("training_expires"), active=rr.boolean("active", default=True))
+    def parse(rr: RowReader) -> _DriverRow:
+        return _DriverRow(provider_npi=_npi(rr, "provider_npi"), driver_id=rr.text("driver_id", required=True),
+                          name=rr.text("name", required=True),
+                          licence_number=rr.text("licence_number", required=True),
+                          licence_expires=rr.date("licence_expires"),
+                          background_check_expires=rr.date("background_check_expires"),
+                          training_expires=rr.date("training_expires"), active=rr.boolean("active", default=True))
 
     rows = parse_all(filename, content, DRIVER_COLUMNS, parse)
     providers = _check_provider_rows(uow, actor, filename, rows)
@@ -167,19 +197,34 @@ VEHICLE_COLUMNS = ("provider_npi", "vehicle_id", "vehicle_type", "seats", "wheel
                    "stretcher_positions", "permit_type", "permit_expires", "inspection_expires", "insurance_expires")
 
 
+class _VehicleRow(_FleetRow):
+    vehicle_id: str
+    vehicle_type: str
+    seats: int
+    wheelchair_positions: int
+    stretcher_positions: int
+    permit_type: str
+    permit_expires: dt.date | None
+    inspection_expires: dt.date | None
+    insurance_expires: dt.date | None
+    base_zip: str
+    active: bool | None
+
+
 def import_vehicles(uow, actor: Actor, filename: str, content: bytes, program: str = "CO") -> int:
     access.require_role(actor, NETWORK_ADMIN_ROLES)
     policy = load_policy(program)
 
-    def parse(rr: RowReader):
-        f = dict(provider_npi=_npi(rr, "provider_npi"), vehicle_id=rr.text("vehicle_id", required=True),
-                 vehicle_type=rr.choice("vehicle_type", VEHICLE_TYPES), seats=rr.integer("seats"),
-                 wheelchair_positions=rr.integer("wheelchair_positions"),
-                 stretcher_positions=rr.integer("stretcher_positions"),
-                 permit_type=rr.choice("permit_type", PERMIT_TYPES, required=False),
-                 permit_expires=rr.date("permit_expires", required=False),
-                 inspection_expires=rr.date("inspection_expires"), insurance_expires=rr.date("insurance_expires"),
-                 base_zip=rr.text("base_zip"), active=rr.boolean("active", default=True))
+    def parse(rr: RowReader) -> _VehicleRow:
+        f = _VehicleRow(provider_npi=_npi(rr, "provider_npi"), vehicle_id=rr.text("vehicle_id", required=True),
+                        vehicle_type=rr.choice("vehicle_type", VEHICLE_TYPES), seats=rr.integer("seats"),
+                        wheelchair_positions=rr.integer("wheelchair_positions"),
+                        stretcher_positions=rr.integer("stretcher_positions"),
+                        permit_type=rr.choice("permit_type", PERMIT_TYPES, required=False),
+                        permit_expires=rr.date("permit_expires", required=False),
+                        inspection_expires=rr.date("inspection_expires"),
+                        insurance_expires=rr.date("insurance_expires"),
+                        base_zip=rr.text("base_zip"), active=rr.boolean("active", default=True))
         if f["seats"] + f["wheelchair_positions"] + f["stretcher_positions"] == 0:
             rr.bad("seats", "a vehicle has at least one seat, wheelchair or stretcher position")
         if f["vehicle_type"] == "wheelchair-van" and f["wheelchair_positions"] == 0:
@@ -210,15 +255,29 @@ def import_vehicles(uow, actor: Actor, filename: str, content: bytes, program: s
 MEDICAL_COLUMNS = ("npi", "name", "address_line", "city", "state", "zip", "county", "services")
 
 
+class _MedicalRow(TypedDict):
+    npi: str
+    name: str
+    address_line: str
+    city: str
+    state: str
+    zip: str
+    county: str
+    services: list[str]
+    enrolled: bool | None
+    accepting_members: bool | None
+
+
 def import_medical_providers(uow, actor: Actor, program: str, filename: str, content: bytes) -> int:
     access.require_role(actor, {Role.ADMIN})
 
-    def parse(rr: RowReader):
-        f = dict(npi=_npi(rr, "npi"), name=rr.text("name", required=True), address_line=rr.text("address_line"),
-                 city=rr.text("city"), state=rr.text("state", required=True).upper(), zip=rr.text("zip"),
-                 county=rr.text("county").removesuffix(" County"), services=rr.listing("services"),
-                 enrolled=rr.boolean("enrolled", default=True),
-                 accepting_members=rr.boolean("accepting_members", default=True))
+    def parse(rr: RowReader) -> _MedicalRow:
+        f = _MedicalRow(npi=_npi(rr, "npi"), name=rr.text("name", required=True),
+                        address_line=rr.text("address_line"), city=rr.text("city"),
+                        state=rr.text("state", required=True).upper(), zip=rr.text("zip"),
+                        county=rr.text("county").removesuffix(" County"), services=rr.listing("services"),
+                        enrolled=rr.boolean("enrolled", default=True),
+                        accepting_members=rr.boolean("accepting_members", default=True))
         check_zip(rr, "zip", f["zip"], f["state"])
         if not f["services"]:
             rr.bad("services", "list at least one service (;-separated)")
@@ -257,8 +316,6 @@ def assignment_check(driver: Driver, vehicle: Vehicle, mode: str, day: dt.date, 
     """May this driver and vehicle carry a trip of ``mode`` on ``day``? Lists each blocking credential."""
     result = check_assignment(driver_facts(driver), vehicle_facts(vehicle), mode, day, load_policy(program))
     if driver.provider_id != vehicle.provider_id:
-        from nemt.domain.network import CredentialProblem
-
         result.problems.append(CredentialProblem("driver", "provider", "drives for another provider than the "
                                                  "vehicle's", load_policy(program).cite("credentials")))
     return result
@@ -289,6 +346,7 @@ def expiring_credentials(uow, actor: Actor, today: dt.date, within_days: int) ->
         for v in uow.session.scalars(select(Vehicle).where(Vehicle.provider_id == provider.id)):
             owned += [(f"vehicle {v.external_id}", c) for c in _facts(v.credentials)]
         for owner, cred, left in expiring(owned, today, within_days):
+            assert cred.expires_on is not None  # expiring() leaves out credentials that do not expire
             label = cred.kind + (f" ({cred.detail})" if cred.detail else "")
             out.append(ExpiringCredential(provider.organization.name, owner, label, cred.expires_on, left))
     return sorted(out, key=lambda e: (e.days_left, e.provider, e.subject))

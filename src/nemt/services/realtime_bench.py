@@ -62,8 +62,8 @@ def _day(rng: random.Random, trips: int, engine) -> tuple[Instance, list[str], l
     requests = []
     for n in range(trips):
         home, clinic = index[rng.choice(homes)], index[rng.choice(clinics)]
-        load, creds = rng.choices([(SEAT, "mobility-ambulatory"), (WHEELCHAIR, "wheelchair-van"),
-                                   (STRETCHER, "stretcher-van")], weights=[70, 25, 5])[0]
+        load, mode = rng.choices([(SEAT, "mobility-ambulatory"), (WHEELCHAIR, "wheelchair-van"),
+                                  (STRETCHER, "stretcher-van")], weights=[70, 25, 5])[0]
         riders = rng.choice([1, 1, 1, 2]) if load == SEAT else 1
         load = (riders, 0, 0) if load == SEAT else load
         t = rng.uniform(7 * 60, 17 * 60)
@@ -71,10 +71,10 @@ def _day(rng: random.Random, trips: int, engine) -> tuple[Instance, list[str], l
         ride = max(60.0, 2.0 * direct)
         if n % 5 < 3:  # to an appointment at t
             req = Request(f"T{n}", home, clinic, TimeWindow(5 * 60, t - direct - 5), TimeWindow(t - 45, t), 5, 5,
-                          load, ride, frozenset({f"mode:{creds}"}))
+                          load, ride, frozenset({f"mode:{mode}"}))
         else:  # a return picked up from t
             req = Request(f"T{n}", clinic, home, TimeWindow(t, t + 30), TimeWindow(t, 21 * 60), 5, 5, load, ride,
-                          frozenset({f"mode:{creds}"}))
+                          frozenset({f"mode:{mode}"}))
         requests.append(req)
     vehicles = []
     depots = [index[c] for c in clinics]

@@ -17,12 +17,13 @@ import csv
 import datetime as dt
 import io
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
 
 from sqlalchemy import and_, exists, select
 
+from nemt import clock
 from nemt.policy import load_policy
 from nemt.services import access, audit, network
 from nemt.services.actors import Actor
@@ -81,7 +82,7 @@ class ReportSpec:
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _trips(uow, actor: Actor, start: dt.date, end: dt.date):
@@ -158,7 +159,7 @@ def on_time(uow, actor, start, end, policy) -> Report:
         c = per_day[leg.service_date]
         c["measured"] += 1
         c["on_time"] += int(good)
-    rows = []
+    rows: list[tuple[dt.date | str, int, int, int, float | None]] = []  # a row per day, then "all days"
     for d in sorted(per_day):
         c = per_day[d]
         rows.append((d, c["measured"], c["on_time"], c["measured"] - c["on_time"],
@@ -273,9 +274,9 @@ def denials(uow, actor, start, end, policy) -> Report:
 
 
 def credentials(uow, actor, start, end, policy, today: dt.date | None = None) -> Report:
-    today = today or dt.date.today()
+    today = today or clock.today(policy.time_zone)
     found = network.expiring_credentials(uow, actor, today, 90)
-    buckets = Counter()
+    buckets: Counter[str] = Counter()
     rows = []
     for e in found:
         bucket = "30" if e.days_left <= 30 else "60" if e.days_left <= 60 else "90"

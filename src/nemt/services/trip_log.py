@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from nemt import clock
 from nemt.billing.trip_log import (
     ESCORT_ROLES,
     PASSENGER_REASONS,
@@ -334,8 +335,9 @@ def completion_problems(log: LegLog, *, vehicle: str | None, driver: str | None,
             problems.append((f"escorts[{i}].name", f"the escort's name is required — {standard}"))
     for i, passenger in enumerate(log.additional_passengers):
         if not passenger.get("name"):
-            problems.append((f"additional_passengers[{i}].name", ("the names of the additional passengers must be "
-                                                                  f"included in the trip log — {policy.cite(_PASSENGERS)}")))
+            problems.append((f"additional_passengers[{i}].name",
+                             "the names of the additional passengers must be included in the trip log — "
+                             f"{policy.cite(_PASSENGERS)}"))
     if not driver:
         problems.append(("driver", f"the driver's name is required (assign a driver to the leg) — {attachment}"))
     if not vehicle:
@@ -520,7 +522,7 @@ def record_event(uow, actor: Actor, leg_key: str, kind: str, data: Mapping[str, 
     _check_access(uow, actor, leg, write=True)
     policy = load_policy(leg.trip.program)
     if at is None:
-        at = dt.datetime.now(dt.UTC)
+        at = clock.now()
     elif at.tzinfo is None:
         at = at.replace(tzinfo=policy.time_zone)
     at = utc(at)

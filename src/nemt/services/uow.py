@@ -17,7 +17,7 @@ class UnitOfWork:
     def __init__(self, factory: sessionmaker[Session] | None = None):
         self._factory = factory or session_factory(default_engine())
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
         self.members = repos.MemberRepository(self.session)
         self.users = repos.UserRepository(self.session)

@@ -39,7 +39,8 @@ class Claim(Base):
     diagnosis: Mapped[str] = mapped_column(String(8))
     frequency: Mapped[str] = mapped_column(String(1), default="1")  # 1 original, 7 replacement, 8 void
     original_claim_number: Mapped[str | None] = mapped_column(String(30), default=None)
-    status: Mapped[str] = mapped_column(String(20), default="ready", index=True)  # ready|review|exported|paid|denied|void…
+    # ready | review | exported | paid | denied | void…
+    status: Mapped[str] = mapped_column(String(20), default="ready", index=True)
     total_charge: Mapped[str] = mapped_column(String(20), default="0.00")  # Decimal as text: exact on both DBs
     paid_amount: Mapped[str | None] = mapped_column(String(20), default=None)
     edits: Mapped[list] = mapped_column(JSON, default=list)

@@ -11,18 +11,19 @@ import secrets
 from enum import StrEnum
 
 from sqlalchemy import (
-    TypeDecorator,
     JSON,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
     Integer,
-
     String,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from nemt import clock
 
 
 def new_key() -> str:
@@ -31,7 +32,8 @@ def new_key() -> str:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    """The platform clock (nemt.clock): every stored timestamp is written from it, never from the database's."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):
@@ -46,13 +48,13 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("datetimes stored must carry a UTC offset")
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -336,7 +338,7 @@ class MedicalProvider(Base):
 
 # The ride and claim tables live in their own modules; importing them here registers them with Base.metadata and
 # keeps `from nemt.store.models import Trip` working.
-from nemt.store.claim_models import (  # noqa: E402
+from nemt.store.claim_models import (  # noqa: E402, F401 - re-exported; must follow Base and Member
     BilledLeg,
     Claim,
     ClaimBatch,
@@ -344,6 +346,6 @@ from nemt.store.claim_models import (  # noqa: E402
     Remittance,
     TripLogEvent,
 )
-from nemt.store.ride_models import Leg, Notice, StandingOrder, Trip, VehicleRun  # noqa: E402
+from nemt.store.ride_models import Leg, Notice, StandingOrder, Trip, VehicleRun  # noqa: E402, F401 - re-exported
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from nemt import clock
 from nemt.policy import load_policy
 from nemt.services import auth
 from nemt.services.access import require_role
@@ -89,7 +91,7 @@ def zone_of(program: str | None):
 
 
 def today_in(program: str | None) -> dt.date:
-    return dt.datetime.now(zone_of(program)).date()
+    return clock.today(zone_of(program))
 
 
 def local(value: dt.datetime | str | None, program: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -100,7 +102,7 @@ def local(value: dt.datetime | str | None, program: str | None, fmt: str = "%Y-%
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(zone_of(program)).strftime(fmt)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
+from nemt import clock
 from nemt.policy import load_policy
 from nemt.services import booking, members
 from nemt.services.errors import InvalidInput, ServiceError
@@ -32,7 +33,7 @@ async def form_data(request: Request):
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.now()
 
 
 # --- what the forms offer --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import datetime as dt
 from fastapi import APIRouter, Depends, Form
 from sqlalchemy import select
 
-from nemt import geo
+from nemt import clock, geo
 from nemt.policy import load_policy
 from nemt.services import booking, dispatch
 from nemt.services.errors import InvalidInput, ServiceError
@@ -35,7 +35,7 @@ def _minute_of(page: Page, value: dt.datetime | None) -> float | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     local = value.astimezone(load_policy(page.program).time_zone)
     return local.hour * 60 + local.minute
 
@@ -43,7 +43,7 @@ def _minute_of(page: Page, value: dt.datetime | None) -> float | None:
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def board(page: Page, day: dt.date) -> dict:
@@ -54,7 +54,7 @@ def board(page: Page, day: dt.date) -> dict:
     trips = booking.rides_of_day(uow, page.actor, day, program=page.program)
     legs = [leg for trip in trips if trip.status == "active" and trip.outcome == "approved" for leg in trip.legs
             if leg.service_date == day and leg.status != "cancelled"]
-    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
     legs.sort(key=lambda lg: (_aware(lg.planned_pickup or lg.pickup_earliest or lg.dropoff_latest) or far, lg.id))
     # Public transit and mileage reimbursement are not carried by a vehicle: not on the board.
     other_modes = [leg for leg in legs if leg.trip.mode not in dispatch.VEHICLE_MODES]
@@ -62,7 +62,7 @@ def board(page: Page, day: dt.date) -> dict:
     fleet = list(uow.session.scalars(
         select(Vehicle).join(TransportProvider).join(Organization)
         .where(Organization.program == page.program, Vehicle.active.is_(True)).order_by(Vehicle.id)))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     by_vehicle: dict[int, list[Leg]] = {}
     unassigned, late = [], []
     for leg in legs:
@@ -72,10 +72,12 @@ def board(page: Page, day: dt.date) -> dict:
             continue
         by_vehicle.setdefault(leg.vehicle_id, []).append(leg)
         planned = _aware(leg.planned_pickup)
+        earliest, arrival, appointment = (_aware(leg.pickup_earliest), _aware(leg.planned_dropoff),
+                                          _aware(leg.dropoff_latest))
         reasons = []
-        if planned and leg.pickup_earliest and planned > _aware(leg.pickup_earliest) + window:
+        if planned and earliest and planned > earliest + window:
             reasons.append("planned pick-up after the window")
-        if leg.planned_dropoff and leg.dropoff_latest and _aware(leg.planned_dropoff) > _aware(leg.dropoff_latest):
+        if arrival and appointment and arrival > appointment:
             reasons.append("arrives after the appointment")
         if planned and leg.status in dispatch.OPEN_STATUSES and now > planned + window:
             reasons.append("not picked up yet")
@@ -147,7 +149,7 @@ def assign(page: Page = Depends(page_for(DISPATCH_ROLES)), csrf_token: str = For
     d = parse_day(page, day)
     try:
         if vehicle == "best":  # real-time insertion into the live runs (an unassigned leg)
-            dispatch.insert_urgent(page.uow, page.actor, leg, now=dt.datetime.now(dt.timezone.utc))
+            dispatch.insert_urgent(page.uow, page.actor, leg, now=clock.now())
         else:
             dispatch.assign_leg(page.uow, page.actor, leg, vehicle)
     except ServiceError as exc:

@@ -50,8 +50,15 @@ def logout(request: Request, csrf_token_field: str = Form("", alias="csrf_token"
 
 
 def _include_role_pages() -> None:
-    from nemt.web import (page_audit, page_booking, page_dispatch, page_driver, page_facility, page_members,
-                          page_provider)
+    from nemt.web import (
+        page_audit,
+        page_booking,
+        page_dispatch,
+        page_driver,
+        page_facility,
+        page_members,
+        page_provider,
+    )
 
     for module in (page_members, page_booking, page_dispatch, page_provider, page_driver, page_facility, page_audit):
         router.include_router(module.router)
