@@ -126,7 +126,7 @@ def db(engine):
 
 @pytest.fixture
 def uow_factory(db):
-    from nemt.services.uow import uow_factory as make
+    from nemt.store.uow import uow_factory as make
 
     return make(db)
 

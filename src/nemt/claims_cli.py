@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 if TYPE_CHECKING:  # the commands import the services when run, so `nemt --help` stays quick
-    from nemt.services.actors import Actor
-    from nemt.services.uow import UnitOfWork
+    from nemt.domain.actors import Actor
+    from nemt.store.uow import UnitOfWork
 
 T = TypeVar("T")
 
@@ -29,9 +29,9 @@ EXIT_ERROR = 2
 
 
 def _run(action: Callable[[UnitOfWork, Actor], T]) -> T:
-    from nemt.services.actors import Actor
-    from nemt.services.errors import ServiceError
-    from nemt.services.uow import UnitOfWork
+    from nemt.domain.actors import Actor
+    from nemt.services.platform.errors import ServiceError
+    from nemt.store.uow import UnitOfWork
 
     try:
         with UnitOfWork() as uow:

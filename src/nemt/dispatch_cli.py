@@ -14,10 +14,10 @@ dispatch_app = typer.Typer(no_args_is_help=True, help="Vehicle runs: schedule a 
 def dispatch_schedule(date: str = typer.Option(..., help="YYYY-MM-DD"), program: str = typer.Option("CO"),
                       time_limit: float = typer.Option(10.0, help="seconds for the optimizer")) -> None:
     """Optimize the day's runs (every plan verified by the independent checker) and write them."""
+    from nemt.domain.actors import Actor
     from nemt.services import dispatch
-    from nemt.services.actors import Actor
-    from nemt.services.errors import ServiceError
-    from nemt.services.uow import UnitOfWork
+    from nemt.services.platform.errors import ServiceError
+    from nemt.store.uow import UnitOfWork
 
     try:
         day = dt.date.fromisoformat(date)

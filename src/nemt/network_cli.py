@@ -19,10 +19,10 @@ def _fail(message: str) -> None:
 
 
 def _run_import(kind: str, file: Path, program: str) -> None:
+    from nemt.domain.actors import Actor
     from nemt.services import network
-    from nemt.services.actors import Actor
-    from nemt.services.errors import ImportRejected
-    from nemt.services.uow import UnitOfWork
+    from nemt.services.platform.errors import ImportRejected
+    from nemt.store.uow import UnitOfWork
 
     if not file.is_file():
         _fail(f"{file}: no such file")
@@ -56,10 +56,10 @@ def providers_import(kind: str = typer.Argument(..., help="transport | drivers |
 def providers_expiring(days: int = typer.Option(30, help="30, 60 or 90"),
                        today: str = typer.Option("", help="YYYY-MM-DD (default: today)")) -> None:
     """Driver and vehicle credentials expiring in the next DAYS days."""
+    from nemt.domain.actors import Actor
     from nemt.policy import load_policy
     from nemt.services import network
-    from nemt.services.actors import Actor
-    from nemt.services.uow import UnitOfWork
+    from nemt.store.uow import UnitOfWork
 
     # Credentials lapse at the end of a calendar day in the providers' state (the Colorado network's zone).
     day = dt.date.fromisoformat(today) if today else clock.today(load_policy("CO").time_zone)
@@ -78,7 +78,7 @@ def providers_closest(zip_code: str = typer.Option(..., "--zip", help="origin ZI
     """The qualified medical providers nearest by road miles, as JSON lines."""
     from nemt.geo import GeoError
     from nemt.services import network
-    from nemt.services.uow import UnitOfWork
+    from nemt.store.uow import UnitOfWork
 
     try:
         with UnitOfWork() as uow:

@@ -33,7 +33,7 @@ def db_upgrade(revision: str = typer.Argument("heads")) -> None:
 def demo_seed() -> None:
     """Make the deterministic synthetic demo world (fixed random seed; nothing real). Seeding twice adds nothing."""
     from nemt.services.demo import seed
-    from nemt.services.uow import UnitOfWork
+    from nemt.store.uow import UnitOfWork
 
     summary = seed(UnitOfWork)
     typer.echo(summary)
@@ -43,10 +43,10 @@ def demo_seed() -> None:
 def members_import(file: Path = typer.Argument(..., exists=False, help="Eligibility CSV"),
                    program: str = typer.Option("CO", help="CO or CT")) -> None:
     """Load an eligibility file: a bad row names its line, field and reason, and nothing is written."""
-    from nemt.services.actors import Actor
-    from nemt.services.errors import ImportRejected, ServiceError
+    from nemt.domain.actors import Actor
     from nemt.services.members import import_eligibility
-    from nemt.services.uow import UnitOfWork
+    from nemt.services.platform.errors import ImportRejected, ServiceError
+    from nemt.store.uow import UnitOfWork
 
     if not file.is_file():
         _fail(f"{file}: no such file")
@@ -78,8 +78,8 @@ def members_import(file: Path = typer.Argument(..., exists=False, help="Eligibil
 @users_app.command("token")
 def users_token(username: str, label: str = "cli") -> None:
     """Issue an API token for a user (printed once)."""
-    from nemt.services import auth
-    from nemt.services.uow import UnitOfWork
+    from nemt.services.platform import auth
+    from nemt.store.uow import UnitOfWork
 
     with UnitOfWork() as uow:
         user = uow.users.by_username(username)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from nemt.services import auth
-from nemt.services.actors import Actor
+from nemt.domain.actors import Actor
+from nemt.services.platform import auth
 from nemt.store.models import (
     Driver,
     Leg,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from nemt.billing.cli import run_bill
 from nemt.services import claims as claims_service
-from nemt.services.errors import Forbidden
+from nemt.services.platform.errors import Forbidden
 from nemt.store.models import BilledLeg, Claim, ClaimLine, Member
 from tests.claims_db.conftest import CLINIC, DAY, HOME, complete, fast_complete
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from nemt import clock
 from nemt.billing.x12_validate import validate_x12
+from nemt.domain.actors import Actor
 from nemt.policy import load_policy
 from nemt.services import claims
-from nemt.services.actors import Actor
 from nemt.store.models import Claim, Leg, TransportProvider
 
 

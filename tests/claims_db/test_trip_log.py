@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
-from nemt.services.actors import Actor
-from nemt.services.errors import Conflict, Forbidden, InvalidInput
+from nemt.domain.actors import Actor
+from nemt.services.platform.errors import Conflict, Forbidden, InvalidInput
 from nemt.services.trip_log import (
     LogEvent,
     fold_log,

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from nemt.domain.actors import Actor
 from nemt.services import dispatch
-from nemt.services.actors import Actor
-from nemt.services.auth import actor_of
-from nemt.services.errors import Conflict, InvalidInput
+from nemt.services.platform.auth import actor_of
+from nemt.services.platform.errors import Conflict, InvalidInput
 from nemt.store.models import Leg, MedicalProvider, Member, Trip, Vehicle
 
 DAY = dt.date(2026, 11, 24)
@@ -128,7 +128,7 @@ def test_stale_run_version_is_a_conflict(day_with_trips):
 
 
 def test_only_dispatchers_schedule(day_with_trips):
-    from nemt.services.errors import Forbidden
+    from nemt.services.platform.errors import Forbidden
 
     with day_with_trips() as uow:
         with pytest.raises(Forbidden):
@@ -207,7 +207,7 @@ def test_two_dispatchers_at_once_never_double_book(day_with_trips, db):
     each write either lands on the current plan or gets a conflict; the run never loses a leg."""
     import threading
 
-    from nemt.services.uow import uow_factory
+    from nemt.store.uow import uow_factory
 
     with day_with_trips() as uow:
         dispatch.schedule_day(uow, _dispatcher(uow), "CO", DAY, time_limit=2)

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from nemt.domain.actors import Actor
 from nemt.domain.identifiers import make_npi
 from nemt.services import network
-from nemt.services.actors import Actor
-from nemt.services.errors import ImportRejected
+from nemt.services.platform.errors import ImportRejected
 
 SYSTEM = Actor.system("test")
 NPI = make_npi("188000001")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from nemt.services.actors import Actor
-from nemt.services.errors import ImportRejected
+from nemt.domain.actors import Actor
 from nemt.services.members import import_eligibility
+from nemt.services.platform.errors import ImportRejected
 from tests.conftest import database_url_of
 
 HEADER = ("medicaid_id,first_name,last_name,birth_date,address_line,city,state,zip,county,plan,coverage_start,"

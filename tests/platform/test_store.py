@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from nemt.services.actors import Actor
+from nemt.domain.actors import Actor
 from nemt.store.models import Member
 
 
@@ -43,7 +43,7 @@ def test_uncommitted_work_is_rolled_back(uow_factory):
 
 
 def test_audit_trail_is_append_only(uow_factory):
-    from nemt.services import audit
+    from nemt.services.platform import audit
 
     with uow_factory() as uow:
         audit.record(uow, Actor.system("t"), "read", "member", None)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from nemt import clock
 from nemt.services import booking
-from nemt.services.auth import actor_of
+from nemt.services.platform.auth import actor_of
 from nemt.store.models import Leg, Trip
 from tests.rides.conftest import local
 

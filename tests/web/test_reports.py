@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from nemt import clock
 from nemt.policy import load_policy
-from nemt.services import auth, booking, dispatch, reports, trip_log
-from nemt.services.errors import Forbidden, InvalidInput
+from nemt.services import booking, dispatch, reports, trip_log
+from nemt.services.platform import auth
+from nemt.services.platform.errors import Forbidden, InvalidInput
 from nemt.store.models import MedicalProvider, Member, Vehicle
 from nemt.web import charts
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from nemt.services import auth
-from nemt.services.access import require_role
-from nemt.services.actors import Actor
-from nemt.services.errors import Unauthorized
+from nemt.domain.actors import Actor
+from nemt.services.platform import auth, permissions
+from nemt.services.platform.errors import Unauthorized
+from nemt.services.platform.permissions import Action
 
 
 def get_uow(request: Request):
@@ -32,17 +31,15 @@ def current_actor(request: Request, uow=Depends(get_uow)) -> Actor:
                        rule="authentication")
 
 
-def roles(*allowed: str) -> Any:
-    """Dependency stating which roles may use an endpoint; the OpenAPI description lists them too. Typed ``Any`` like
-    ``fastapi.Depends`` itself: it is the default of an ``actor: Actor`` parameter, which FastAPI fills in."""
+def allowed(*actions: Action) -> Any:
+    """Dependency stating which actions of the permissions table an endpoint takes (a user needs every one); the
+    OpenAPI description lists the roles too. Typed ``Any`` like ``fastapi.Depends`` itself: it is the default of an
+    ``actor: Actor`` parameter, which FastAPI fills in."""
 
     def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
-        require_role(actor, set(allowed))
+        for action in actions:
+            permissions.require(actor, action)
         return actor
 
-    check.allowed_roles = tuple(str(r) for r in allowed)  # type: ignore[attr-defined]
+    check.actions = actions  # type: ignore[attr-defined]  # read by the generated permissions test
     return Depends(check)
-
-
-def roles_text(allowed: Iterable) -> str:
-    return "Roles: " + ", ".join(str(r) for r in allowed) + "."

@@ -13,8 +13,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from nemt import __version__
 from nemt.api import problems
 from nemt.api.routes_platform import router as platform_router
-from nemt.services.uow import uow_factory
 from nemt.store.database import default_engine
+from nemt.store.uow import uow_factory
 
 
 def _secret_key() -> str:

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nemt.contracts import ContractError, format_path
-from nemt.services.errors import ImportRejected, ServiceError
+from nemt.services.platform.errors import ImportRejected, ServiceError
 
 PROBLEM = "application/problem+json"
 

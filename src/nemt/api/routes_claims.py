@@ -11,9 +11,10 @@ from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from nemt.api.deps import get_uow, roles, roles_text
+from nemt.api.deps import allowed, get_uow
+from nemt.domain.actors import Actor
 from nemt.services import claims, trip_log
-from nemt.services.actors import Actor
+from nemt.services.platform.permissions import Action, roles_text
 
 router = APIRouter()
 
@@ -61,51 +62,51 @@ class ProfileIn(BaseModel):
 # --- trip log ------------------------------------------------------------------------------------------------------
 @router.get("/api/v1/trip-log/legs", tags=["trip-log"],
             summary="Legs and their logs: a driver's own, a provider's organization's, else the program's. "
-                    + roles_text(trip_log.READ_ROLES))
-def list_legs(date: dt.date | None = None, actor: Actor = roles(*trip_log.READ_ROLES),
+                    + roles_text([Action.TRIP_LOG_READ]))
+def list_legs(date: dt.date | None = None, actor: Actor = allowed(Action.TRIP_LOG_READ),
               uow=Depends(get_uow)) -> list[dict]:
     return [v.as_dict() for v in trip_log.legs_for_actor(uow, actor, date)]
 
 
 @router.get("/api/v1/trip-log/legs/{leg_key}", tags=["trip-log"],
             summary="One leg's current log (the fold of its events), its events and what it still lacks. "
-                    + roles_text(trip_log.READ_ROLES))
-def read_leg(leg_key: str, actor: Actor = roles(*trip_log.READ_ROLES), uow=Depends(get_uow)) -> dict:
+                    + roles_text([Action.TRIP_LOG_READ]))
+def read_leg(leg_key: str, actor: Actor = allowed(Action.TRIP_LOG_READ), uow=Depends(get_uow)) -> dict:
     return trip_log.leg_log(uow, actor, leg_key).as_dict()
 
 
 @router.post("/api/v1/trip-log/legs/{leg_key}/events", tags=["trip-log"], status_code=201,
              summary="Record an event of an assigned leg (append-only; corrections supersede fields). "
-                     + roles_text(trip_log.RECORD_ROLES))
-def record(leg_key: str, body: EventIn, actor: Actor = roles(*trip_log.RECORD_ROLES), uow=Depends(get_uow)) -> dict:
+                     + roles_text([Action.TRIP_LOG_RECORD]))
+def record(leg_key: str, body: EventIn, actor: Actor = allowed(Action.TRIP_LOG_RECORD), uow=Depends(get_uow)) -> dict:
     return trip_log.record_event(uow, actor, leg_key, body.kind, body.data, body.at).as_dict()
 
 
 # --- claims --------------------------------------------------------------------------------------------------------
 @router.post("/api/v1/claims/build", tags=["claims"],
              summary="Build claims from the completed, not yet billed legs of the dates (each leg once). "
-                     + roles_text(claims.WRITE_ROLES))
-def build(body: BuildIn, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+                     + roles_text([Action.CLAIM_WRITE]))
+def build(body: BuildIn, actor: Actor = allowed(Action.CLAIM_WRITE), uow=Depends(get_uow)) -> dict:
     return claims.build_claims_for_provider(uow, actor, body.provider_npi, (body.from_date, body.to_date)).as_dict()
 
 
 @router.get("/api/v1/claims", tags=["claims"],
-            summary="Claims, newest first (filter by status). " + roles_text(claims.READ_ROLES))
-def list_all(status: str | None = None, limit: int = 500, actor: Actor = roles(*claims.READ_ROLES),
+            summary="Claims, newest first (filter by status). " + roles_text([Action.CLAIM_READ]))
+def list_all(status: str | None = None, limit: int = 500, actor: Actor = allowed(Action.CLAIM_READ),
              uow=Depends(get_uow)) -> list[dict]:
     return claims.list_claims(uow, actor, status=status, limit=limit)
 
 
 @router.get("/api/v1/claims/denied", tags=["claims"],
-            summary="Denied claims with the payer's reason codes, for rework. " + roles_text(claims.READ_ROLES))
-def denied(actor: Actor = roles(*claims.READ_ROLES), uow=Depends(get_uow)) -> list[dict]:
+            summary="Denied claims with the payer's reason codes, for rework. " + roles_text([Action.CLAIM_READ]))
+def denied(actor: Actor = allowed(Action.CLAIM_READ), uow=Depends(get_uow)) -> list[dict]:
     return claims.denied_claims(uow, actor)
 
 
 @router.put("/api/v1/claims/billing-profile", tags=["claims"],
             summary="Set the provider's billing profile (837P billing provider and submitter). "
-                    + roles_text(claims.WRITE_ROLES))
-def billing_profile(body: ProfileIn, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+                    + roles_text([Action.CLAIM_WRITE]))
+def billing_profile(body: ProfileIn, actor: Actor = allowed(Action.CLAIM_WRITE), uow=Depends(get_uow)) -> dict:
     fields = body.model_dump(exclude={"provider_npi"})
     claims.set_billing_profile(uow, actor, body.provider_npi, **fields)
     return {"status": "ok"}
@@ -113,8 +114,8 @@ def billing_profile(body: ProfileIn, actor: Actor = roles(*claims.WRITE_ROLES), 
 
 @router.post("/api/v1/claims/export", tags=["claims"],
              summary="Export the ready claims as one 837P (validated by pyx12) or one CMS-1500 PDF; the claims become "
-                     "exported. " + roles_text(claims.WRITE_ROLES))
-def export(body: ExportIn, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> Response:
+                     "exported. " + roles_text([Action.CLAIM_WRITE]))
+def export(body: ExportIn, actor: Actor = allowed(Action.CLAIM_WRITE), uow=Depends(get_uow)) -> Response:
     result = claims.export_claims(uow, actor, fmt=body.format, provider=body.provider_npi,
                                   claim_numbers=body.claim_numbers)
     media = "application/pdf" if result.format == "cms1500" else "application/edi-x12"
@@ -129,25 +130,25 @@ def export(body: ExportIn, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depend
 
 @router.post("/api/v1/claims/remittances", tags=["claims"],
              summary="Post an 835 (all or nothing; the same file twice changes nothing). "
-                     + roles_text(claims.WRITE_ROLES))
-def remit(file: UploadFile = File(...), actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+                     + roles_text([Action.CLAIM_WRITE]))
+def remit(file: UploadFile = File(...), actor: Actor = allowed(Action.CLAIM_WRITE), uow=Depends(get_uow)) -> dict:
     return claims.post_remittance(uow, actor, file.file.read()).as_dict()
 
 
 @router.get("/api/v1/claims/{claim_number}", tags=["claims"],
-            summary="One claim with its lines, edits and adjudication. " + roles_text(claims.READ_ROLES))
-def read_claim(claim_number: str, actor: Actor = roles(*claims.READ_ROLES), uow=Depends(get_uow)) -> dict:
+            summary="One claim with its lines, edits and adjudication. " + roles_text([Action.CLAIM_READ]))
+def read_claim(claim_number: str, actor: Actor = allowed(Action.CLAIM_READ), uow=Depends(get_uow)) -> dict:
     return claims.get_claim(uow, actor, claim_number)
 
 
 @router.post("/api/v1/claims/{claim_number}/replace", tags=["claims"], status_code=201,
              summary="A replacement (frequency 7) of a sent claim, rebuilt from the corrected trip logs. "
-                     + roles_text(claims.WRITE_ROLES))
-def replace(claim_number: str, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+                     + roles_text([Action.CLAIM_WRITE]))
+def replace(claim_number: str, actor: Actor = allowed(Action.CLAIM_WRITE), uow=Depends(get_uow)) -> dict:
     return claims.replace_claim(uow, actor, claim_number)
 
 
 @router.post("/api/v1/claims/{claim_number}/void", tags=["claims"], status_code=201,
-             summary="A void (frequency 8) of a sent claim. " + roles_text(claims.WRITE_ROLES))
-def void(claim_number: str, actor: Actor = roles(*claims.WRITE_ROLES), uow=Depends(get_uow)) -> dict:
+             summary="A void (frequency 8) of a sent claim. " + roles_text([Action.CLAIM_WRITE]))
+def void(claim_number: str, actor: Actor = allowed(Action.CLAIM_WRITE), uow=Depends(get_uow)) -> dict:
     return claims.void_claim(uow, actor, claim_number)

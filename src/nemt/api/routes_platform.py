@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from nemt import __version__
-from nemt.api.deps import current_actor, get_uow, roles, roles_text
+from nemt.api.deps import allowed, current_actor, get_uow
 from nemt.api.schemas import AuditOut, ImportOut, MemberOut, MemberSearch, TokenOut, TokenRequest
-from nemt.services import access, audit, auth, members
-from nemt.services.actors import Actor
+from nemt.domain.actors import Actor
+from nemt.services import members
+from nemt.services.platform import audit, auth
+from nemt.services.platform.permissions import Action, roles_text
 
 router = APIRouter()
 
@@ -37,8 +39,8 @@ def me(actor: Actor = Depends(current_actor)) -> dict:
 
 
 @router.post("/api/v1/members/search", tags=["members"], response_model=list[MemberOut],
-             summary="Find members. " + roles_text(access.MEMBER_SEARCH_ROLES))
-def search_members(body: MemberSearch, actor: Actor = roles(*access.MEMBER_SEARCH_ROLES),
+             summary="Find members. " + roles_text([Action.MEMBER_SEARCH]))
+def search_members(body: MemberSearch, actor: Actor = allowed(Action.MEMBER_SEARCH),
                    uow=Depends(get_uow)) -> list[MemberOut]:
     found = members.find_members(uow, actor, medicaid_id=body.medicaid_id, last_name=body.last_name,
                                  first_name=body.first_name, birth_date=body.birth_date)
@@ -46,22 +48,22 @@ def search_members(body: MemberSearch, actor: Actor = roles(*access.MEMBER_SEARC
 
 
 @router.get("/api/v1/members/{key}", tags=["members"], response_model=MemberOut,
-            summary="One member by its opaque key. " + roles_text(access.MEMBER_READ_ROLES))
-def read_member(key: str, actor: Actor = roles(*access.MEMBER_READ_ROLES), uow=Depends(get_uow)) -> MemberOut:
+            summary="One member by its opaque key. " + roles_text([Action.MEMBER_READ]))
+def read_member(key: str, actor: Actor = allowed(Action.MEMBER_READ), uow=Depends(get_uow)) -> MemberOut:
     return MemberOut.model_validate(members.get_member(uow, actor, key))
 
 
 @router.post("/api/v1/members/import", tags=["members"], response_model=ImportOut,
-             summary="Import an eligibility CSV (all rows or none). " + roles_text(access.MEMBER_IMPORT_ROLES))
+             summary="Import an eligibility CSV (all rows or none). " + roles_text([Action.MEMBER_IMPORT]))
 def import_members(file: UploadFile = File(...), program: str = Form(...),
-                   actor: Actor = roles(*access.MEMBER_IMPORT_ROLES), uow=Depends(get_uow)) -> ImportOut:
+                   actor: Actor = allowed(Action.MEMBER_IMPORT), uow=Depends(get_uow)) -> ImportOut:
     result = members.import_eligibility(uow, actor, program.upper(), file.filename or "upload.csv", file.file.read())
     return ImportOut(**result.__dict__)
 
 
 @router.get("/api/v1/audit", tags=["audit"], response_model=list[AuditOut],
-            summary="The latest audit records. " + roles_text(access.AUDIT_READ_ROLES))
-def audit_trail(limit: int = 200, actor: Actor = roles(*access.AUDIT_READ_ROLES), uow=Depends(get_uow)):
+            summary="The latest audit records. " + roles_text([Action.AUDIT_READ]))
+def audit_trail(limit: int = 200, actor: Actor = allowed(Action.AUDIT_READ), uow=Depends(get_uow)):
     from sqlalchemy import select
 
     from nemt.store.models import Organization

@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from nemt import clock
-from nemt.api.deps import get_uow, roles, roles_text
+from nemt.api.deps import allowed, get_uow
+from nemt.domain.actors import Actor
 from nemt.services import booking
-from nemt.services.actors import Actor
+from nemt.services.platform.permissions import Action, roles_text
 
 router = APIRouter(prefix="/api/v1", tags=["rides"])
 
@@ -161,9 +162,9 @@ def _member_key(uow, order) -> str:
 
 @router.post("/rides", response_model=RideOut, status_code=201,
              summary="Book a ride (decided at once; a notice when denied or pending). 201 new, 200 repeat of an "
-                     "earlier request. " + roles_text(booking.BOOK_ROLES))
+                     "earlier request. " + roles_text([Action.RIDE_BOOK]))
 def book(body: booking.RideRequestIn, response: Response, idempotency_key: IdempotencyKey = None,
-         actor: Actor = roles(*booking.BOOK_ROLES), uow=Depends(get_uow)) -> dict:
+         actor: Actor = allowed(Action.RIDE_BOOK), uow=Depends(get_uow)) -> dict:
     result = booking.book_ride(uow, actor, body, _now(), idempotency_key=idempotency_key)
     if not result.created:
         response.status_code = 200
@@ -172,30 +173,30 @@ def book(body: booking.RideRequestIn, response: Response, idempotency_key: Idemp
 
 @router.get("/rides", response_model=list[RideOut],
             summary="The rides of one day (local date of service), for dispatch; scoped to what the caller may "
-                    "see. " + roles_text(booking.RIDE_READ_ROLES))
-def rides_of_day(date: dt.date = Query(description="YYYY-MM-DD"), actor: Actor = roles(*booking.RIDE_READ_ROLES),
+                    "see. " + roles_text([Action.RIDE_READ]))
+def rides_of_day(date: dt.date = Query(description="YYYY-MM-DD"), actor: Actor = allowed(Action.RIDE_READ),
                  uow=Depends(get_uow)) -> list[dict]:
     return [_ride(uow, t) for t in booking.rides_of_day(uow, actor, date)]
 
 
 @router.get("/rides/{key}", response_model=RideOut,
-            summary="One ride by its key. " + roles_text(booking.RIDE_READ_ROLES))
-def read_ride(key: str, actor: Actor = roles(*booking.RIDE_READ_ROLES), uow=Depends(get_uow)) -> dict:
+            summary="One ride by its key. " + roles_text([Action.RIDE_READ]))
+def read_ride(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> dict:
     return _ride(uow, booking.get_ride(uow, actor, key))
 
 
 @router.patch("/rides/{key}", response_model=RideOut,
               summary="Change the appointment time, return pick-up, destination or mode; the ride is decided "
-                      "again. " + roles_text(booking.BOOK_ROLES))
-def change_ride(key: str, body: booking.RideChange, actor: Actor = roles(*booking.BOOK_ROLES),
+                      "again. " + roles_text([Action.RIDE_BOOK]))
+def change_ride(key: str, body: booking.RideChange, actor: Actor = allowed(Action.RIDE_BOOK),
                 uow=Depends(get_uow)) -> dict:
     return _ride(uow, booking.change_ride(uow, actor, key, body, _now()))
 
 
 @router.post("/rides/{key}/cancel", response_model=RideOut,
              summary="Cancel a ride or one of its legs; a cancelled leg leaves the vehicle schedule. "
-                     + roles_text(booking.BOOK_ROLES))
-def cancel_ride(key: str, body: CancelIn | None = None, actor: Actor = roles(*booking.BOOK_ROLES),
+                     + roles_text([Action.RIDE_BOOK]))
+def cancel_ride(key: str, body: CancelIn | None = None, actor: Actor = allowed(Action.RIDE_BOOK),
                 uow=Depends(get_uow)) -> dict:
     body = body or CancelIn()
     return _ride(uow, booking.cancel_ride(uow, actor, key, _now(), leg=body.leg, reason=body.reason))
@@ -203,9 +204,9 @@ def cancel_ride(key: str, body: CancelIn | None = None, actor: Actor = roles(*bo
 
 @router.post("/standing-orders", response_model=StandingOrderOut, status_code=201,
              summary="Recurring appointments: a standing order and one decided ride per future occurrence. "
-                     + roles_text(booking.BOOK_ROLES))
+                     + roles_text([Action.RIDE_BOOK]))
 def create_standing_order(body: booking.StandingOrderIn, response: Response, idempotency_key: IdempotencyKey = None,
-                          actor: Actor = roles(*booking.BOOK_ROLES), uow=Depends(get_uow)) -> dict:
+                          actor: Actor = allowed(Action.RIDE_BOOK), uow=Depends(get_uow)) -> dict:
     result = booking.create_standing_order(uow, actor, body, _now(), idempotency_key=idempotency_key)
     if not result.created:
         response.status_code = 200
@@ -213,28 +214,28 @@ def create_standing_order(body: booking.StandingOrderIn, response: Response, ide
 
 
 @router.get("/standing-orders/{key}", response_model=StandingOrderOut,
-            summary="A standing order with its rides. " + roles_text(booking.RIDE_READ_ROLES))
-def read_standing_order(key: str, actor: Actor = roles(*booking.RIDE_READ_ROLES), uow=Depends(get_uow)) -> dict:
+            summary="A standing order with its rides. " + roles_text([Action.RIDE_READ]))
+def read_standing_order(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> dict:
     return _order(uow, booking.get_standing_order(uow, actor, key))
 
 
 @router.post("/standing-orders/{key}/cancel", response_model=StandingOrderOut,
-             summary="Cancel a standing order and its future rides. " + roles_text(booking.BOOK_ROLES))
-def cancel_standing_order(key: str, body: CancelOrderIn | None = None, actor: Actor = roles(*booking.BOOK_ROLES),
+             summary="Cancel a standing order and its future rides. " + roles_text([Action.RIDE_BOOK]))
+def cancel_standing_order(key: str, body: CancelOrderIn | None = None, actor: Actor = allowed(Action.RIDE_BOOK),
                           uow=Depends(get_uow)) -> dict:
     body = body or CancelOrderIn()
     return _order(uow, booking.cancel_standing_order(uow, actor, key, _now(), reason=body.reason))
 
 
 @router.get("/members/{key}/rides", response_model=list[RideOut],
-            summary="A member's rides (by the member's opaque key). " + roles_text(booking.RIDE_READ_ROLES))
-def member_rides(key: str, actor: Actor = roles(*booking.RIDE_READ_ROLES), uow=Depends(get_uow)) -> list[dict]:
+            summary="A member's rides (by the member's opaque key). " + roles_text([Action.RIDE_READ]))
+def member_rides(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> list[dict]:
     return [_ride(uow, t) for t in booking.rides_of_member(uow, actor, key)]
 
 
 @router.get("/notices/{key}", response_model=NoticeOut,
             summary="A notice to the member: the decision's reasons, their rules and how to appeal. "
-                    + roles_text(booking.NOTICE_READ_ROLES))
-def read_notice(key: str, actor: Actor = roles(*booking.NOTICE_READ_ROLES), uow=Depends(get_uow)) -> dict:
+                    + roles_text([Action.NOTICE_READ]))
+def read_notice(key: str, actor: Actor = allowed(Action.NOTICE_READ), uow=Depends(get_uow)) -> dict:
     notice, trip = booking.get_notice(uow, actor, key)
     return booking.describe_notice(notice, trip)

@@ -47,6 +47,7 @@ from nemt.contracts.decide import (
     contract_error,
     to_ride_request,
 )
+from nemt.domain.actors import Actor, OrgKind, Role
 from nemt.domain.decisions import (
     APPROVED,
     DENIED,
@@ -60,9 +61,9 @@ from nemt.domain.decisions import (
 from nemt.domain.network import vehicle_space
 from nemt.domain.rides import Mode, Purpose, UrgentReason
 from nemt.policy import Policy, load_policy
-from nemt.services import access, audit, network
-from nemt.services.actors import Actor
-from nemt.services.errors import (
+from nemt.services import network
+from nemt.services.platform import access, audit
+from nemt.services.platform.errors import (
     Conflict,
     InvalidInput,
     NotFound,
@@ -75,8 +76,6 @@ from nemt.store.models import (
     Member,
     Notice,
     Organization,
-    OrgKind,
-    Role,
     StandingOrder,
     TransportProvider,
     Trip,
@@ -338,7 +337,7 @@ def trip_scope(actor: Actor):
 
 
 def _member_trip_link(org_kind: str | None, org_id: int | None):
-    """Trip-based member visibility (registered with nemt.services.access)."""
+    """Trip-based member visibility (registered with nemt.services.platform.access)."""
     if org_kind == OrgKind.PROVIDER:
         return Member.id.in_(select(Trip.member_id).join(Leg, Leg.trip_id == Trip.id)
                              .where(Leg.provider_id.in_(_provider_of_org(org_id))))

@@ -57,10 +57,10 @@ from nemt.billing.x12_837p import (
     write_837p,
 )
 from nemt.billing.x12_validate import validate_x12
+from nemt.domain.actors import Actor, Role
 from nemt.policy import Policy, load_policy
-from nemt.services import audit
-from nemt.services.actors import Actor
-from nemt.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from nemt.services.platform import audit
+from nemt.services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from nemt.services.trip_log import assignment, billing_leg, load_logs
 from nemt.store.claim_models import BillingProfile
 from nemt.store.models import (
@@ -72,7 +72,6 @@ from nemt.store.models import (
     Member,
     Organization,
     Remittance,
-    Role,
     TransportProvider,
     Trip,
 )

@@ -14,11 +14,13 @@ from functools import cache
 
 from nemt import clock
 from nemt.contracts.decide import EscortInput
+from nemt.domain.actors import OrgKind, Role
 from nemt.domain.dates import age_on
 from nemt.domain.identifiers import make_npi
 from nemt.domain.rides import Mode
 from nemt.policy import load_policy
-from nemt.services import auth, network
+from nemt.services import network
+from nemt.services.platform import auth
 from nemt.store.models import (
     Coverage,
     CredentialRecord,
@@ -28,8 +30,6 @@ from nemt.store.models import (
     Member,
     MemberNeed,
     Organization,
-    OrgKind,
-    Role,
     TransportProvider,
     Vehicle,
 )
@@ -214,7 +214,7 @@ def _book_rides(uow_class, today: dt.date) -> tuple[int, int]:
     from sqlalchemy import select
 
     from nemt.services import booking
-    from nemt.services.auth import actor_of
+    from nemt.services.platform.auth import actor_of
 
     zone = load_policy("CO").time_zone
     with uow_class() as uow:
@@ -272,9 +272,9 @@ def _drive_past_week(uow_class, rng: random.Random, today: dt.date) -> int:
     driver app would send them. The providers get billing profiles so they can bill that week."""
     from sqlalchemy import select
 
+    from nemt.domain.actors import Actor
     from nemt.services import claims, dispatch, trip_log
-    from nemt.services.actors import Actor
-    from nemt.services.auth import actor_of
+    from nemt.services.platform.auth import actor_of
 
     app = Actor.system("demo-driver-app")
     with uow_class() as uow:

@@ -18,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from nemt.domain.actors import Actor, Role
 from nemt.policy import load_policy
-from nemt.services import access, audit, network
-from nemt.services.actors import Actor
-from nemt.services.errors import Conflict, InvalidInput, NotFound
-from nemt.store.models import Driver, Leg, Organization, Role, TransportProvider, Trip, Vehicle, VehicleRun
+from nemt.services import network
+from nemt.services.platform import access, audit
+from nemt.services.platform.errors import Conflict, InvalidInput, NotFound
+from nemt.store.models import Driver, Leg, Organization, TransportProvider, Trip, Vehicle, VehicleRun
 
 if TYPE_CHECKING:  # the scheduling engine (numpy, the solver) is imported when a day is built
     from nemt.scheduling import Instance

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from nemt import clock
+from nemt.domain.actors import Actor, Role
 from nemt.domain.vocabulary import DOCUMENTED_NEEDS, RESIDENCES
 from nemt.policy import load_policy
-from nemt.services import access, audit
-from nemt.services.actors import Actor
-from nemt.services.csv_files import RowReader, read_csv
-from nemt.services.errors import ImportRejected, InvalidInput, NotFound, RowError
-from nemt.store.models import Coverage, EligibilityImport, Member, MemberNeed, Role
+from nemt.services.platform import access, audit
+from nemt.services.platform.csv_files import RowReader, read_csv
+from nemt.services.platform.errors import ImportRejected, InvalidInput, NotFound, RowError
+from nemt.store.models import Coverage, EligibilityImport, Member, MemberNeed
 
 # The eligibility file: one row per coverage span; a member with several spans has several rows, whose member
 # columns must agree. `documented_needs` is a ;-separated list from the needs vocabulary.

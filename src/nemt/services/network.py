@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from sqlalchemy import select
 
+from nemt.domain.actors import Actor, OrgKind, Role
 from nemt.domain.identifiers import valid_npi
 from nemt.domain.network import (
     PERMIT_TYPES,
@@ -26,21 +27,11 @@ from nemt.domain.network import (
     expiring,
 )
 from nemt.policy import load_policy
-from nemt.services import access
-from nemt.services.actors import Actor
-from nemt.services.csv_files import RowReader, parse_all
-from nemt.services.errors import ImportRejected, RowError
 from nemt.services.members import check_zip
-from nemt.store.models import (
-    CredentialRecord,
-    Driver,
-    MedicalProvider,
-    Organization,
-    OrgKind,
-    Role,
-    TransportProvider,
-    Vehicle,
-)
+from nemt.services.platform import access
+from nemt.services.platform.csv_files import RowReader, parse_all
+from nemt.services.platform.errors import ImportRejected, RowError
+from nemt.store.models import CredentialRecord, Driver, MedicalProvider, Organization, TransportProvider, Vehicle
 
 NETWORK_ADMIN_ROLES = {Role.ADMIN, Role.PROVIDER_ADMIN}
 

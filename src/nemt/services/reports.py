@@ -24,19 +24,12 @@ from decimal import Decimal
 from sqlalchemy import and_, exists, select
 
 from nemt import clock
+from nemt.domain.actors import Actor, Role
 from nemt.policy import load_policy
-from nemt.services import access, audit, network
-from nemt.services.actors import Actor
-from nemt.services.errors import InvalidInput, NotFound
-from nemt.store.models import (
-    Claim,
-    ClaimLine,
-    Leg,
-    Member,
-    Role,
-    TransportProvider,
-    Trip,
-)
+from nemt.services import network
+from nemt.services.platform import access, audit
+from nemt.services.platform.errors import InvalidInput, NotFound
+from nemt.store.models import Claim, ClaimLine, Leg, Member, TransportProvider, Trip
 
 REPORT_ROLES = {Role.AUDITOR, Role.ADMIN, Role.DISPATCHER}
 

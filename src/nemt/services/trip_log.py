@@ -42,20 +42,11 @@ from nemt.billing.trip_log import (
 from nemt.billing.trip_log import (
     Member as BillingMember,
 )
+from nemt.domain.actors import Actor, Role
 from nemt.policy import Policy, load_policy
-from nemt.services import audit
-from nemt.services.actors import Actor
-from nemt.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from nemt.store.models import (
-    Driver,
-    Leg,
-    Role,
-    TransportProvider,
-    Trip,
-    TripLogEvent,
-    Vehicle,
-    VehicleRun,
-)
+from nemt.services.platform import audit
+from nemt.services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from nemt.store.models import Driver, Leg, TransportProvider, Trip, TripLogEvent, Vehicle, VehicleRun
 
 __all__ = [
     "EVENT_FIELDS",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -59,23 +58,6 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime()}
-
-
-class OrgKind(StrEnum):
-    DEPARTMENT = "department"
-    BROKER = "broker"
-    PROVIDER = "transportation-provider"
-    FACILITY = "medical-facility"
-
-
-class Role(StrEnum):
-    AGENT = "call-center-agent"
-    DISPATCHER = "dispatcher"
-    PROVIDER_ADMIN = "provider-admin"
-    DRIVER = "driver"
-    FACILITY_SCHEDULER = "facility-scheduler"
-    AUDITOR = "auditor"
-    ADMIN = "administrator"
 
 
 class Organization(Base):

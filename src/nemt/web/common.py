@@ -20,12 +20,12 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from nemt import clock
+from nemt.domain.actors import Actor, Role
 from nemt.policy import load_policy
-from nemt.services import auth
-from nemt.services.access import require_role
-from nemt.services.actors import Actor
-from nemt.services.errors import ServiceError, Unauthorized
-from nemt.store.models import Role, User
+from nemt.services.platform import auth, permissions
+from nemt.services.platform.errors import ServiceError, Unauthorized
+from nemt.services.platform.permissions import Action, roles_for
+from nemt.store.models import User
 from nemt.web.csrf import csrf_token
 
 log = logging.getLogger("nemt.web")
@@ -44,43 +44,25 @@ ROLE_NAMES = {
 class NavLink:
     href: str
     label: str
-    roles: frozenset[str]
+    action: Action  # shown to the roles the permissions table gives this action
 
-
-def role_set(*rs: Role) -> frozenset[str]:
-    return frozenset(str(r) for r in rs)
-
-
-# One place lists which role sees which link; each page checks the same roles (and the services check again).
-SEARCH_ROLES = role_set(Role.AGENT, Role.DISPATCHER, Role.FACILITY_SCHEDULER, Role.AUDITOR, Role.ADMIN)
-BOOK_ROLES = role_set(Role.AGENT, Role.DISPATCHER)
-DISPATCH_ROLES = role_set(Role.DISPATCHER, Role.ADMIN)
-PROVIDER_ROLES = role_set(Role.PROVIDER_ADMIN)
-DRIVER_ROLES = role_set(Role.DRIVER)
-FACILITY_ROLES = role_set(Role.FACILITY_SCHEDULER)
-REPORT_ROLES = role_set(Role.AUDITOR, Role.ADMIN, Role.DISPATCHER)
-AUDIT_ROLES = role_set(Role.AUDITOR, Role.ADMIN)
-CREDENTIAL_ROLES = role_set(Role.DISPATCHER, Role.PROVIDER_ADMIN, Role.AUDITOR, Role.ADMIN)
-
-# A facility finds members on its urgent-ride page (exact Medicaid ID only), not through the general search.
-MEMBER_NAV_ROLES = role_set(Role.AGENT, Role.DISPATCHER, Role.AUDITOR, Role.ADMIN)
 
 NAV: tuple[NavLink, ...] = (
-    NavLink("/members/search", "Find a member", MEMBER_NAV_ROLES),
-    NavLink("/dispatch", "Dispatch board", DISPATCH_ROLES),
-    NavLink("/provider/trips", "Assigned trips", PROVIDER_ROLES),
-    NavLink("/provider/fleet", "Drivers and vehicles", PROVIDER_ROLES),
-    NavLink("/credentials", "Expiring credentials", CREDENTIAL_ROLES),
-    NavLink("/provider/claims", "Claims", PROVIDER_ROLES),
-    NavLink("/driver", "Today's manifest", DRIVER_ROLES),
-    NavLink("/facility/urgent", "Urgent ride", FACILITY_ROLES),
-    NavLink("/reports", "Reports", REPORT_ROLES),
-    NavLink("/audit", "Audit trail", AUDIT_ROLES),
+    NavLink("/members/search", "Find a member", Action.MEMBER_BROWSE),
+    NavLink("/dispatch", "Dispatch board", Action.DISPATCH),
+    NavLink("/provider/trips", "Assigned trips", Action.PROVIDER_DESK),
+    NavLink("/provider/fleet", "Drivers and vehicles", Action.PROVIDER_DESK),
+    NavLink("/credentials", "Expiring credentials", Action.CREDENTIALS_READ),
+    NavLink("/provider/claims", "Claims", Action.PROVIDER_DESK),
+    NavLink("/driver", "Today's manifest", Action.DRIVER_DAY),
+    NavLink("/facility/urgent", "Urgent ride", Action.RIDE_BOOK_URGENT),
+    NavLink("/reports", "Reports", Action.REPORT_READ),
+    NavLink("/audit", "Audit trail", Action.AUDIT_READ),
 )
 
 
 def nav_for(role: str) -> list[NavLink]:
-    return [link for link in NAV if role in link.roles]
+    return [link for link in NAV if role in roles_for(link.action)]
 
 
 # --- time in the program's zone ------------------------------------------------------------------------------------
@@ -140,8 +122,12 @@ class Page:
     def local(self, value: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return local(value, self.program, fmt)
 
-    def require(self, roles: frozenset[str]) -> None:
-        require_role(self.actor, set(roles))
+    def require(self, action: Action) -> None:
+        permissions.require(self.actor, action)
+
+    def may(self, action: Action) -> bool:
+        """Whether the page should offer ``action`` (a link, a button); the service checks again."""
+        return permissions.may(self.actor, action)
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         base = {"user": self.user, "actor": self.actor, "csrf": csrf_token(self.request),
@@ -160,7 +146,7 @@ def signed_in(request: Request, uow) -> Page:
     return Page(request, user, auth.actor_of(user))
 
 
-def page_for(roles: frozenset[str]) -> Callable:
+def page_for(action: Action) -> Callable:
     """A dependency: the signed-in Page, after checking the role (403 page otherwise)."""
     from fastapi import Depends
 
@@ -168,7 +154,7 @@ def page_for(roles: frozenset[str]) -> Callable:
 
     def dependency(request: Request, uow=Depends(get_uow)) -> Page:
         page = signed_in(request, uow)
-        page.require(roles)
+        page.require(action)
         page.uow = uow
         return page
 

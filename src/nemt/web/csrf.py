@@ -7,7 +7,7 @@ import secrets
 
 from fastapi import Request
 
-from nemt.services.errors import Forbidden
+from nemt.services.platform.errors import Forbidden
 
 
 def csrf_token(request: Request) -> str:

@@ -8,11 +8,13 @@ import datetime as dt
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from nemt.services import audit, network, reports
-from nemt.services.errors import InvalidInput
+from nemt.services import network, reports
+from nemt.services.platform import audit
+from nemt.services.platform.errors import InvalidInput
+from nemt.services.platform.permissions import Action
 from nemt.store.models import Organization
 from nemt.web import charts
-from nemt.web.common import AUDIT_ROLES, CREDENTIAL_ROLES, REPORT_ROLES, Page, PageRoute, csv_response, page_for
+from nemt.web.common import Page, PageRoute, csv_response, page_for
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 DEFAULT_DAYS_BACK, DEFAULT_DAYS_AHEAD = 30, 14
@@ -42,7 +44,7 @@ def _chart(report: reports.Report):
 
 
 @router.get("/reports")
-def reports_index(page: Page = Depends(page_for(REPORT_ROLES)), start: str | None = None, end: str | None = None):
+def reports_index(page: Page = Depends(page_for(Action.REPORT_READ)), start: str | None = None, end: str | None = None):
     s, e = _period(page, start, end)
     today = page.today()
     by_day = reports.run(page.uow, page.actor, "trips-by-day", s, e, today=today)
@@ -59,7 +61,7 @@ def reports_index(page: Page = Depends(page_for(REPORT_ROLES)), start: str | Non
 
 
 @router.get("/reports/{name}.csv")
-def report_csv(name: str, page: Page = Depends(page_for(REPORT_ROLES)), start: str | None = None,
+def report_csv(name: str, page: Page = Depends(page_for(Action.REPORT_READ)), start: str | None = None,
                end: str | None = None):
     s, e = _period(page, start, end)
     report = reports.run(page.uow, page.actor, name, s, e, today=page.today())
@@ -67,7 +69,7 @@ def report_csv(name: str, page: Page = Depends(page_for(REPORT_ROLES)), start: s
 
 
 @router.get("/reports/{name}")
-def report_page(name: str, page: Page = Depends(page_for(REPORT_ROLES)), start: str | None = None,
+def report_page(name: str, page: Page = Depends(page_for(Action.REPORT_READ)), start: str | None = None,
                 end: str | None = None):
     s, e = _period(page, start, end)
     report = reports.run(page.uow, page.actor, name, s, e, today=page.today())
@@ -76,7 +78,7 @@ def report_page(name: str, page: Page = Depends(page_for(REPORT_ROLES)), start: 
 
 
 @router.get("/audit")
-def audit_trail(page: Page = Depends(page_for(AUDIT_ROLES)), limit: int = 200):
+def audit_trail(page: Page = Depends(page_for(Action.AUDIT_READ)), limit: int = 200):
     uow, actor = page.uow, page.actor
     org_ids = None
     if actor.program:
@@ -88,7 +90,7 @@ def audit_trail(page: Page = Depends(page_for(AUDIT_ROLES)), limit: int = 200):
 
 
 @router.get("/credentials")
-def credentials(page: Page = Depends(page_for(CREDENTIAL_ROLES)), within: int = 90):
+def credentials(page: Page = Depends(page_for(Action.CREDENTIALS_READ)), within: int = 90):
     if within not in (30, 60, 90):
         within = 90
     found = network.expiring_credentials(page.uow, page.actor, page.today(), within)

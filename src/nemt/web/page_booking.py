@@ -12,17 +12,16 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
 from nemt import clock
+from nemt.domain.actors import Role
 from nemt.policy import load_policy
 from nemt.services import booking, members
-from nemt.services.errors import InvalidInput, ServiceError
-from nemt.store.models import MedicalProvider, Role
-from nemt.web.common import BOOK_ROLES, Page, PageRoute, page_for, redirect, role_set
+from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.permissions import Action
+from nemt.store.models import MedicalProvider
+from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-RIDE_READ = role_set(*booking.RIDE_READ_ROLES)
-WRITE = role_set(*booking.BOOK_ROLES)
-STAFF_BOOK = BOOK_ROLES  # agents, dispatchers (and administrators, who the service may refuse)
 WEEKDAY_NAMES = (("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"),
                  ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday"))
 
@@ -139,14 +138,14 @@ def _member_for_form(page: Page, key: str):
 
 
 @router.get("/members/{key}/book")
-def book_form(key: str, page: Page = Depends(page_for(STAFF_BOOK))):
+def book_form(key: str, page: Page = Depends(page_for(Action.RIDE_BOOK_PAGE))):
     member = _member_for_form(page, key)
     return page.render("rides/book.html", member=member, error=None, form={"kind": "one-way"},
                        today=page.today(), **form_options(page))
 
 
 @router.post("/members/{key}/book")
-def book(key: str, request: Request, page: Page = Depends(page_for(STAFF_BOOK)), form=Depends(form_data)):
+def book(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK_PAGE)), form=Depends(form_data)):
     check_csrf(request, form.get("csrf_token"))
     try:
         body = ride_body(page, form, key)
@@ -162,7 +161,7 @@ def book(key: str, request: Request, page: Page = Depends(page_for(STAFF_BOOK)),
 
 
 @router.get("/members/{key}/standing-order")
-def standing_form(key: str, page: Page = Depends(page_for(STAFF_BOOK))):
+def standing_form(key: str, page: Page = Depends(page_for(Action.RIDE_BOOK_PAGE))):
     member = _member_for_form(page, key)
     today = page.today()
     return page.render("rides/standing.html", member=member, error=None,
@@ -171,7 +170,8 @@ def standing_form(key: str, page: Page = Depends(page_for(STAFF_BOOK))):
 
 
 @router.post("/members/{key}/standing-order")
-def standing(key: str, request: Request, page: Page = Depends(page_for(STAFF_BOOK)), form=Depends(form_data)):
+def standing(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK_PAGE)),
+             form=Depends(form_data)):
     check_csrf(request, form.get("csrf_token"))
     try:
         body = _common(form, key)
@@ -196,14 +196,15 @@ def standing(key: str, request: Request, page: Page = Depends(page_for(STAFF_BOO
 
 
 @router.get("/standing-orders/{key}")
-def standing_order_page(key: str, page: Page = Depends(page_for(RIDE_READ))):
+def standing_order_page(key: str, page: Page = Depends(page_for(Action.RIDE_READ))):
     result = booking.get_standing_order(page.uow, page.actor, key)
     return page.render("rides/standing_order.html", result=result,
-                       can_write=page.actor.role in WRITE)
+                       can_write=page.may(Action.RIDE_BOOK))
 
 
 @router.post("/standing-orders/{key}/cancel")
-def cancel_standing(key: str, request: Request, page: Page = Depends(page_for(WRITE)), form=Depends(form_data)):
+def cancel_standing(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK)),
+                    form=Depends(form_data)):
     check_csrf(request, form.get("csrf_token"))
     result = booking.cancel_standing_order(page.uow, page.actor, key, now(), reason=form.get("reason") or "")
     request.session["flash"] = f"Standing order cancelled: {result.cancelled_trips} future trip(s) cancelled."
@@ -223,19 +224,19 @@ def _ride_page(page: Page, key: str, error: ServiceError | None = None, form: di
                     "requested_mode": trip.requested_mode}
     return page.render("rides/trip.html", status_code=error.status if error else 200, trip=trip, ride=ride,
                        notice=notice, error=error, form=form or default_form,
-                       can_write=page.actor.role in WRITE and trip.status != "cancelled",
+                       can_write=page.may(Action.RIDE_BOOK) and trip.status != "cancelled",
                        member_link=page.actor.role in {str(r) for r in (Role.AGENT, Role.DISPATCHER, Role.AUDITOR,
                                                                         Role.ADMIN)},
                        **form_options(page))
 
 
 @router.get("/trips/{key}")
-def trip_page(key: str, page: Page = Depends(page_for(RIDE_READ))):
+def trip_page(key: str, page: Page = Depends(page_for(Action.RIDE_READ))):
     return _ride_page(page, key)
 
 
 @router.post("/trips/{key}/change")
-def change(key: str, request: Request, page: Page = Depends(page_for(WRITE)), form=Depends(form_data)):
+def change(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK)), form=Depends(form_data)):
     check_csrf(request, form.get("csrf_token"))
     try:
         body: dict[str, Any] = {"reason": (form.get("reason") or "")[:200]}
@@ -264,7 +265,7 @@ def change(key: str, request: Request, page: Page = Depends(page_for(WRITE)), fo
 
 
 @router.post("/trips/{key}/cancel")
-def cancel(key: str, request: Request, page: Page = Depends(page_for(WRITE)), form=Depends(form_data)):
+def cancel(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK)), form=Depends(form_data)):
     check_csrf(request, form.get("csrf_token"))
     leg = form.get("leg") or None
     try:

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from nemt import clock, geo
 from nemt.policy import load_policy
 from nemt.services import booking, dispatch
-from nemt.services.errors import InvalidInput, ServiceError
+from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.permissions import Action
 from nemt.store.models import Driver, Leg, Organization, TransportProvider, Vehicle
 from nemt.web import charts
-from nemt.web.common import DISPATCH_ROLES, Page, PageRoute, page_for, redirect
+from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-MANIFEST_ROLES = DISPATCH_ROLES | {"provider-admin", "driver"}
 
 
 def parse_day(page: Page, day: str | None) -> dt.date:
@@ -121,13 +121,13 @@ def board(page: Page, day: dt.date) -> dict:
 
 
 @router.get("/dispatch")
-def dispatch_board(page: Page = Depends(page_for(DISPATCH_ROLES)), day: str | None = None):
+def dispatch_board(page: Page = Depends(page_for(Action.DISPATCH)), day: str | None = None):
     d = parse_day(page, day)
     return page.render("dispatch/board.html", day=d, result=None, error=None, **board(page, d))
 
 
 @router.post("/dispatch/schedule")
-def schedule(page: Page = Depends(page_for(DISPATCH_ROLES)), csrf_token: str = Form(""), day: str = Form(...),
+def schedule(page: Page = Depends(page_for(Action.DISPATCH)), csrf_token: str = Form(""), day: str = Form(...),
              seconds: float = Form(3.0)):
     check_csrf(page.request, csrf_token)
     d = parse_day(page, day)
@@ -142,7 +142,7 @@ def schedule(page: Page = Depends(page_for(DISPATCH_ROLES)), csrf_token: str = F
 
 
 @router.post("/dispatch/assign")
-def assign(page: Page = Depends(page_for(DISPATCH_ROLES)), csrf_token: str = Form(""), leg: str = Form(...),
+def assign(page: Page = Depends(page_for(Action.DISPATCH)), csrf_token: str = Form(""), leg: str = Form(...),
            vehicle: str = Form(...), day: str = Form(...)):
     """Reassignment and urgent insertion by hand: put one leg on the chosen vehicle (credentials checked)."""
     check_csrf(page.request, csrf_token)
@@ -160,7 +160,7 @@ def assign(page: Page = Depends(page_for(DISPATCH_ROLES)), csrf_token: str = For
 
 
 @router.get("/manifests/{vehicle_key}")
-def manifest(vehicle_key: str, page: Page = Depends(page_for(MANIFEST_ROLES)), day: str | None = None):
+def manifest(vehicle_key: str, page: Page = Depends(page_for(Action.MANIFEST_READ)), day: str | None = None):
     d = parse_day(page, day)
     m = dispatch.manifest(page.uow, page.actor, vehicle_key, d)
     return page.render("dispatch/manifest.html", manifest=m, day=d, vehicle_key=vehicle_key)

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Form
 from sqlalchemy import select
 
 from nemt.services import dispatch, trip_log
-from nemt.services.errors import InvalidInput, ServiceError
+from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.permissions import Action
 from nemt.store.models import Driver, Leg, Vehicle, VehicleRun
-from nemt.web.common import DRIVER_ROLES, Page, PageRoute, page_for, redirect
+from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -63,12 +64,12 @@ def _render(page: Page, day: dt.date, error: ServiceError | None = None):
 
 
 @router.get("/driver")
-def driver_page(page: Page = Depends(page_for(DRIVER_ROLES)), day: str | None = None):
+def driver_page(page: Page = Depends(page_for(Action.DRIVER_DAY)), day: str | None = None):
     return _render(page, _parse_day(page, day))
 
 
 @router.post("/driver/legs/{leg_key}/{kind}")
-def record(leg_key: str, kind: str, page: Page = Depends(page_for(DRIVER_ROLES)), csrf_token: str = Form(""),
+def record(leg_key: str, kind: str, page: Page = Depends(page_for(Action.DRIVER_DAY)), csrf_token: str = Form(""),
            identity_verified: str = Form(""), loaded_miles: str = Form(""), trip_confirmed_by: str = Form(""),
            wait_minutes: str = Form(""), reason: str = Form(""), day: str = Form("")):
     check_csrf(page.request, csrf_token)

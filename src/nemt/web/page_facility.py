@@ -7,8 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from nemt.services import booking, members
-from nemt.services.errors import ServiceError
-from nemt.web.common import FACILITY_ROLES, Page, PageRoute, page_for, redirect
+from nemt.services.platform.errors import ServiceError
+from nemt.services.platform.permissions import Action
+from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 from nemt.web.page_booking import form_data, form_options, now, ride_body
 
@@ -35,12 +36,12 @@ def _render(page: Page, found=None, error: ServiceError | None = None, form: dic
 
 
 @router.get("/facility/urgent")
-def urgent_form(page: Page = Depends(page_for(FACILITY_ROLES))):
+def urgent_form(page: Page = Depends(page_for(Action.RIDE_BOOK_URGENT))):
     return _render(page)
 
 
 @router.post("/facility/urgent/find")
-def find(request: Request, page: Page = Depends(page_for(FACILITY_ROLES)), form=Depends(form_data)):
+def find(request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK_URGENT)), form=Depends(form_data)):
     check_csrf(request, form.get("csrf_token"))
     try:
         found = members.find_members(page.uow, page.actor, medicaid_id=(form.get("medicaid_id") or "").strip())
@@ -50,7 +51,7 @@ def find(request: Request, page: Page = Depends(page_for(FACILITY_ROLES)), form=
 
 
 @router.post("/facility/urgent/book")
-def book(request: Request, page: Page = Depends(page_for(FACILITY_ROLES)), form=Depends(form_data)):
+def book(request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK_URGENT)), form=Depends(form_data)):
     check_csrf(request, form.get("csrf_token"))
     try:
         body = ride_body(page, form, form.get("member") or "")

@@ -8,8 +8,9 @@ import datetime as dt
 from fastapi import APIRouter, Depends, Form
 
 from nemt.services import booking, members
-from nemt.services.errors import InvalidInput, ServiceError
-from nemt.web.common import BOOK_ROLES, SEARCH_ROLES, Page, PageRoute, page_for
+from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.permissions import Action
+from nemt.web.common import Page, PageRoute, page_for
 from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -24,12 +25,12 @@ def coverage_on(member, day: dt.date):
 
 
 @router.get("/members/search")
-def search_form(page: Page = Depends(page_for(SEARCH_ROLES))):
+def search_form(page: Page = Depends(page_for(Action.MEMBER_SEARCH))):
     return page.render("members/search.html", results=None, error=None, form={})
 
 
 @router.post("/members/search")
-def search(page: Page = Depends(page_for(SEARCH_ROLES)), csrf_token: str = Form(""),
+def search(page: Page = Depends(page_for(Action.MEMBER_SEARCH)), csrf_token: str = Form(""),
            medicaid_id: str = Form(""), last_name: str = Form(""), first_name: str = Form(""),
            birth_date: str = Form("")):
     check_csrf(page.request, csrf_token)
@@ -51,9 +52,9 @@ def search(page: Page = Depends(page_for(SEARCH_ROLES)), csrf_token: str = Form(
 
 
 @router.get("/members/{key}")
-def member_page(key: str, page: Page = Depends(page_for(SEARCH_ROLES))):
+def member_page(key: str, page: Page = Depends(page_for(Action.MEMBER_SEARCH))):
     member = members.get_member(page.uow, page.actor, key)
     today = page.today()
     trips = booking.rides_of_member(page.uow, page.actor, key)
     return page.render("members/member.html", member=member, today=today, current=coverage_on(member, today),
-                       trips=trips, can_book=page.actor.role in BOOK_ROLES)
+                       trips=trips, can_book=page.may(Action.RIDE_BOOK_PAGE))

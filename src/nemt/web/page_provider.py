@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Form
 from sqlalchemy import select
 
 from nemt.services import trip_log
-from nemt.services.errors import InvalidInput, ServiceError
+from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.permissions import Action
 from nemt.store.models import Driver, Leg, TransportProvider, Vehicle, VehicleRun
-from nemt.web.common import PROVIDER_ROLES, Page, PageRoute, page_for, redirect
+from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -33,7 +34,7 @@ def _optional_day(value: str | None) -> dt.date | None:
 
 
 @router.get("/provider/trips")
-def trips(page: Page = Depends(page_for(PROVIDER_ROLES)), day: str | None = None):
+def trips(page: Page = Depends(page_for(Action.PROVIDER_DESK)), day: str | None = None):
     d = _optional_day(day)
     views = trip_log.legs_for_actor(page.uow, page.actor, d)
     legs = {leg.key: leg for leg in page.uow.session.scalars(
@@ -46,7 +47,7 @@ def trips(page: Page = Depends(page_for(PROVIDER_ROLES)), day: str | None = None
 
 
 @router.get("/provider/trip-logs/{leg_key}")
-def trip_log_page(leg_key: str, page: Page = Depends(page_for(PROVIDER_ROLES))):
+def trip_log_page(leg_key: str, page: Page = Depends(page_for(Action.PROVIDER_DESK))):
     view = trip_log.leg_log(page.uow, page.actor, leg_key)
     leg = page.uow.session.scalar(select(Leg).where(Leg.key == leg_key))
     vehicle, driver = trip_log.assignment(page.uow.session, leg)
@@ -54,7 +55,7 @@ def trip_log_page(leg_key: str, page: Page = Depends(page_for(PROVIDER_ROLES))):
 
 
 @router.get("/provider/fleet")
-def fleet(page: Page = Depends(page_for(PROVIDER_ROLES))):
+def fleet(page: Page = Depends(page_for(Action.PROVIDER_DESK))):
     provider = _provider(page)
     drivers, vehicles = [], []
     if provider is not None:
@@ -94,12 +95,12 @@ def _claims_render(page: Page, result=None, error: ServiceError | None = None, s
 
 
 @router.get("/provider/claims")
-def claims_page(page: Page = Depends(page_for(PROVIDER_ROLES))):
+def claims_page(page: Page = Depends(page_for(Action.PROVIDER_DESK))):
     return _claims_render(page)
 
 
 @router.post("/provider/claims/build")
-def build_claims(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: str = Form(""),
+def build_claims(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
                  start: str = Form(...), end: str = Form(...)):
     from nemt.services import claims
 
@@ -116,7 +117,7 @@ def build_claims(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: str
 
 
 @router.post("/provider/claims/export")
-def export_claims(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: str = Form(""),
+def export_claims(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
                   format: str = Form("837p")):
     from fastapi.responses import Response
 
@@ -136,7 +137,7 @@ def export_claims(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: st
 
 
 @router.post("/provider/claims/profile")
-def billing_profile(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: str = Form(""),
+def billing_profile(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
                     address_line: str = Form(""), city: str = Form(""), state: str = Form(""), zip: str = Form(""),
                     tax_id: str = Form(""), submitter_id: str = Form(""), submitter_name: str = Form(""),
                     contact_name: str = Form(""), phone: str = Form("")):
@@ -155,7 +156,7 @@ def billing_profile(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: 
 
 
 @router.post("/provider/claims/void")
-def void_claim(page: Page = Depends(page_for(PROVIDER_ROLES)), csrf_token: str = Form(""),
+def void_claim(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
                claim_number: str = Form(...), action: str = Form("void")):
     from nemt.services import claims
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from nemt.api.deps import get_uow
-from nemt.services import auth
-from nemt.services.errors import Unauthorized
+from nemt.services.platform import auth
+from nemt.services.platform.errors import Unauthorized
 from nemt.web.common import PageRoute, redirect, signed_in, templates
 from nemt.web.csrf import check_csrf, csrf_token
 

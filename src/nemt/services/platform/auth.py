@@ -10,9 +10,9 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from nemt.services.actors import Actor
-from nemt.services.errors import InvalidInput, Unauthorized
-from nemt.store.models import ApiToken, Organization, Role, User, utcnow
+from nemt.domain.actors import Actor, Role
+from nemt.services.platform.errors import InvalidInput, Unauthorized
+from nemt.store.models import ApiToken, Organization, User, utcnow
 
 
 @cache

@@ -5,7 +5,7 @@ Details name fields and counts, never the member's data itself.
 
 from __future__ import annotations
 
-from nemt.services.actors import Actor
+from nemt.domain.actors import Actor
 from nemt.store.models import AuditEvent
 
 

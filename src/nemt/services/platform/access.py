@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, exists, or_, select
 
-from nemt.services.actors import Actor
-from nemt.services.errors import Forbidden
-from nemt.store.models import Member, OrgKind, Role
+from nemt.domain.actors import Actor, OrgKind, Role
+from nemt.services.platform.errors import Forbidden
+from nemt.store.models import Member
 
 # Roles allowed for each kind of work (the API and the pages check these).
 MEMBER_SEARCH_ROLES = {Role.AGENT, Role.DISPATCHER, Role.FACILITY_SCHEDULER, Role.AUDITOR, Role.ADMIN}
@@ -64,6 +64,6 @@ def can_see(uow, actor: Actor, member: Member) -> bool:
 def ensure_can_see(uow, actor: Actor, member: Member) -> None:
     if not can_see(uow, actor, member):
         # Same answer as for an unknown member: do not confirm that the member exists.
-        from nemt.services.errors import NotFound
+        from nemt.services.platform.errors import NotFound
 
         raise NotFound("no such member", field="member", rule="organization-based access")

@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from nemt.services.errors import ImportRejected, RowError
+from nemt.services.platform.errors import ImportRejected, RowError
 
 TRUE_WORDS, FALSE_WORDS = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
 

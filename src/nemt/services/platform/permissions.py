@@ -1,0 +1,98 @@
+"""The one permissions table: which roles may take each action. Services check it (``require``), the API states it on
+each route (``nemt.api.deps.allowed``), the pages check it and show only the links a role may use; a generated test
+walks every route and page against it for every role (tests/platform/test_permissions.py).
+
+Which *rows* an allowed user then sees (their program, their organization's trips, a driver's own legs) is the
+visibility module's business: ``nemt.store.visibility``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+from nemt.domain.actors import Actor, Role
+from nemt.services.platform.errors import Forbidden
+
+
+class Action(StrEnum):
+    MEMBER_SEARCH = "member.search"  # find members by Medicaid ID or name and birth date
+    MEMBER_BROWSE = "member.browse"  # the member search page (a facility finds members on its urgent-ride page)
+    MEMBER_READ = "member.read"
+    MEMBER_IMPORT = "member.import"
+    RIDE_BOOK = "ride.book"  # book, change and cancel rides and standing orders
+    RIDE_BOOK_PAGE = "ride.book-page"  # the agent's booking pages (a facility books on its urgent-ride page)
+    RIDE_BOOK_URGENT = "ride.book-urgent"  # a facility's urgent-ride page
+    RIDE_READ = "ride.read"
+    NOTICE_READ = "notice.read"
+    DISPATCH = "dispatch.plan"  # schedule a day, assign and move legs, insert urgent rides, the dispatch board
+    MANIFEST_READ = "manifest.read"
+    TRIP_LOG_RECORD = "trip-log.record"
+    TRIP_LOG_READ = "trip-log.read"
+    DRIVER_DAY = "driver.day"  # the driver's manifest page
+    PROVIDER_DESK = "provider.desk"  # a transportation provider's pages: assigned trips, fleet, claims
+    CLAIM_WRITE = "claim.write"  # build, export, replace, void, post remittances, the billing profile
+    CLAIM_READ = "claim.read"
+    NETWORK_ENROL = "network.enrol"  # enrol transportation and medical providers (imports)
+    NETWORK_ADMIN = "network.admin"  # import a provider's drivers and vehicles
+    CREDENTIALS_READ = "credentials.read"
+    REPORT_READ = "report.read"
+    AUDIT_READ = "audit.read"
+
+
+_A, _D, _P, _DR, _F, _AU, _AD = (Role.AGENT, Role.DISPATCHER, Role.PROVIDER_ADMIN, Role.DRIVER, Role.FACILITY_SCHEDULER,
+                                 Role.AUDITOR, Role.ADMIN)
+
+PERMISSIONS: Mapping[Action, frozenset[Role]] = {
+    Action.MEMBER_SEARCH: frozenset({_A, _D, _F, _AU, _AD}),
+    Action.MEMBER_BROWSE: frozenset({_A, _D, _AU, _AD}),
+    Action.MEMBER_READ: frozenset({_A, _D, _F, _AU, _AD, _P, _DR}),
+    Action.MEMBER_IMPORT: frozenset({_AD}),
+    Action.RIDE_BOOK: frozenset({_A, _D, _F}),
+    Action.RIDE_BOOK_PAGE: frozenset({_A, _D}),
+    Action.RIDE_BOOK_URGENT: frozenset({_F}),
+    Action.RIDE_READ: frozenset({_A, _D, _P, _DR, _F, _AU, _AD}),
+    Action.NOTICE_READ: frozenset({_A, _D, _F, _AU, _AD}),
+    Action.DISPATCH: frozenset({_D, _AD}),
+    Action.MANIFEST_READ: frozenset({_D, _AD, _P, _DR}),
+    Action.TRIP_LOG_RECORD: frozenset({_DR}),
+    Action.TRIP_LOG_READ: frozenset({_DR, _P, _D, _AU, _AD}),
+    Action.DRIVER_DAY: frozenset({_DR}),
+    Action.PROVIDER_DESK: frozenset({_P}),
+    Action.CLAIM_WRITE: frozenset({_P, _AD}),
+    Action.CLAIM_READ: frozenset({_P, _AU, _AD}),
+    Action.NETWORK_ENROL: frozenset({_AD}),
+    Action.NETWORK_ADMIN: frozenset({_AD, _P}),
+    Action.CREDENTIALS_READ: frozenset({_D, _P, _AU, _AD}),
+    Action.REPORT_READ: frozenset({_AU, _AD, _D}),
+    Action.AUDIT_READ: frozenset({_AU, _AD}),
+}
+
+_WORDS = {Action.TRIP_LOG_RECORD: "record trip logs", Action.TRIP_LOG_READ: "read trip logs"}
+
+
+def roles_for(action: Action) -> frozenset[Role]:
+    return PERMISSIONS[action]
+
+
+def may(actor: Actor, action: Action) -> bool:
+    """The system (a command or a job) may do everything; a user, what the table gives their role."""
+    return actor.is_system or actor.role in PERMISSIONS[action]
+
+
+def require(actor: Actor, action: Action) -> None:
+    if not may(actor, action):
+        what = _WORDS.get(action, "do this")
+        raise Forbidden(f"the role {actor.role!r} may not {what}", rule="role-based access")
+
+
+def roles_text(actions: Iterable[Action]) -> str:
+    """The roles of an action as the API documentation states them."""
+    roles = sorted({str(r) for a in actions for r in PERMISSIONS[a]})
+    return "Roles: " + ", ".join(roles) + "."
+
+
+# Every action has its row: a new Action without one fails at import, not at the first request.
+_missing = set(Action) - set(PERMISSIONS)
+if _missing:
+    raise RuntimeError(f"permissions table has no row for {sorted(_missing)}")

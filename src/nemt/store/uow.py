@@ -1,0 +1,83 @@
+"""Unit of work: a use case commits all of its changes or none (Architecture Patterns with Python, ch. 6).
+
+``with uow_factory() as uow: ...; uow.commit()`` — leaving the block without commit rolls back. The repositories are
+the unit of work's attributes, one per aggregate; services reach the database only through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from nemt.store import repositories as repos
+from nemt.store.database import default_engine, session_factory
+
+
+class UnitOfWork:
+    session: Session
+    members: repos.MemberRepository
+    users: repos.UserRepository
+    organizations: repos.OrganizationRepository
+    audit: repos.AuditRepository
+    control_numbers: repos.ControlNumbers
+    rides: repos.RideRepository
+    trip_logs: repos.TripLogRepository
+    claims: repos.ClaimRepository
+    dispatch: repos.DispatchRepository
+    network: repos.NetworkRepository
+    reports: repos.ReportRepository
+
+    def __init__(self, factory: sessionmaker[Session] | None = None):
+        self._factory = factory or session_factory(default_engine())
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = session = self._factory()
+        self.members = repos.MemberRepository(session)
+        self.users = repos.UserRepository(session)
+        self.organizations = repos.OrganizationRepository(session)
+        self.audit = repos.AuditRepository(session)
+        self.control_numbers = repos.ControlNumbers(session)
+        self.rides = repos.RideRepository(session)
+        self.trip_logs = repos.TripLogRepository(session)
+        self.claims = repos.ClaimRepository(session)
+        self.dispatch = repos.DispatchRepository(session)
+        self.network = repos.NetworkRepository(session)
+        self.reports = repos.ReportRepository(session)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            self.session.rollback()  # no-op after a commit; undoes everything otherwise
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+
+# What a commit can lose to another writer: a unique key taken first (IntegrityError), a stale version
+# (StaleDataError), a serialization failure or lock timeout (OperationalError). Services turn these into a Conflict
+# or retry; they never see SQLAlchemy's classes themselves.
+CONCURRENT_WRITE_ERRORS: tuple[type[Exception], ...] = (IntegrityError, StaleDataError, OperationalError)
+
+
+def uow_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+    """A callable making units of work on ``engine`` (handed to the API and CLI)."""
+    factory = session_factory(engine)
+    return lambda: UnitOfWork(factory)

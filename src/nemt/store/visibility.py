@@ -1,0 +1,152 @@
+"""What rows an actor may see, for every kind of record, in one place. Each function returns a SQL condition to add to
+a query (``None``: no restriction). Repositories apply them; services decide *whether* an actor may act at all
+(``nemt.services.platform.permissions``).
+
+- The system (commands, jobs) sees everything.
+- Broker and Department users see every record of their program: the broker arranges rides for every member, the
+  Department's auditors review them all.
+- A transportation provider's users see the trips with a leg assigned to their organization and those members; a
+  driver sees only the legs assigned to them (on the leg, or through the vehicle's run that day).
+- A medical facility sees the trips it booked and those members (it looks a member up by exact ID to book).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+
+from nemt.domain.actors import Actor, OrgKind, Role
+from nemt.store.models import (
+    AuditEvent,
+    Claim,
+    Driver,
+    Leg,
+    Member,
+    Organization,
+    TransportProvider,
+    Trip,
+    Vehicle,
+    VehicleRun,
+)
+
+Condition = ColumnElement[bool]
+
+_WHOLE_PROGRAM = (OrgKind.BROKER, OrgKind.DEPARTMENT, None)
+
+
+def _all(*conditions: Condition | None) -> Condition | None:
+    present = [c for c in conditions if c is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else and_(*present)
+
+
+def _providers_of(actor: Actor) -> Select[Any]:
+    return select(TransportProvider.id).where(TransportProvider.organization_id == actor.organization_id)
+
+
+def _drivers_of(actor: Actor) -> Select[Any]:
+    return select(Driver.id).where(Driver.user_id == actor.user_id)
+
+
+def _program_orgs(program: str) -> Select[Any]:
+    return select(Organization.id).where(Organization.program == program)
+
+
+def _driver_legs(actor: Actor) -> Condition:
+    """Legs assigned to the actor's driver record: on the leg itself, or through their vehicle's run that day."""
+    through_run = select(VehicleRun.id).where(VehicleRun.vehicle_id == Leg.vehicle_id,
+                                              VehicleRun.service_date == Leg.service_date,
+                                              VehicleRun.driver_id.in_(_drivers_of(actor))).exists()
+    return or_(Leg.driver_id.in_(_drivers_of(actor)), and_(Leg.driver_id.is_(None), through_run))
+
+
+def _own_legs(actor: Actor) -> Condition:
+    """A provider's legs; a driver's, only their own."""
+    return _driver_legs(actor) if actor.role == Role.DRIVER else Leg.provider_id.in_(_providers_of(actor))
+
+
+def legs(actor: Actor) -> Condition | None:
+    """The legs ``actor`` may see (the query must join Trip, or use trips() alone)."""
+    if actor.is_system:
+        return None
+    kind = actor.organization_kind
+    program = Leg.trip_id.in_(select(Trip.id).where(Trip.program == actor.program)) if actor.program else None
+    if kind in _WHOLE_PROGRAM:
+        return program
+    if kind == OrgKind.PROVIDER:
+        return _all(program, _own_legs(actor))
+    if kind == OrgKind.FACILITY:
+        return _all(program, Leg.trip_id.in_(select(Trip.id).where(Trip.booked_by_org_id == actor.organization_id)))
+    return false()
+
+
+def trips(actor: Actor) -> Condition | None:
+    """The trips ``actor`` may see: a provider's, those with a leg it may see."""
+    if actor.is_system:
+        return None
+    kind = actor.organization_kind
+    program = Trip.program == actor.program if actor.program else None
+    if kind in _WHOLE_PROGRAM:
+        return program
+    if kind == OrgKind.PROVIDER:
+        return _all(program, Trip.id.in_(select(Leg.trip_id).where(_own_legs(actor))))
+    if kind == OrgKind.FACILITY:
+        return _all(program, Trip.booked_by_org_id == actor.organization_id)
+    return false()
+
+
+def members(actor: Actor) -> Condition | None:
+    """The members ``actor`` may see: a provider's or a facility's, those of the trips it may see."""
+    if actor.is_system:
+        return None
+    program = Member.program == actor.program if actor.program else None
+    if actor.organization_kind in _WHOLE_PROGRAM:
+        return program
+    if actor.organization_kind == OrgKind.PROVIDER:
+        # The organization's trips (every leg of the provider, not only the driver's own): as the member pages had it.
+        linked = select(Trip.member_id).join(Leg, Leg.trip_id == Trip.id).where(
+            Leg.provider_id.in_(_providers_of(actor)))
+        return _all(program, Member.id.in_(linked))
+    if actor.organization_kind == OrgKind.FACILITY:
+        linked = select(Trip.member_id).where(Trip.booked_by_org_id == actor.organization_id)
+        return _all(program, Member.id.in_(linked))
+    return false()
+
+
+def claims(actor: Actor) -> Condition | None:
+    """A provider's claims to its own organization; every other user, the claims of their program."""
+    if actor.is_system:
+        return None
+    if actor.role == Role.PROVIDER_ADMIN or actor.organization_kind == OrgKind.PROVIDER:
+        return Claim.provider_id.in_(_providers_of(actor))
+    if actor.program is not None:
+        return Claim.provider_id.in_(select(TransportProvider.id).where(
+            TransportProvider.organization_id.in_(_program_orgs(actor.program))))
+    return None
+
+
+def runs(actor: Actor) -> Condition | None:
+    """Vehicle runs: a provider's vehicles, a driver's own runs, a program's vehicles for the broker and Department."""
+    if actor.is_system:
+        return None
+    if actor.organization_kind == OrgKind.PROVIDER:
+        if actor.role == Role.DRIVER:
+            return VehicleRun.driver_id.in_(_drivers_of(actor))
+        return VehicleRun.vehicle_id.in_(select(Vehicle.id).where(Vehicle.provider_id.in_(_providers_of(actor))))
+    if actor.organization_kind in _WHOLE_PROGRAM:
+        if actor.program is None:
+            return None
+        program_vehicles = select(Vehicle.id).join(TransportProvider, TransportProvider.id == Vehicle.provider_id) \
+            .where(TransportProvider.organization_id.in_(_program_orgs(actor.program)))
+        return VehicleRun.vehicle_id.in_(program_vehicles)
+    return false()
+
+
+def audit_events(actor: Actor) -> Condition | None:
+    """The audit trail of the actor's program (the events of its organizations' users)."""
+    if actor.is_system or actor.program is None:
+        return None
+    return AuditEvent.organization_id.in_(_program_orgs(actor.program))
+
