@@ -158,6 +158,7 @@ def page_for(action: Action) -> Callable:
         page.uow = uow
         return page
 
+    dependency.action = action  # type: ignore[attr-defined]  # read by the generated permissions test
     return dependency
 
 
