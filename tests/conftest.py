@@ -153,7 +153,7 @@ def demo_with_rides(uow_factory):
 def client(db, demo):
     from fastapi.testclient import TestClient
 
-    from nemt.api.main import create_app
+    from nemt.http.app import create_app
 
     with TestClient(create_app(db, secret_key="test-secret")) as c:
         yield c

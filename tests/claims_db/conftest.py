@@ -100,7 +100,7 @@ def world(demo) -> World:
 def complete(world: World, leg_key: str, *, miles: int = 10, start: int = 8, actor: Actor | None = None,
              pickup: dict | None = None, dropoff: dict | None = None, day: dt.date = DAY) -> None:
     """Arrive, pick up and drop off a leg as its driver."""
-    from nemt.services.trip_log import record_event
+    from nemt.services.trips import record_event
 
     actor = actor or world.actor("driver")
     with world.uow() as uow:

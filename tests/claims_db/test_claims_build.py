@@ -10,7 +10,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from nemt.billing.cli import run_bill
+from nemt.cli.billing import run_bill
 from nemt.services import claims as claims_service
 from nemt.services.platform.errors import Forbidden
 from nemt.store.models import BilledLeg, Claim, ClaimLine, Member

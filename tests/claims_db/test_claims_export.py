@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from nemt.billing.x12_validate import validate_x12
 from nemt.services import claims as claims_service
 from nemt.services.platform.errors import Conflict, InvalidInput
-from nemt.services.trip_log import record_event
+from nemt.services.trips import record_event
 from nemt.store.models import Claim, ClaimBatch, Remittance, TripLogEvent
 from tests.claims_db.conftest import (
     BILLING_PROFILE,

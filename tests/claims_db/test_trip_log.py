@@ -10,7 +10,7 @@ from sqlalchemy.exc import DatabaseError
 
 from nemt.domain.actors import Actor
 from nemt.services.platform.errors import Conflict, Forbidden, InvalidInput
-from nemt.services.trip_log import (
+from nemt.services.trips import (
     LogEvent,
     fold_log,
     leg_log,

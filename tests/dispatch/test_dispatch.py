@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
@@ -13,45 +11,7 @@ from nemt.services.platform.auth import actor_of
 from nemt.services.platform.errors import Conflict, InvalidInput
 from nemt.store.models import Leg, MedicalProvider, Member, Trip, Vehicle
 
-DAY = dt.date(2026, 11, 24)
-DENVER = dt.timezone(dt.timedelta(hours=-7))
-
-
-def _trip(uow, member, dest, hour, minute, mode, n, round_trip=True):
-    appt = dt.datetime(DAY.year, DAY.month, DAY.day, hour, minute, tzinfo=DENVER)
-    trip = Trip(confirmation=f"T-{n}", idempotency_key=f"idem-{n}", program="CO", member_id=member.id,
-                requested_by="member", requested_at=appt - dt.timedelta(days=3), appointment_at=appt,
-                service_date=DAY, purpose="medical", pickup_address=member.address_line, pickup_zip=member.zip,
-                destination_name=dest.name, destination_address=dest.address_line, destination_zip=dest.zip,
-                destination_county=dest.county, destination_state="CO", requested_mode=mode, mode=mode,
-                outcome="approved", arranged_by="sde", round_trip=round_trip,
-                space="wheelchair" if mode == "wheelchair-van" else "seat")
-    trip.legs.append(Leg(sequence=1, service_date=DAY, origin_address=member.address_line, origin_zip=member.zip,
-                         destination_address=dest.address_line, destination_zip=dest.zip, dropoff_latest=appt))
-    if round_trip:
-        trip.legs.append(Leg(sequence=2, service_date=DAY, origin_address=dest.address_line, origin_zip=dest.zip,
-                             destination_address=member.address_line, destination_zip=member.zip,
-                             pickup_earliest=appt + dt.timedelta(hours=1)))
-    uow.session.add(trip)
-    return trip
-
-
-@pytest.fixture
-def day_with_trips(demo):
-    with demo() as uow:
-        members = list(uow.session.scalars(select(Member).where(
-            Member.program == "CO", Member.county.in_(["Denver", "Adams", "Arapahoe", "Jefferson"]))
-            .order_by(Member.id)))[:8]
-        dest = uow.session.scalar(select(MedicalProvider).where(MedicalProvider.zip == "80204"))
-        for n, m in enumerate(members):
-            mode = "wheelchair-van" if "wheelchair-confined" in m.documented_needs else "mobility-ambulatory"
-            _trip(uow, m, dest, 8 + n % 4, 15 * (n % 4), mode, n)
-        uow.commit()
-    return demo
-
-
-def _dispatcher(uow):
-    return actor_of(uow.users.by_username("dispatcher"))
+from .conftest import DAY, _dispatcher, _trip
 
 
 def test_schedule_day_assigns_every_leg_with_a_verified_plan(day_with_trips):
@@ -134,7 +94,7 @@ def test_only_dispatchers_schedule(day_with_trips):
         with pytest.raises(Forbidden):
             dispatch.schedule_day(uow, actor_of(uow.users.by_username("agent")), "CO", DAY)
         with pytest.raises(Forbidden):
-            dispatch.schedule_day(uow, Actor(None, "x", "driver", None, None, "CO"), "CO", DAY)
+            dispatch.schedule_day(uow, Actor(1, "x", "driver", None, None, "CO"), "CO", DAY)
 
 
 def test_dispatch_api_and_manifest_pdf(day_with_trips, db):
@@ -143,7 +103,7 @@ def test_dispatch_api_and_manifest_pdf(day_with_trips, db):
     from fastapi.testclient import TestClient
     from pypdf import PdfReader
 
-    from nemt.api.main import create_app
+    from nemt.http.app import create_app
     from nemt.services.demo import DEMO_LOGINS
 
     pw = {d.username: d.password for d in DEMO_LOGINS}
@@ -247,7 +207,7 @@ def test_two_dispatchers_at_once_never_double_book(day_with_trips, db):
 
 def test_insertion_benchmark_runs_and_verifies_every_plan():
     """The benchmark's machinery on a small day (its figures are measured by `nemt bench insertion`, not here)."""
-    from nemt.services.realtime_bench import run
+    from benchmarks.insertion import run
 
     figures = run(trips=60, urgent=5, plan_seconds=0.5, baseline_runs=1, baseline_seconds=0.3, seed=3)
     assert figures.insertions == 5 and figures.inserted >= 1

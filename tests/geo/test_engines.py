@@ -110,9 +110,16 @@ def test_a_new_point_set_reuses_the_cached_overlap_and_matches_a_fresh_computati
 
 def test_default_engine_is_the_estimator_unless_a_road_graph_is_configured(monkeypatch, hand_graph_file):
     from nemt.geo import default_engine
+    from nemt.settings import reload_settings
 
     monkeypatch.delenv("NEMT_ROAD_GRAPH", raising=False)
-    assert default_engine().name == "estimator"
-    monkeypatch.setenv("NEMT_ROAD_GRAPH", str(hand_graph_file))
-    assert default_engine().name == "road"
-    assert closest(point("A"), [point("F"), point("C")])[0].index == 1
+    try:
+        reload_settings()  # the settings are read once; read the changed environment again
+        assert default_engine().name == "estimator"
+        monkeypatch.setenv("NEMT_ROAD_GRAPH", str(hand_graph_file))
+        reload_settings()
+        assert default_engine().name == "road"
+        assert closest(point("A"), [point("F"), point("C")])[0].index == 1
+    finally:
+        monkeypatch.undo()
+        reload_settings()

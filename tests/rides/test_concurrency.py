@@ -7,9 +7,10 @@ import threading
 from sqlalchemy import func, select
 
 from nemt import clock
-from nemt.services import booking
+from nemt.services import rides
 from nemt.services.platform.auth import actor_of
 from nemt.store.models import Leg, Trip
+from nemt.store.repositories import RideRepository
 from tests.rides.conftest import local
 
 
@@ -19,7 +20,7 @@ def _actor(uow_factory, username):
 
 
 def _request(world, days=7, **extra):
-    return booking.RideRequestIn(member=world.members["plain"], requested_mode="mobility-ambulatory",
+    return rides.RideRequestIn(member=world.members["plain"], requested_mode="mobility-ambulatory",
                                  destination={"provider": world.providers["Denver"], "service": "primary-care"},
                                  appointment_at=local(days, 10), round_trip=True,
                                  return_pickup_at=local(days, 12), **extra)
@@ -37,7 +38,7 @@ def test_two_agents_booking_at_once_make_one_trip(world):
             try:
                 barrier.wait(timeout=10)
                 with world.uow() as uow:  # each caller its own session and connection
-                    r = booking.book_ride(uow, actor, request, now)
+                    r = rides.book_ride(uow, actor, request, now)
                     results.append((r.created, r.trip.confirmation, r.trip.key))
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
@@ -61,24 +62,24 @@ def test_the_loser_of_a_race_answers_with_the_winners_trip(world, monkeypatch):
     agent = _actor(world.uow, "agent")
     now = clock.now()
     with world.uow() as uow:
-        first = booking.book_ride(uow, agent, _request(world), now)
-    real = booking._existing
+        first = rides.book_ride(uow, agent, _request(world), now)
+    real = RideRepository.trip_by_idempotency_key
     calls = {"n": 0}
 
-    def blind_once(uow, key):
+    def blind_once(repository, key):
         calls["n"] += 1
-        return None if calls["n"] == 1 else real(uow, key)
+        return None if calls["n"] == 1 else real(repository, key)
 
-    monkeypatch.setattr(booking, "_existing", blind_once)
+    monkeypatch.setattr(RideRepository, "trip_by_idempotency_key", blind_once)
     with world.uow() as uow:
-        second = booking.book_ride(uow, agent, _request(world), now)
+        second = rides.book_ride(uow, agent, _request(world), now)
     assert calls["n"] == 2  # the unique index caught it, then the winner was read
     assert second.created is False and second.trip.confirmation == first.trip.confirmation
     with world.uow() as uow:
         assert uow.session.scalar(select(func.count(Trip.id))) == 1
         assert uow.session.scalar(select(func.count(Leg.id))) == 2
     # The next booking takes the next confirmation number (the loser's was rolled back with it).
-    monkeypatch.setattr(booking, "_existing", real)
+    monkeypatch.setattr(RideRepository, "trip_by_idempotency_key", real)
     with world.uow() as uow:
-        third = booking.book_ride(uow, agent, _request(world, days=9), now)
+        third = rides.book_ride(uow, agent, _request(world, days=9), now)
     assert int(third.trip.confirmation[3:]) == int(first.trip.confirmation[3:]) + 1

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from nemt import clock
-from nemt.services import booking
+from nemt.services import rides
 from nemt.services.platform.auth import actor_of
 from nemt.store.models import Trip
 from tests.rides.conftest import DENVER
@@ -63,18 +63,18 @@ def test_cancelling_a_standing_order_cancels_its_future_trips(world):
     with world.uow() as uow:
         agent = actor_of(uow.users.by_username("agent"))
     start = _next_monday()
-    order_in = booking.StandingOrderIn(
+    order_in = rides.StandingOrderIn(
         member=world.members["plain"], destination={"provider": world.providers["Denver"], "service": "dialysis"},
         requested_mode="mobility-ambulatory", weekdays=["tue", "thu"], appointment_time=dt.time(7, 0),
         start_date=start, end_date=start + dt.timedelta(days=27))
     now = clock.now()
     with world.uow() as uow:
-        created = booking.create_standing_order(uow, agent, order_in, now)
+        created = rides.create_standing_order(uow, agent, order_in, now)
     assert len(created.trips) == 8 and all(t.created for t in created.trips)
     # Cancel two weeks later: the trips already past stay as they were.
     later = dt.datetime.combine(start + dt.timedelta(days=14), dt.time(12), tzinfo=DENVER)
     with world.uow() as uow:
-        result = booking.cancel_standing_order(uow, agent, created.order.key, later, reason="treatment ended")
+        result = rides.cancel_standing_order(uow, agent, created.order.key, later, reason="treatment ended")
     assert result.cancelled_trips == 4 and result.order.cancelled_at is not None
     with world.uow() as uow:
         trips = list(uow.session.scalars(select(Trip).order_by(Trip.appointment_at)))

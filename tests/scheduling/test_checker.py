@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from nemt.scheduling import Route, Solution, Stop, StopKind, TimeWindow, check_solution
+from nemt.scheduling.checker import Violation, ViolationKind
 from nemt.scheduling.model import Instance
 
 from .conftest import tiny_solution
@@ -30,7 +31,11 @@ def test_accepts_feasible(tiny: Instance, tiny_sol: Solution) -> None:
 def _violations(instance: Instance, solution: Solution) -> str:
     result = check_solution(instance, solution)
     assert not result.feasible
-    return "\n".join(result.violations)
+    return "\n".join(result.messages)
+
+
+def _kinds(instance: Instance, solution: Solution) -> set[ViolationKind]:
+    return {v.kind for v in check_solution(instance, solution).violations}
 
 
 def test_time_window(tiny: Instance, tiny_sol: Solution) -> None:
@@ -116,3 +121,30 @@ def test_wrong_depot_and_cost(tiny: Instance, tiny_sol: Solution) -> None:
     s = tiny_sol.routes[0].stops
     no_end = s[:-1]
     assert "end depot" in _violations(tiny, _with_stops(no_end, cost=40.0))
+
+
+def test_violations_are_typed_values(tiny: Instance, tiny_sol: Solution) -> None:
+    """Each violation carries its kind, where it is and by how much; its message is built from those."""
+    stops = tiny_sol.routes[0].stops
+    result = check_solution(tiny, _with_stops(_retimed(stops, [0, 10, 21, 52, 53, 94])))
+    ride = next(v for v in result.violations if v.kind is ViolationKind.RIDE_TIME)
+    assert (ride.request, ride.route, ride.vehicle, ride.amount, ride.limit) == ("r0", 0, 0, 41.0, 40.0)
+    assert ride.message == "request r0: ride time 41.0000 exceeds 40" == str(ride)
+    assert result.messages == [v.message for v in result.violations]
+    window = Violation(ViolationKind.TIME_WINDOW, 0, 0, "r1", 4, 63.0, 60.0, 0.0, "dropoff")
+    assert window.message == "request r1 dropoff: service starts at 63.0000 outside [0, 60]"
+
+
+def test_kinds_of_violations(tiny: Instance, tiny_sol: Solution) -> None:
+    s = tiny_sol.routes[0].stops
+    only_r0 = [s[0], s[1], replace(s[3], service_start=31.0), replace(s[5], service_start=62.0)]
+    unserved = check_solution(tiny, _with_stops(only_r0, cost=60.0))
+    assert _kinds(tiny, _with_stops(only_r0, cost=60.0)) == {ViolationKind.UNSERVED}
+    assert unserved.only(ViolationKind.UNSERVED) and not unserved.feasible
+    late = _retimed(s, [20, 30, 41, 52, 63, 104])
+    assert ViolationKind.TIME_WINDOW in _kinds(tiny, _with_stops(late))
+    assert _kinds(tiny, _with_stops(s, cost=79.0)) == {ViolationKind.COST}
+    swapped = _retimed([s[0], s[3], s[2], s[1], s[4], s[5]], [0, 30, 41, 62, 83, 124])
+    assert ViolationKind.PRECEDENCE in _kinds(tiny, _with_stops(swapped, cost=120.0))
+    long = _retimed(s, [0, 10, 21, 32, 43, 160])
+    assert ViolationKind.ROUTE_DURATION in _kinds(tiny, _with_stops(long))

@@ -7,15 +7,13 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
+from benchmarks.cli import app as benchmarks_app
 from nemt.scheduling import Route, Solution, Stop, StopKind, check_solution, read_cordeau
-from nemt.scheduling.cli import register
 
 
 def _app() -> typer.Typer:
     app = typer.Typer()
-    bench = typer.Typer()
-    app.add_typer(bench, name="bench")
-    register(app, bench)
+    app.add_typer(benchmarks_app, name="bench")  # `python -m benchmarks darp …` as `bench darp …`
     return app
 
 

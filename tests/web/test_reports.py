@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from nemt import clock
 from nemt.policy import load_policy
-from nemt.services import booking, dispatch, reports, trip_log
+from nemt.services import dispatch, reports, rides, trips
 from nemt.services.platform import auth
 from nemt.services.platform.errors import Forbidden, InvalidInput
-from nemt.store.models import MedicalProvider, Member, Vehicle
+from nemt.store.models import Leg, MedicalProvider, Member, Vehicle
 from nemt.web import charts
 
 ZONE = load_policy("CO").time_zone
@@ -33,11 +33,11 @@ def _ride(uow_factory, medicaid_id: str, mode: str, hours: float = 3,
     with uow_factory() as uow:
         member = uow.session.scalar(select(Member).where(Member.medicaid_id == medicaid_id))
         mp = uow.session.scalar(select(MedicalProvider).where(MedicalProvider.name.like("Denver Example%")))
-        request = booking.parse_input(booking.RideRequestIn, {
+        request = rides.parse_input(rides.RideRequestIn, {
             "member": member.key, "destination": {"provider": mp.key, "service": "primary-care"},
             "requested_mode": mode, "appointment_at": (now + dt.timedelta(hours=hours)).isoformat(),
             "direction": direction})
-        result = booking.book_ride(uow, _actor(uow_factory, "agent"), request, now)
+        result = rides.book_ride(uow, _actor(uow_factory, "agent"), request, now)
         leg = result.trip.legs[0]
         key, day, outcome = leg.key, leg.service_date, result.trip.outcome
     if outcome == "approved":
@@ -66,14 +66,14 @@ def test_on_time_ride_time_no_shows_and_counts(demo):
     # Home from the appointment: the promise is the planned pick-up, else the requested one.
     key, day = _ride(demo, "D100044", "taxi", direction="from-appointment")
     with demo() as uow:
-        leg = uow.session.scalar(select(booking.Leg).where(booking.Leg.key == key))
-        promised = trip_log.utc(leg.planned_pickup or leg.pickup_earliest)
+        leg = uow.session.scalar(select(Leg).where(Leg.key == key))
+        promised = trips.utc(leg.planned_pickup or leg.pickup_earliest)
     driver = _actor(demo, "driver")
     with demo() as uow:
-        trip_log.record_event(uow, driver, key, "arrived", {}, at=promised)
-        trip_log.record_event(uow, driver, key, "picked-up", {"identity_verified": True},
+        trips.record_event(uow, driver, key, "arrived", {}, at=promised)
+        trips.record_event(uow, driver, key, "picked-up", {"identity_verified": True},
                               at=promised + dt.timedelta(minutes=WINDOW - 5))
-        trip_log.record_event(uow, driver, key, "dropped-off", {"loaded_miles": 9, "trip_confirmed_by": "member"},
+        trips.record_event(uow, driver, key, "dropped-off", {"loaded_miles": 9, "trip_confirmed_by": "member"},
                               at=promised + dt.timedelta(minutes=WINDOW + 25))
     on_time = _run(demo, "auditor", "on-time", day)
     assert on_time.rows[0][1:] == (1, 1, 0, 100.0)  # the demo's seeded rides have no trip logs
@@ -82,9 +82,9 @@ def test_on_time_ride_time_no_shows_and_counts(demo):
 
     # A correction moves the pick-up past the window: the leg becomes late (the log is folded, not the raw events).
     with demo() as uow:
-        view = trip_log.leg_log(uow, _actor(demo, "provider"), key)
+        view = trips.leg_log(uow, _actor(demo, "provider"), key)
         picked = next(e for e in view.events if e["kind"] == "picked-up")
-        trip_log.record_event(uow, driver, key, "correction", {
+        trips.record_event(uow, driver, key, "correction", {
             "supersedes": picked["id"], "reason": "clock was wrong",
             "fields": {"at": (promised + dt.timedelta(minutes=WINDOW + 10)).isoformat()}})
     on_time = _run(demo, "auditor", "on-time", day)
@@ -94,8 +94,8 @@ def test_on_time_ride_time_no_shows_and_counts(demo):
     # A no-show on a second ride, and a pending request (no certification) that is then cancelled.
     key2, _ = _ride(demo, "D100018", "taxi")
     with demo() as uow:
-        trip_log.record_event(uow, driver, key2, "arrived", {})
-        trip_log.record_event(uow, driver, key2, "no-show", {"wait_minutes": 10, "reason": "no answer"})
+        trips.record_event(uow, driver, key2, "arrived", {})
+        trips.record_event(uow, driver, key2, "no-show", {"wait_minutes": 10, "reason": "no answer"})
     _ride(demo, "D100001", "taxi")
     assert day == day0
     by_day, no_shows, modes, counties = _counts(demo, day)
@@ -157,3 +157,51 @@ def test_column_timeline_and_map():
               charts.MapPoint(39.6, -105.1, "CO-1/1 drop-off", "dropoff")]
     svg = str(charts.scatter_map(points, "Stops"))
     assert "<circle" in svg and "CO-1/1" in svg and "2 stops" in svg
+
+
+# --- the report builders on a fake unit of work ----------------------------------------------------------------------
+
+
+class _FakeReports:
+    """``uow.reports`` with fixed rows: what the builders ask the store for."""
+
+    def __init__(self, legs, events):
+        self._legs, self._events = legs, events
+
+    def legs(self, actor, start, end):
+        return self._legs
+
+    def log_events(self, leg_ids):
+        return {leg_id: self._events.get(leg_id, []) for leg_id in leg_ids}
+
+    def trips(self, actor, start, end):
+        return [(trip, "Denver") for _leg, trip in self._legs]
+
+
+class _FakeUow:
+    def __init__(self, reports_repository):
+        self.reports = reports_repository
+
+
+def test_on_time_and_no_shows_from_folded_logs():
+    """The on-time rule is the domain's (``punctuality.on_time``): within the window after the planned pick-up; a
+    leg with no pick-up time is on time when it arrives by the appointment."""
+    from nemt.domain.actors import Actor
+    from nemt.store.models import Leg, Trip, TripLogEvent
+
+    day = dt.date(2026, 11, 20)
+    at = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+    window = dt.timedelta(minutes=WINDOW)
+    trip = Trip(id=1, service_date=day, status="active", outcome="approved", mode="taxi")
+    legs = [(Leg(id=1, trip_id=1, service_date=day, planned_pickup=at), trip),
+            (Leg(id=2, trip_id=1, service_date=day, planned_pickup=at), trip),
+            (Leg(id=3, trip_id=1, service_date=day, dropoff_latest=at), trip),
+            (Leg(id=4, trip_id=1, service_date=day, planned_pickup=at), trip)]
+    events = {1: [TripLogEvent(id=1, leg_id=1, kind="picked-up", at=at + window, data={})],
+              2: [TripLogEvent(id=2, leg_id=2, kind="picked-up", at=at + window + dt.timedelta(minutes=1), data={})],
+              3: [TripLogEvent(id=3, leg_id=3, kind="dropped-off", at=at.replace(tzinfo=None), data={})],
+              4: [TripLogEvent(id=4, leg_id=4, kind="no-show", at=at, data={})]}
+    uow, actor, policy = _FakeUow(_FakeReports(legs, events)), Actor.system("test"), load_policy("CO")
+    report = reports.on_time(uow, actor, day, day, policy)
+    assert report.rows == [(day, 3, 2, 1, 66.7), ("all days", 3, 2, 1, 66.7)]
+    assert reports.no_shows(uow, actor, day, day, policy).rows == [(day, 4, 1, 0)]

@@ -1,5 +1,5 @@
 """Trip log (drivers record, providers and auditors read) and claims (provider admins build, export, resubmit, post
-remittances; auditors read). Thin: parse, call :mod:`nemt.services.trip_log` / :mod:`nemt.services.claims`, answer.
+remittances; auditors read). Thin: parse, call :mod:`nemt.services.trips` / :mod:`nemt.services.claims`, answer.
 Legs are addressed by opaque key, claims by claim number; member data never goes in a URL."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from nemt.api.deps import allowed, get_uow
 from nemt.domain.actors import Actor
-from nemt.services import claims, trip_log
+from nemt.http.deps import allowed, get_uow
+from nemt.services import claims, trips
 from nemt.services.platform.permissions import Action, roles_text
 
 router = APIRouter()
@@ -65,21 +65,21 @@ class ProfileIn(BaseModel):
                     + roles_text([Action.TRIP_LOG_READ]))
 def list_legs(date: dt.date | None = None, actor: Actor = allowed(Action.TRIP_LOG_READ),
               uow=Depends(get_uow)) -> list[dict]:
-    return [v.as_dict() for v in trip_log.legs_for_actor(uow, actor, date)]
+    return [v.as_dict() for v in trips.legs_for_actor(uow, actor, date)]
 
 
 @router.get("/api/v1/trip-log/legs/{leg_key}", tags=["trip-log"],
             summary="One leg's current log (the fold of its events), its events and what it still lacks. "
                     + roles_text([Action.TRIP_LOG_READ]))
 def read_leg(leg_key: str, actor: Actor = allowed(Action.TRIP_LOG_READ), uow=Depends(get_uow)) -> dict:
-    return trip_log.leg_log(uow, actor, leg_key).as_dict()
+    return trips.leg_log(uow, actor, leg_key).as_dict()
 
 
 @router.post("/api/v1/trip-log/legs/{leg_key}/events", tags=["trip-log"], status_code=201,
              summary="Record an event of an assigned leg (append-only; corrections supersede fields). "
                      + roles_text([Action.TRIP_LOG_RECORD]))
 def record(leg_key: str, body: EventIn, actor: Actor = allowed(Action.TRIP_LOG_RECORD), uow=Depends(get_uow)) -> dict:
-    return trip_log.record_event(uow, actor, leg_key, body.kind, body.data, body.at).as_dict()
+    return trips.record_event(uow, actor, leg_key, body.kind, body.data, body.at).as_dict()
 
 
 # --- claims --------------------------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from nemt import clock
-from nemt.api.deps import allowed, get_uow
 from nemt.domain.actors import Actor
+from nemt.http.deps import allowed, get_uow
 from nemt.services import dispatch
 from nemt.services.platform.permissions import Action, roles_text
 

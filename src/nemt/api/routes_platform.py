@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from nemt import __version__
-from nemt.api.deps import allowed, current_actor, get_uow
 from nemt.api.schemas import AuditOut, ImportOut, MemberOut, MemberSearch, TokenOut, TokenRequest
 from nemt.domain.actors import Actor
+from nemt.http.deps import allowed, current_actor, get_uow
 from nemt.services import members
 from nemt.services.platform import audit, auth
 from nemt.services.platform.permissions import Action, roles_text
@@ -17,10 +17,7 @@ router = APIRouter()
 
 @router.get("/health", tags=["platform"], summary="Liveness and database check. Roles: anyone.")
 def health(uow=Depends(get_uow)) -> dict:
-    from sqlalchemy import text
-
-    uow.session.execute(text("SELECT 1"))
-    return {"status": "ok", "version": __version__, "database": uow.session.bind.dialect.name}
+    return {"status": "ok", "version": __version__, "database": auth.check_database(uow)}
 
 
 @router.post("/api/v1/auth/token", tags=["auth"], response_model=TokenOut,
@@ -63,15 +60,6 @@ def import_members(file: UploadFile = File(...), program: str = Form(...),
 
 @router.get("/api/v1/audit", tags=["audit"], response_model=list[AuditOut],
             summary="The latest audit records. " + roles_text([Action.AUDIT_READ]))
-def audit_trail(limit: int = 200, actor: Actor = allowed(Action.AUDIT_READ), uow=Depends(get_uow)):
-    from sqlalchemy import select
-
-    from nemt.store.models import Organization
-
-    org_ids = None
-    if actor.program:
-        org_ids = list(uow.session.scalars(select(Organization.id).where(Organization.program == actor.program)))
-    events = uow.audit.recent(min(limit, 1000), org_ids)
-    audit.record(uow, actor, "read", "audit-trail", None, rows=len(events))
-    uow.commit()
-    return [AuditOut.model_validate(e) for e in events]
+def audit_trail(limit: int = audit.DEFAULT_TRAIL_ROWS, actor: Actor = allowed(Action.AUDIT_READ),
+                uow=Depends(get_uow)):
+    return [AuditOut.model_validate(e) for e in audit.trail(uow, actor, limit)]

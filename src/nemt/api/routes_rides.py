@@ -1,6 +1,6 @@
 """Rides: book, read, change and cancel; standing orders; the dispatch list of a day; notices.
 
-Thin: parse the JSON body (the models of ``nemt.services.booking``), call the use case, render its dict. Members are
+Thin: parse the JSON body (the commands of ``nemt.services.rides``), call the use case, render its dict. Members are
 addressed only by their opaque key, in the body or the path; no member data ever goes into a URL.
 """
 
@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from nemt import clock
-from nemt.api.deps import allowed, get_uow
 from nemt.domain.actors import Actor
-from nemt.services import booking
+from nemt.http.deps import allowed, get_uow
+from nemt.services import rides
 from nemt.services.platform.permissions import Action, roles_text
 
 router = APIRouter(prefix="/api/v1", tags=["rides"])
@@ -136,36 +136,22 @@ class CancelOrderIn(BaseModel):
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
-def _ride(uow, result: booking.BookingResult | Any, *, created: bool | None = None) -> dict:
-    if isinstance(result, booking.BookingResult):
-        out = booking.describe_ride(uow, result.trip)
-        out["created"] = result.created if created is None else created
-        out["notice"] = result.notice.key if result.notice is not None else None
-        return out
-    return booking.describe_ride(uow, result)
+def _ride(uow, result: rides.BookingResult | Any) -> dict:
+    if isinstance(result, rides.BookingResult):
+        return rides.describe_booking(uow, result)
+    return rides.describe_ride(uow, result)
 
 
-def _order(uow, result: booking.StandingOrderResult) -> dict:
-    o = result.order
-    return {"key": o.key, "member": result.trips[0].trip.member.key if result.trips else _member_key(uow, o),
-            "weekdays": [booking.WEEKDAYS[i] for i in o.weekdays], "appointment_time": o.appointment_time,
-            "start_date": o.start_date, "end_date": o.end_date, "cancelled_at": o.cancelled_at,
-            "created": result.created, "cancelled_trips": result.cancelled_trips,
-            "rides": [_ride(uow, r) for r in result.trips]}
-
-
-def _member_key(uow, order) -> str:
-    from nemt.store.models import Member
-
-    return uow.session.get(Member, order.member_id).key
+def _order(uow, result: rides.StandingOrderResult) -> dict:
+    return rides.describe_standing_order(uow, result)
 
 
 @router.post("/rides", response_model=RideOut, status_code=201,
              summary="Book a ride (decided at once; a notice when denied or pending). 201 new, 200 repeat of an "
                      "earlier request. " + roles_text([Action.RIDE_BOOK]))
-def book(body: booking.RideRequestIn, response: Response, idempotency_key: IdempotencyKey = None,
+def book(body: rides.RideRequestIn, response: Response, idempotency_key: IdempotencyKey = None,
          actor: Actor = allowed(Action.RIDE_BOOK), uow=Depends(get_uow)) -> dict:
-    result = booking.book_ride(uow, actor, body, _now(), idempotency_key=idempotency_key)
+    result = rides.book_ride(uow, actor, body, _now(), idempotency_key=idempotency_key)
     if not result.created:
         response.status_code = 200
     return _ride(uow, result)
@@ -176,21 +162,21 @@ def book(body: booking.RideRequestIn, response: Response, idempotency_key: Idemp
                     "see. " + roles_text([Action.RIDE_READ]))
 def rides_of_day(date: dt.date = Query(description="YYYY-MM-DD"), actor: Actor = allowed(Action.RIDE_READ),
                  uow=Depends(get_uow)) -> list[dict]:
-    return [_ride(uow, t) for t in booking.rides_of_day(uow, actor, date)]
+    return [_ride(uow, t) for t in rides.rides_of_day(uow, actor, date)]
 
 
 @router.get("/rides/{key}", response_model=RideOut,
             summary="One ride by its key. " + roles_text([Action.RIDE_READ]))
 def read_ride(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> dict:
-    return _ride(uow, booking.get_ride(uow, actor, key))
+    return _ride(uow, rides.get_ride(uow, actor, key))
 
 
 @router.patch("/rides/{key}", response_model=RideOut,
               summary="Change the appointment time, return pick-up, destination or mode; the ride is decided "
                       "again. " + roles_text([Action.RIDE_BOOK]))
-def change_ride(key: str, body: booking.RideChange, actor: Actor = allowed(Action.RIDE_BOOK),
+def change_ride(key: str, body: rides.RideChange, actor: Actor = allowed(Action.RIDE_BOOK),
                 uow=Depends(get_uow)) -> dict:
-    return _ride(uow, booking.change_ride(uow, actor, key, body, _now()))
+    return _ride(uow, rides.change_ride(uow, actor, key, body, _now()))
 
 
 @router.post("/rides/{key}/cancel", response_model=RideOut,
@@ -199,15 +185,15 @@ def change_ride(key: str, body: booking.RideChange, actor: Actor = allowed(Actio
 def cancel_ride(key: str, body: CancelIn | None = None, actor: Actor = allowed(Action.RIDE_BOOK),
                 uow=Depends(get_uow)) -> dict:
     body = body or CancelIn()
-    return _ride(uow, booking.cancel_ride(uow, actor, key, _now(), leg=body.leg, reason=body.reason))
+    return _ride(uow, rides.cancel_ride(uow, actor, key, _now(), leg=body.leg, reason=body.reason))
 
 
 @router.post("/standing-orders", response_model=StandingOrderOut, status_code=201,
              summary="Recurring appointments: a standing order and one decided ride per future occurrence. "
                      + roles_text([Action.RIDE_BOOK]))
-def create_standing_order(body: booking.StandingOrderIn, response: Response, idempotency_key: IdempotencyKey = None,
+def create_standing_order(body: rides.StandingOrderIn, response: Response, idempotency_key: IdempotencyKey = None,
                           actor: Actor = allowed(Action.RIDE_BOOK), uow=Depends(get_uow)) -> dict:
-    result = booking.create_standing_order(uow, actor, body, _now(), idempotency_key=idempotency_key)
+    result = rides.create_standing_order(uow, actor, body, _now(), idempotency_key=idempotency_key)
     if not result.created:
         response.status_code = 200
     return _order(uow, result)
@@ -216,7 +202,7 @@ def create_standing_order(body: booking.StandingOrderIn, response: Response, ide
 @router.get("/standing-orders/{key}", response_model=StandingOrderOut,
             summary="A standing order with its rides. " + roles_text([Action.RIDE_READ]))
 def read_standing_order(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> dict:
-    return _order(uow, booking.get_standing_order(uow, actor, key))
+    return _order(uow, rides.get_standing_order(uow, actor, key))
 
 
 @router.post("/standing-orders/{key}/cancel", response_model=StandingOrderOut,
@@ -224,18 +210,18 @@ def read_standing_order(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=
 def cancel_standing_order(key: str, body: CancelOrderIn | None = None, actor: Actor = allowed(Action.RIDE_BOOK),
                           uow=Depends(get_uow)) -> dict:
     body = body or CancelOrderIn()
-    return _order(uow, booking.cancel_standing_order(uow, actor, key, _now(), reason=body.reason))
+    return _order(uow, rides.cancel_standing_order(uow, actor, key, _now(), reason=body.reason))
 
 
 @router.get("/members/{key}/rides", response_model=list[RideOut],
             summary="A member's rides (by the member's opaque key). " + roles_text([Action.RIDE_READ]))
 def member_rides(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> list[dict]:
-    return [_ride(uow, t) for t in booking.rides_of_member(uow, actor, key)]
+    return [_ride(uow, t) for t in rides.rides_of_member(uow, actor, key)]
 
 
 @router.get("/notices/{key}", response_model=NoticeOut,
             summary="A notice to the member: the decision's reasons, their rules and how to appeal. "
                     + roles_text([Action.NOTICE_READ]))
 def read_notice(key: str, actor: Actor = allowed(Action.NOTICE_READ), uow=Depends(get_uow)) -> dict:
-    notice, trip = booking.get_notice(uow, actor, key)
-    return booking.describe_notice(notice, trip)
+    notice, trip = rides.get_notice(uow, actor, key)
+    return rides.describe_notice(notice, trip)

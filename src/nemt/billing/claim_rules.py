@@ -1,7 +1,7 @@
 """Claims from one billing provider's trip log: ``build_claims(legs, ancillary, policy) -> ClaimBatch``.
 
 A pure function of plain values. Every code, modifier, place of service and threshold comes from the program
-policy (``policies/co.toml``); the sections of the Health First Colorado NEMT Billing Manual each rule rests on
+policy (``policy/programs/co.toml``); the sections of the Health First Colorado NEMT Billing Manual each rule rests on
 are named next to the rule and carried on every :class:`Edit`. The steps follow the acceptance README, Suite 2,
 "How claims are built" 1–8.
 """

@@ -1,7 +1,7 @@
 """Effective-dated fee schedule and line pricing (Rate and Fee Schedule).
 
 "The Rate and Fee Schedule is updated annually around July 1 with the new rates implemented by the legislature
-for the new State Fiscal Year." Rates are read from a CSV (``policies/fee_schedule_co.csv`` holds demo
+for the new State Fiscal Year." Rates are read from a CSV (``policy/programs/fee_schedule_co.csv`` holds demo
 PLACEHOLDER rates), each row valid from ``effective_from`` through ``effective_to`` (inclusive; empty = open).
 Money is :class:`~decimal.Decimal`, rounded to cents half-up; never float.
 """

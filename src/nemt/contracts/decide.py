@@ -15,8 +15,8 @@ field and the rule, never the value (it may be a member's name or ID).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -39,7 +39,8 @@ from nemt.policy import Policy, load_policy
 
 __all__ = [
     "DecideInput", "MemberInput", "TripInput", "DestinationInput", "EscortInput", "PassengerInput", "CaregiverInput",
-    "CoverageInput", "HomeInput", "parse_decide_input", "check_decide_input", "to_ride_request", "parse_ride_request",
+    "CoverageInput", "HomeInput", "TripFields", "parse_decide_input", "check_decide_input", "to_ride_request",
+    "trip_of", "parse_ride_request",
     "contract_error",
 ]
 
@@ -207,13 +208,9 @@ def check_decide_input(document: DecideInput, policy: Policy) -> None:
     by another field's value."""
     _check_medicaid_id(document.member.medicaid_id, "member.medicaid_id", policy)
     trip = document.trip
-    if trip.urgent_reason == "missed-pickup-over-1-hour" and trip.missed_pickup_scheduled_at is None:
-        raise ContractError("trip.missed_pickup_scheduled_at",
-                            "required field is missing (required when trip.urgent_reason is missed-pickup-over-1-hour)")
-    if trip.purpose == "caregiver-for-child":
-        if trip.caregiver is None:
-            raise ContractError("trip.caregiver",
-                                "required field is missing (required when trip.purpose is caregiver-for-child)")
+    missing = rides.required_field_missing(to_ride_request(document).trip)
+    if missing is not None:
+        raise ContractError(f"trip.{missing[0]}", missing[1])
     if trip.caregiver is not None and trip.caregiver.medicaid_id is not None:
         _check_medicaid_id(trip.caregiver.medicaid_id, "trip.caregiver.medicaid_id", policy)
 
@@ -242,7 +239,55 @@ def to_ride_request(document: DecideInput) -> rides.RideRequest:
         closest_provider_accepts_member=d.closest_provider_accepts_member, border_town=d.border_town,
         established_provider_previous_locale=d.established_provider_previous_locale,
     )
-    trip = rides.Trip(
+    return rides.RideRequest(
+        program=document.program, requested_at=document.requested_at, requested_by=document.requested_by,
+        member=member, trip=trip_of(t, destination),
+    )
+
+
+class TripFields(Protocol):
+    """What a trip request says besides its destination: the contract's ``trip`` and the booking command
+    (``nemt.services.rides.commands.RideRequestIn``) both have these fields, under these names."""
+
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def appointment_at(self) -> dt.datetime: ...
+    @property
+    def requested_mode(self) -> str: ...
+    @property
+    def round_trip(self) -> bool: ...
+    @property
+    def recurring(self) -> bool: ...
+    @property
+    def urgent_reason(self) -> str | None: ...
+    @property
+    def missed_pickup_scheduled_at(self) -> dt.datetime | None: ...
+    @property
+    def escorts(self) -> Sequence[EscortInput]: ...
+    @property
+    def additional_passengers(self) -> Sequence[PassengerInput]: ...
+    @property
+    def unaccompanied_minor_release(self) -> bool: ...
+    @property
+    def verification_form_25mi_signed_on(self) -> dt.date | None: ...
+    @property
+    def overnight(self) -> bool: ...
+    @property
+    def school_funded_day_treatment(self) -> bool: ...
+    @property
+    def iep_specialized_transportation(self) -> bool: ...
+    @property
+    def mail_order_available(self) -> bool: ...
+    @property
+    def facility_program_service(self) -> bool: ...
+    @property
+    def caregiver(self) -> CaregiverInput | None: ...
+
+
+def trip_of(t: TripFields, destination: rides.Destination) -> rides.Trip:
+    """The domain trip of a trip request going to ``destination``."""
+    return rides.Trip(
         purpose=t.purpose,
         appointment_at=t.appointment_at,
         destination=destination,
@@ -264,10 +309,8 @@ def to_ride_request(document: DecideInput) -> rides.RideRequest:
         caregiver=(rides.Caregiver(t.caregiver.name, t.caregiver.role, t.caregiver.medicaid_id)
                    if t.caregiver is not None else None),
     )
-    return rides.RideRequest(
-        program=document.program, requested_at=document.requested_at, requested_by=document.requested_by,
-        member=member, trip=trip,
-    )
+
+
 
 
 def parse_ride_request(text: str | bytes, policy_for: Callable[[str], Policy] = load_policy) -> rides.RideRequest:

@@ -17,7 +17,7 @@ __all__ = [
     "Program", "Requester", "Residence", "Plan", "Need", "Purpose", "Mode", "UrgentReason", "EscortRole",
     "PassengerRelation", "PassengerReason",
     "HomeAddress", "CoverageSpan", "Member", "Destination", "Escort", "AdditionalPassenger", "Caregiver", "Trip",
-    "RideRequest",
+    "RideRequest", "required_field_missing", "member_facts_problem",
 ]
 
 # -- closed vocabularies (acceptance README, "Vocabularies (decisions)") -------------------------------------------
@@ -202,3 +202,29 @@ class RideRequest:
     requested_by: str
     member: Member
     trip: Trip
+
+
+# -- what one field requires of another ------------------------------------------------------------------------------
+
+
+def required_field_missing(trip: Trip) -> tuple[str, str] | None:
+    """A field that another field's value makes required, when it is missing: (its name in the trip, message).
+    A missed pick-up names the pick-up it missed (urgent rides: "missed pick-up over one hour"); a caregiver's trip
+    for a child names the caregiver."""
+    if trip.urgent_reason == "missed-pickup-over-1-hour" and trip.missed_pickup_scheduled_at is None:
+        return ("missed_pickup_scheduled_at",
+                "required field is missing (required when trip.urgent_reason is missed-pickup-over-1-hour)")
+    if trip.purpose == "caregiver-for-child" and trip.caregiver is None:
+        return "caregiver", "required field is missing (required when trip.purpose is caregiver-for-child)"
+    return None
+
+
+def member_facts_problem(member: Member) -> str | None:
+    """Which of a member's recorded facts lies outside its closed vocabulary (None: all are known)."""
+    if member.residence not in RESIDENCES:
+        return "residence is not one of the known residences"
+    if any(span.plan not in PLANS for span in member.coverage):
+        return "coverage names an unknown plan"
+    if any(need not in NEEDS for need in member.documented_needs):
+        return "documented_needs names an unknown need"
+    return None

@@ -27,6 +27,13 @@ NOT_DRIVEN_LEG_STATUSES = frozenset({LegStatus.DENIED, LegStatus.PENDING})
 DONE_LEG_STATUSES = frozenset({LegStatus.COMPLETED, LegStatus.NO_SHOW})
 
 
+class TripStatus(StrEnum):
+    """A ride request as a whole: active, or cancelled with all of its legs."""
+
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
 class StandingOrderStatus(StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"

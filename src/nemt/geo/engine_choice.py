@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -12,15 +11,16 @@ from nemt.geo.errors import GeoError
 from nemt.geo.estimator import EstimatorEngine
 from nemt.geo.points import Point, parse_point
 from nemt.geo.zips import lookup_zip
+from nemt.settings import get_settings
 
-# Set to a graph file made by `nemt geo import-osm` to make the road engine the default.
+# Set to a graph file made by `nemt geo import-osm` to make the road engine the default (read by nemt.settings).
 ROAD_GRAPH_ENV = "NEMT_ROAD_GRAPH"
 # Where `nemt geo import-osm` writes graphs unless told otherwise.
 GRAPH_DIR_ENV = "NEMT_GEO_DIR"
 
 
 def graph_dir() -> Path:
-    return Path(os.environ.get(GRAPH_DIR_ENV) or Path.home() / ".cache" / "nemt" / "geo")
+    return get_settings().geo_dir or Path.home() / ".cache" / "nemt" / "geo"
 
 
 def default_graph_path(state: str) -> Path:
@@ -47,7 +47,7 @@ def _estimator() -> EstimatorEngine:
 def default_engine() -> DistanceEngine:
     """The road engine when ``NEMT_ROAD_GRAPH`` names a graph file, otherwise the estimator. One instance
     per process, so its matrix cache is shared."""
-    path = os.environ.get(ROAD_GRAPH_ENV)
+    path = get_settings().road_graph
     return road_engine(path) if path else _estimator()
 
 

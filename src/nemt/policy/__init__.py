@@ -1,4 +1,5 @@
-"""Program policies as data: one TOML file per state program (``policies/co.toml``, ``policies/ct.toml``).
+"""Program policies as data: one TOML file per state program (``programs/co.toml``, ``programs/ct.toml`` in this
+package, installed with it; ``NEMT_POLICY_DIR`` names another folder).
 
 Rules read every threshold, code and date from a :class:`Policy`; none is written as a literal in rule code.
 A bad policy file fails at load with :class:`PolicyError`, naming the file, the key and the problem.
@@ -7,7 +8,6 @@ A bad policy file fails at load with :class:`PolicyError`, naming the file, the 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nemt.settings import get_settings
 
 __all__ = ["Policy", "PolicyError", "load_policy", "policy_dir", "PROGRAMS"]
 
@@ -59,12 +61,13 @@ _MODE_REQUIRED: dict[str, type | tuple[type, ...]] = {"rank": int, "needs": list
 _DIAGNOSIS = re.compile(r"^[A-Z][0-9A-Z]{2,6}$")
 
 
+PACKAGED_POLICIES = Path(__file__).resolve().parent / "programs"
+
+
 def policy_dir() -> Path:
-    """Where the program files live: ``$NEMT_POLICY_DIR`` or the repository's ``policies/`` folder."""
-    env = os.environ.get("NEMT_POLICY_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "policies"
+    """Where the program files live: the settings' ``policy_dir`` (``NEMT_POLICY_DIR``), else the files installed
+    with this package (``nemt/policy/programs/``), so an installed package finds them as a checkout does."""
+    return get_settings().policy_dir or PACKAGED_POLICIES
 
 
 def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
@@ -147,6 +150,15 @@ class Policy:
 
 
 def _validate(path: Path, data: Mapping[str, Any], expected_code: str | None) -> None:
+    """Every check of a program file, in order; the first problem raises :class:`PolicyError`."""
+    _check_required(path, data)
+    _check_program(path, data, expected_code)
+    _check_cites(path, data)
+    _check_modes(path, data)
+    _check_brokers(path, data)
+
+
+def _check_required(path: Path, data: Mapping[str, Any]) -> None:
     for key, kind in _REQUIRED.items():
         try:
             value = _lookup(data, key)
@@ -154,6 +166,9 @@ def _validate(path: Path, data: Mapping[str, Any], expected_code: str | None) ->
             raise PolicyError(path, key, "missing") from None
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise PolicyError(path, key, f"must be {_kind_name(kind)}, got {type(value).__name__} {value!r}")
+
+
+def _check_program(path: Path, data: Mapping[str, Any], expected_code: str | None) -> None:
     code = data["program"]["code"]
     if expected_code and code != expected_code:
         raise PolicyError(path, "program.code", f"is {code!r} but the file is for {expected_code!r}")
@@ -167,6 +182,9 @@ def _validate(path: Path, data: Mapping[str, Any], expected_code: str | None) ->
         raise PolicyError(path, "identifiers.medicaid_id_pattern", f"not a regular expression ({exc})") from None
     if not _DIAGNOSIS.fullmatch(data["claims"]["diagnosis"]):
         raise PolicyError(path, "claims.diagnosis", "must be an ICD-10 code without the decimal point")
+
+
+def _check_cites(path: Path, data: Mapping[str, Any]) -> None:
     for name, table in data.items():
         if isinstance(table, Mapping) and name != "modes" and "cite" not in table:
             raise PolicyError(path, f"{name}.cite", "missing: every table names the section it comes from")
@@ -174,6 +192,9 @@ def _validate(path: Path, data: Mapping[str, Any], expected_code: str | None) ->
             for i, entry in enumerate(table):
                 if isinstance(entry, Mapping) and "cite" not in entry:
                     raise PolicyError(path, f"{name}[{i}].cite", "missing: every entry names its section")
+
+
+def _check_modes(path: Path, data: Mapping[str, Any]) -> None:
     if not data["modes"]:
         raise PolicyError(path, "modes", "no modes defined")
     for mode, table in data["modes"].items():
@@ -185,6 +206,9 @@ def _validate(path: Path, data: Mapping[str, Any], expected_code: str | None) ->
         target = table.get("downgrade_to")
         if target is not None and target not in data["modes"]:
             raise PolicyError(path, f"modes.{mode}.downgrade_to", f"names unknown mode {target!r}")
+
+
+def _check_brokers(path: Path, data: Mapping[str, Any]) -> None:
     for i, broker in enumerate(data.get("brokers", [])):
         for key in ("name", "from", "through"):
             if key not in broker:

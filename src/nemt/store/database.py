@@ -1,20 +1,20 @@
-"""Engines and sessions. The URL comes from ``NEMT_DATABASE_URL``; without it, a SQLite file ``nemt.db``."""
+"""Engines and sessions. The URL is the settings' ``database_url`` (``NEMT_DATABASE_URL``; without it, a SQLite file
+``nemt.db`` in the working directory)."""
 
 from __future__ import annotations
 
-import os
 from functools import cache
-from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+
+__all__ = ["Engine", "database_url", "default_engine", "make_engine", "normalize_url", "session_factory"]
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_SQLITE = Path.cwd() / "nemt.db"
+from nemt.settings import get_settings
 
 
 def database_url() -> str:
-    url = os.environ.get("NEMT_DATABASE_URL", "").strip()
-    return url or f"sqlite:///{DEFAULT_SQLITE}"
+    return get_settings().database_url
 
 
 def normalize_url(url: str) -> str:

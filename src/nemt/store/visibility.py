@@ -127,6 +127,23 @@ def claims(actor: Actor) -> Condition | None:
     return None
 
 
+def vehicles(actor: Actor) -> Condition | None:
+    """The vehicles whose manifests an actor may read: a provider's own (its drivers too — which run is theirs is
+    ``runs``), the program's vehicles for the broker and the Department."""
+    if actor.is_system:
+        return None
+    if actor.organization_kind == OrgKind.PROVIDER:
+        return Vehicle.provider_id.in_(_providers_of(actor))
+    if actor.organization_kind in _WHOLE_PROGRAM:
+        return _program_vehicles(actor.program) if actor.program else None
+    return false()
+
+
+def _program_vehicles(program: str) -> Condition:
+    return Vehicle.provider_id.in_(select(TransportProvider.id).where(
+        TransportProvider.organization_id.in_(_program_orgs(program))))
+
+
 def runs(actor: Actor) -> Condition | None:
     """Vehicle runs: a provider's vehicles, a driver's own runs, a program's vehicles for the broker and Department."""
     if actor.is_system:
@@ -138,10 +155,18 @@ def runs(actor: Actor) -> Condition | None:
     if actor.organization_kind in _WHOLE_PROGRAM:
         if actor.program is None:
             return None
-        program_vehicles = select(Vehicle.id).join(TransportProvider, TransportProvider.id == Vehicle.provider_id) \
-            .where(TransportProvider.organization_id.in_(_program_orgs(actor.program)))
-        return VehicleRun.vehicle_id.in_(program_vehicles)
+        return VehicleRun.vehicle_id.in_(select(Vehicle.id).where(_program_vehicles(actor.program)))
     return false()
+
+
+def transport_providers(actor: Actor) -> Condition | None:
+    """The transportation providers of the actor's program; a provider's users see only their own."""
+    if actor.is_system:
+        return None
+    program = TransportProvider.organization_id.in_(_program_orgs(actor.program)) if actor.program else None
+    if actor.organization_kind == OrgKind.PROVIDER:
+        return _all(program, TransportProvider.organization_id == actor.organization_id)
+    return program
 
 
 def audit_events(actor: Actor) -> Condition | None:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from nemt import clock
 from nemt.domain.actors import Actor, Role
+from nemt.http.deps import get_uow
 from nemt.policy import load_policy
 from nemt.services.platform import auth, permissions
 from nemt.services.platform.errors import ServiceError, Unauthorized
@@ -148,9 +149,6 @@ def signed_in(request: Request, uow) -> Page:
 
 def page_for(action: Action) -> Callable:
     """A dependency: the signed-in Page, after checking the role (403 page otherwise)."""
-    from fastapi import Depends
-
-    from nemt.api.deps import get_uow
 
     def dependency(request: Request, uow=Depends(get_uow)) -> Page:
         page = signed_in(request, uow)

@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 
 from nemt.services import network, reports
 from nemt.services.platform import audit
 from nemt.services.platform.errors import InvalidInput
 from nemt.services.platform.permissions import Action
-from nemt.store.models import Organization
 from nemt.web import charts
 from nemt.web.common import Page, PageRoute, csv_response, page_for
 
@@ -78,15 +76,8 @@ def report_page(name: str, page: Page = Depends(page_for(Action.REPORT_READ)), s
 
 
 @router.get("/audit")
-def audit_trail(page: Page = Depends(page_for(Action.AUDIT_READ)), limit: int = 200):
-    uow, actor = page.uow, page.actor
-    org_ids = None
-    if actor.program:
-        org_ids = list(uow.session.scalars(select(Organization.id).where(Organization.program == actor.program)))
-    events = uow.audit.recent(max(1, min(limit, 1000)), org_ids)
-    audit.record(uow, actor, "read", "audit-trail", None, rows=len(events))
-    uow.commit()
-    return page.render("audit.html", events=events)
+def audit_trail(page: Page = Depends(page_for(Action.AUDIT_READ)), limit: int = audit.DEFAULT_TRAIL_ROWS):
+    return page.render("audit.html", events=audit.trail(page.uow, page.actor, limit))
 
 
 @router.get("/credentials")
@@ -94,9 +85,5 @@ def credentials(page: Page = Depends(page_for(Action.CREDENTIALS_READ)), within:
     if within not in (30, 60, 90):
         within = 90
     found = network.expiring_credentials(page.uow, page.actor, page.today(), within)
-    buckets = {"30": 0, "60": 0, "90": 0}
-    for e in found:
-        buckets["30" if e.days_left <= 30 else "60" if e.days_left <= 60 else "90"] += 1
-    chart = charts.bar_chart([(f"within {k} days", v) for k, v in buckets.items() if int(k) <= within],
-                             "Credentials by time left")
+    chart = charts.bar_chart(reports.bucket_counts(found, within), "Credentials by time left")
     return page.render("credentials.html", found=found, within=within, chart=chart, today=page.today())

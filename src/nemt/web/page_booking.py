@@ -1,5 +1,5 @@
 """Booking pages: one-way and round-trip rides, standing orders, the ride with its decision (each reason in plain
-words with the rule it rests on), change and cancel. Every write goes through ``services.booking``; the pages only
+words with the rule it rests on), change and cancel. Every write goes through ``services.rides``; the pages only
 turn form fields into its input models. Addresses are by opaque key (member, trip, standing order), never by
 Medicaid ID or name."""
 
@@ -9,15 +9,14 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import select
 
 from nemt import clock
-from nemt.domain.actors import Role
+from nemt.domain.rides import ESCORT_ROLES
+from nemt.domain.statuses import LegStatus
 from nemt.policy import load_policy
-from nemt.services import booking, members
+from nemt.services import members, rides
 from nemt.services.platform.errors import InvalidInput, ServiceError
 from nemt.services.platform.permissions import Action
-from nemt.store.models import MedicalProvider
 from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 
@@ -40,10 +39,7 @@ def now() -> dt.datetime:
 
 def destinations(page: Page) -> list[tuple[str, str]]:
     """(value, label) for every service of every enrolled medical provider of the program's directory."""
-    rows = page.uow.session.scalars(select(MedicalProvider).where(
-        MedicalProvider.program == page.program, MedicalProvider.enrolled.is_(True)).order_by(MedicalProvider.name))
-    return [(f"{mp.key}|{service}", f"{mp.name} — {service.replace('-', ' ')} ({mp.city})")
-            for mp in rows for service in (mp.services or [])]
+    return rides.destination_options(page.uow, page.program)
 
 
 def modes(page: Page) -> list[str]:
@@ -53,8 +49,6 @@ def modes(page: Page) -> list[str]:
 
 def form_options(page: Page) -> dict[str, Any]:
     policy = load_policy(page.program)
-    from nemt.domain.rides import ESCORT_ROLES
-
     return {"destinations": destinations(page), "modes": modes(page), "weekdays": WEEKDAY_NAMES,
             "urgent_reasons": list(policy.get("urgent.reasons", [])), "escort_roles": ESCORT_ROLES,
             "zone_name": policy.get("program.time_zone")}
@@ -149,7 +143,7 @@ def book(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_B
     check_csrf(request, form.get("csrf_token"))
     try:
         body = ride_body(page, form, key)
-        result = booking.book_ride(page.uow, page.actor, booking.parse_input(booking.RideRequestIn, body), now())
+        result = rides.book_ride(page.uow, page.actor, rides.parse_input(rides.RideRequestIn, body), now())
     except ServiceError as exc:
         page.uow.rollback()
         member = _member_for_form(page, key)
@@ -182,8 +176,8 @@ def standing(key: str, request: Request, page: Page = Depends(page_for(Action.RI
             body["return_pickup_time"] = _time(form.get("return_time", ""), "return_time")
         body["start_date"] = _date(form.get("start_date", ""), "start_date")
         body["end_date"] = _date(form.get("end_date", ""), "end_date")
-        result = booking.create_standing_order(page.uow, page.actor,
-                                               booking.parse_input(booking.StandingOrderIn, body), now())
+        result = rides.create_standing_order(page.uow, page.actor,
+                                               rides.parse_input(rides.StandingOrderIn, body), now())
     except ServiceError as exc:
         page.uow.rollback()
         member = _member_for_form(page, key)
@@ -197,7 +191,7 @@ def standing(key: str, request: Request, page: Page = Depends(page_for(Action.RI
 
 @router.get("/standing-orders/{key}")
 def standing_order_page(key: str, page: Page = Depends(page_for(Action.RIDE_READ))):
-    result = booking.get_standing_order(page.uow, page.actor, key)
+    result = rides.get_standing_order(page.uow, page.actor, key)
     return page.render("rides/standing_order.html", result=result,
                        can_write=page.may(Action.RIDE_BOOK))
 
@@ -206,7 +200,7 @@ def standing_order_page(key: str, page: Page = Depends(page_for(Action.RIDE_READ
 def cancel_standing(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK)),
                     form=Depends(form_data)):
     check_csrf(request, form.get("csrf_token"))
-    result = booking.cancel_standing_order(page.uow, page.actor, key, now(), reason=form.get("reason") or "")
+    result = rides.cancel_standing_order(page.uow, page.actor, key, now(), reason=form.get("reason") or "")
     request.session["flash"] = f"Standing order cancelled: {result.cancelled_trips} future trip(s) cancelled."
     return redirect(f"/standing-orders/{key}")
 
@@ -215,18 +209,18 @@ def cancel_standing(key: str, request: Request, page: Page = Depends(page_for(Ac
 
 
 def _ride_page(page: Page, key: str, error: ServiceError | None = None, form: dict | None = None):
-    trip = booking.get_ride(page.uow, page.actor, key)
-    ride = booking.describe_ride(page.uow, trip)
-    notice = booking.latest_notice(page.uow, trip)
+    trip = rides.get_ride(page.uow, page.actor, key)
+    ride = rides.describe_ride(page.uow, trip)
+    notice = rides.latest_notice(page.uow, trip)
     appointment = trip.appointment_at
     local_appt = page.local(appointment, "%Y-%m-%d %H:%M")
     default_form = {"appointment_date": local_appt[:10], "appointment_time": local_appt[11:16],
                     "requested_mode": trip.requested_mode}
     return page.render("rides/trip.html", status_code=error.status if error else 200, trip=trip, ride=ride,
                        notice=notice, error=error, form=form or default_form,
-                       can_write=page.may(Action.RIDE_BOOK) and trip.status != "cancelled",
-                       member_link=page.actor.role in {str(r) for r in (Role.AGENT, Role.DISPATCHER, Role.AUDITOR,
-                                                                        Role.ADMIN)},
+                       cancelled=trip.status == LegStatus.CANCELLED,
+                       can_write=page.may(Action.RIDE_BOOK) and trip.status != LegStatus.CANCELLED,
+                       member_link=page.may(Action.MEMBER_BROWSE),
                        **form_options(page))
 
 
@@ -249,14 +243,14 @@ def change(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE
             body["requested_mode"] = form.get("requested_mode")
         if form.get("destination"):
             body["destination"] = _destination(form)
-        trip = booking.get_ride(page.uow, page.actor, key)
+        trip = rides.get_ride(page.uow, page.actor, key)
         current = page.local(trip.appointment_at, "%Y-%m-%dT%H:%M")
         if body.get("appointment_at") and body["appointment_at"].strftime("%Y-%m-%dT%H:%M") == current \
                 and "return_pickup_at" not in body:
             body.pop("appointment_at")
         if body.get("requested_mode") == trip.requested_mode:
             body.pop("requested_mode")
-        result = booking.change_ride(page.uow, page.actor, key, booking.parse_input(booking.RideChange, body), now())
+        result = rides.change_ride(page.uow, page.actor, key, rides.parse_input(rides.RideChange, body), now())
     except ServiceError as exc:
         page.uow.rollback()
         return _ride_page(page, key, error=exc, form=_form_dict(form))
@@ -269,10 +263,10 @@ def cancel(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE
     check_csrf(request, form.get("csrf_token"))
     leg = form.get("leg") or None
     try:
-        trip = booking.cancel_ride(page.uow, page.actor, key, now(), leg=leg, reason=form.get("reason") or "")
+        trip = rides.cancel_ride(page.uow, page.actor, key, now(), leg=leg, reason=form.get("reason") or "")
     except ServiceError as exc:
         page.uow.rollback()
         return _ride_page(page, key, error=exc)
-    request.session["flash"] = (f"Cancelled {trip.confirmation}." if trip.status == "cancelled"
+    request.session["flash"] = (f"Cancelled {trip.confirmation}." if trip.status == LegStatus.CANCELLED
                                 else f"Cancelled leg {leg} of {trip.confirmation}.")
     return redirect(f"/trips/{key}")

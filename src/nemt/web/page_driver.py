@@ -1,22 +1,20 @@
 """The driver's phone-sized page: today's manifest in stop order, with a button per step of the Standard Trip Log
-(arrived, picked up with the identity check, dropped off, no-show), each recorded by ``services.trip_log``."""
+(arrived, picked up with the identity check, dropped off, no-show), each recorded by ``services.trips``."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Form
-from sqlalchemy import select
 
-from nemt.services import dispatch, trip_log
+from nemt.services import dispatch, trips
 from nemt.services.platform.errors import InvalidInput, ServiceError
 from nemt.services.platform.permissions import Action
-from nemt.store.models import Driver, Leg, Vehicle, VehicleRun
 from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-CONFIRMERS = trip_log.TRIP_CONFIRMERS
+CONFIRMERS = trips.TRIP_CONFIRMERS
 
 
 def _parse_day(page: Page, value: str | None) -> dt.date:
@@ -28,23 +26,11 @@ def _parse_day(page: Page, value: str | None) -> dt.date:
         raise InvalidInput("a day is written YYYY-MM-DD", field="day", rule="driver's manifest") from None
 
 
-def _runs(page: Page, day: dt.date) -> list[Vehicle]:
-    """The vehicles the signed-in driver runs on ``day`` (their own driver record only)."""
-    driver = page.uow.session.scalar(select(Driver).where(Driver.user_id == page.actor.user_id))
-    if driver is None:
-        return []
-    return list(page.uow.session.scalars(
-        select(Vehicle).join(VehicleRun, VehicleRun.vehicle_id == Vehicle.id)
-        .where(VehicleRun.driver_id == driver.id, VehicleRun.service_date == day).order_by(Vehicle.id)))
-
-
 def _render(page: Page, day: dt.date, error: ServiceError | None = None):
-    manifests = [dispatch.manifest(page.uow, page.actor, v.key, day) for v in _runs(page, day)]
-    views = {v.leg_key: v for v in trip_log.legs_for_actor(page.uow, page.actor, day)}
-    legs = {}
-    keys = [stop.leg_key for m in manifests for stop in m.stops]
-    if keys:
-        legs = {leg.key: leg for leg in page.uow.session.scalars(select(Leg).where(Leg.key.in_(keys)))}
+    vehicles = trips.driver_vehicles(page.uow, page.actor, day)
+    manifests = [dispatch.manifest(page.uow, page.actor, v.key, day) for v in vehicles]
+    views = {v.leg_key: v for v in trips.legs_for_actor(page.uow, page.actor, day)}
+    legs = trips.legs_by_keys(page.uow, [stop.leg_key for m in manifests for stop in m.stops])
     runs = []
     for m in manifests:
         cards: dict[str, dict] = {}
@@ -77,13 +63,7 @@ def record(leg_key: str, kind: str, page: Page = Depends(page_for(Action.DRIVER_
     back = "/driver" if the_day == page.today() else f"/driver?day={the_day.isoformat()}"
     try:
         if kind == "identity":  # the identity check after a pick-up recorded without it: a correction
-            view = trip_log.leg_log(page.uow, page.actor, leg_key)
-            picked = next((e for e in view.events if e["kind"] == "picked-up"), None)
-            if picked is None:
-                raise InvalidInput("record the pick-up first", field="kind", rule="trip-log event order")
-            trip_log.record_event(page.uow, page.actor, leg_key, "correction",
-                                  {"supersedes": picked["id"], "fields": {"identity_verified": True},
-                                   "reason": "identity checked by the driver"})
+            trips.record_identity_check(page.uow, page.actor, leg_key)
             return redirect(back)
         data: dict = {}
         if kind == "picked-up":
@@ -106,7 +86,7 @@ def record(leg_key: str, kind: str, page: Page = Depends(page_for(Action.DRIVER_
                 data["reason"] = reason.strip()
         elif kind != "arrived":
             raise InvalidInput("unknown step", field="kind", rule="trip-log events")
-        trip_log.record_event(page.uow, page.actor, leg_key, kind, data)
+        trips.record_event(page.uow, page.actor, leg_key, kind, data)
     except ServiceError as exc:
         page.uow.rollback()
         return _render(page, the_day, error=exc)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from nemt.services import booking, members
+from nemt.services import members, rides
 from nemt.services.platform.errors import ServiceError
 from nemt.services.platform.permissions import Action
 from nemt.web.common import Page, PageRoute, page_for, redirect
@@ -30,7 +30,7 @@ def _render(page: Page, found=None, error: ServiceError | None = None, form: dic
     form = form or {}
     form.setdefault("destination", _default_destination(page, options))
     form.setdefault("direction", "from-appointment")
-    trips = booking.rides_of_day(page.uow, page.actor, page.today())
+    trips = rides.rides_of_day(page.uow, page.actor, page.today())
     return page.render("facility.html", status_code=status, found=found, error=error, form=form, facility=True,
                        today=page.today(), trips=trips, **options)
 
@@ -56,7 +56,7 @@ def book(request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK_URGENT
     try:
         body = ride_body(page, form, form.get("member") or "")
         body["requested_by"] = "medical-facility"
-        result = booking.book_ride(page.uow, page.actor, booking.parse_input(booking.RideRequestIn, body), now())
+        result = rides.book_ride(page.uow, page.actor, rides.parse_input(rides.RideRequestIn, body), now())
     except ServiceError as exc:
         page.uow.rollback()
         data = {k: v for k, v in form.items() if k != "csrf_token"}

@@ -7,21 +7,13 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Form
 
-from nemt.services import booking, members
+from nemt.services import members, rides
 from nemt.services.platform.errors import InvalidInput, ServiceError
 from nemt.services.platform.permissions import Action
 from nemt.web.common import Page, PageRoute, page_for
 from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-
-
-def coverage_on(member, day: dt.date):
-    """The coverage span in force on ``day`` (None when there is none)."""
-    for span in member.coverage:
-        if span.start <= day and (span.end is None or span.end >= day):
-            return span
-    return None
 
 
 @router.get("/members/search")
@@ -55,6 +47,6 @@ def search(page: Page = Depends(page_for(Action.MEMBER_SEARCH)), csrf_token: str
 def member_page(key: str, page: Page = Depends(page_for(Action.MEMBER_SEARCH))):
     member = members.get_member(page.uow, page.actor, key)
     today = page.today()
-    trips = booking.rides_of_member(page.uow, page.actor, key)
-    return page.render("members/member.html", member=member, today=today, current=coverage_on(member, today),
+    trips = rides.rides_of_member(page.uow, page.actor, key)
+    return page.render("members/member.html", member=member, today=today, current=members.coverage_on(member, today),
                        trips=trips, can_book=page.may(Action.RIDE_BOOK_PAGE))

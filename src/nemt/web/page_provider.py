@@ -6,22 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Form
-from sqlalchemy import select
+from fastapi.responses import Response
 
-from nemt.services import trip_log
+from nemt.services import claims, trips
 from nemt.services.platform.errors import InvalidInput, ServiceError
 from nemt.services.platform.permissions import Action
-from nemt.store.models import Driver, Leg, TransportProvider, Vehicle, VehicleRun
 from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-
-
-def _provider(page: Page) -> TransportProvider | None:
-    """The signed-in provider administrator's own enrolment (never another organization's)."""
-    return page.uow.session.scalar(select(TransportProvider)
-                                   .where(TransportProvider.organization_id == page.actor.organization_id))
 
 
 def _optional_day(value: str | None) -> dt.date | None:
@@ -34,43 +27,25 @@ def _optional_day(value: str | None) -> dt.date | None:
 
 
 @router.get("/provider/trips")
-def trips(page: Page = Depends(page_for(Action.PROVIDER_DESK)), day: str | None = None):
+def trips_page(page: Page = Depends(page_for(Action.PROVIDER_DESK)), day: str | None = None):
     d = _optional_day(day)
-    views = trip_log.legs_for_actor(page.uow, page.actor, d)
-    legs = {leg.key: leg for leg in page.uow.session.scalars(
-        select(Leg).where(Leg.key.in_([v.leg_key for v in views])))} if views else {}
-    vehicles = {v.id: v for v in page.uow.session.scalars(
-        select(Vehicle).where(Vehicle.id.in_({leg.vehicle_id for leg in legs.values() if leg.vehicle_id})))}
-    runs = sorted({(leg.vehicle_id, leg.service_date) for leg in legs.values() if leg.vehicle_id},
-                  key=lambda r: (r[1], r[0]))
-    return page.render("provider/trips.html", views=views, legs=legs, vehicles=vehicles, day=d, runs=runs)
+    assigned = trips.assigned_trips(page.uow, page.actor, d)
+    return page.render("provider/trips.html", views=assigned.views, legs=assigned.legs, vehicles=assigned.vehicles,
+                       day=d, runs=assigned.runs)
 
 
 @router.get("/provider/trip-logs/{leg_key}")
 def trip_log_page(leg_key: str, page: Page = Depends(page_for(Action.PROVIDER_DESK))):
-    view = trip_log.leg_log(page.uow, page.actor, leg_key)
-    leg = page.uow.session.scalar(select(Leg).where(Leg.key == leg_key))
-    vehicle, driver = trip_log.assignment(page.uow.session, leg)
-    return page.render("provider/trip_log.html", view=view, leg=leg, vehicle=vehicle, driver=driver)
+    detail = trips.leg_detail(page.uow, page.actor, leg_key)
+    return page.render("provider/trip_log.html", view=detail.view, leg=detail.leg, vehicle=detail.vehicle,
+                       driver=detail.driver)
 
 
 @router.get("/provider/fleet")
 def fleet(page: Page = Depends(page_for(Action.PROVIDER_DESK))):
-    provider = _provider(page)
-    drivers, vehicles = [], []
-    if provider is not None:
-        drivers = list(page.uow.session.scalars(select(Driver).where(Driver.provider_id == provider.id)
-                                                .order_by(Driver.external_id)))
-        vehicles = list(page.uow.session.scalars(select(Vehicle).where(Vehicle.provider_id == provider.id)
-                                                 .order_by(Vehicle.external_id)))
-    today = page.today()
-    runs = {}
-    if provider is not None:
-        runs = {r.vehicle_id: r for r in page.uow.session.scalars(
-            select(VehicleRun).where(VehicleRun.service_date == today,
-                                     VehicleRun.vehicle_id.in_([v.id for v in vehicles])))}
-    return page.render("provider/fleet.html", provider=provider, drivers=drivers, vehicles=vehicles, today=today,
-                       runs=runs)
+    found = trips.fleet(page.uow, page.actor, page.today())
+    return page.render("provider/fleet.html", provider=found.provider, drivers=found.drivers, vehicles=found.vehicles,
+                       today=found.today, runs=found.runs)
 
 
 # --- claims ----------------------------------------------------------------------------------------------------------
@@ -78,13 +53,8 @@ def fleet(page: Page = Depends(page_for(Action.PROVIDER_DESK))):
 
 def _claims_render(page: Page, result=None, error: ServiceError | None = None, start: dt.date | None = None,
                    end: dt.date | None = None):
-    from nemt.services import claims
-    from nemt.store.claim_models import BillingProfile
-
     listed = claims.list_claims(page.uow, page.actor)
-    provider = _provider(page)
-    profile = page.uow.session.scalar(select(BillingProfile).where(BillingProfile.provider_id == provider.id)) \
-        if provider else None
+    profile = claims.billing_profile(page.uow, page.actor)
     today = page.today()
     counts: dict[str, int] = {}
     for c in listed:
@@ -102,8 +72,6 @@ def claims_page(page: Page = Depends(page_for(Action.PROVIDER_DESK))):
 @router.post("/provider/claims/build")
 def build_claims(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
                  start: str = Form(...), end: str = Form(...)):
-    from nemt.services import claims
-
     check_csrf(page.request, csrf_token)
     first, last = _optional_day(start), _optional_day(end)
     if first is None or last is None:
@@ -119,10 +87,6 @@ def build_claims(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_toke
 @router.post("/provider/claims/export")
 def export_claims(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
                   format: str = Form("837p")):
-    from fastapi.responses import Response
-
-    from nemt.services import claims
-
     check_csrf(page.request, csrf_token)
     try:
         exported = claims.export_claims(page.uow, page.actor, fmt=format)
@@ -141,8 +105,6 @@ def billing_profile(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_t
                     address_line: str = Form(""), city: str = Form(""), state: str = Form(""), zip: str = Form(""),
                     tax_id: str = Form(""), submitter_id: str = Form(""), submitter_name: str = Form(""),
                     contact_name: str = Form(""), phone: str = Form("")):
-    from nemt.services import claims
-
     check_csrf(page.request, csrf_token)
     try:
         claims.set_billing_profile(page.uow, page.actor, None, address_line=address_line.strip(), city=city.strip(),
@@ -158,8 +120,6 @@ def billing_profile(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_t
 @router.post("/provider/claims/void")
 def void_claim(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
                claim_number: str = Form(...), action: str = Form("void")):
-    from nemt.services import claims
-
     check_csrf(page.request, csrf_token)
     try:
         if action == "replace":

@@ -1,12 +1,12 @@
 """Log-in, log-out and the home page; the role pages live in the ``page_*`` modules beside this one and are
-included into this router (so ``nemt.api.main`` includes one web router)."""
+included into this router (so the app factory, ``nemt.http.app``, includes one web router)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from nemt.api.deps import get_uow
+from nemt.http.deps import get_uow
 from nemt.services.platform import auth
 from nemt.services.platform.errors import Unauthorized
 from nemt.web.common import PageRoute, redirect, signed_in, templates

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from functools import cache
 
@@ -12,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from nemt.domain.actors import Actor, Role
 from nemt.services.platform.errors import InvalidInput, Unauthorized
+from nemt.settings import get_settings
 from nemt.store.models import ApiToken, Organization, User, utcnow
 
 
@@ -19,7 +19,7 @@ from nemt.store.models import ApiToken, Organization, User, utcnow
 def _hasher() -> PasswordHasher:
     """argon2id with the library's recommended cost. ``NEMT_PASSWORD_HASH_COST=test`` (set by the test suite
     only) lowers the cost so that seeding users per test stays fast; hashes stay argon2id either way."""
-    if os.environ.get("NEMT_PASSWORD_HASH_COST") == "test":
+    if get_settings().password_hash_cost == "test":
         return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     return PasswordHasher()
 
@@ -49,9 +49,7 @@ def create_user(uow, username: str, password: str, role: Role | str, organizatio
         raise InvalidInput("that user name is taken", field="username", rule="unique user names")
     user = User(username=username, display_name=display_name or username, password_hash=hash_password(password),
                 role=str(role), organization=organization)
-    uow.session.add(user)
-    uow.session.flush()
-    return user
+    return uow.users.add(user)
 
 
 def authenticate(uow, username: str, password: str) -> User:
@@ -67,27 +65,27 @@ def authenticate(uow, username: str, password: str) -> User:
 
 def issue_token(uow, user: User, label: str = "") -> str:
     token = "nemt_" + secrets.token_urlsafe(32)
-    uow.session.add(ApiToken(user_id=user.id, token_sha256=_sha(token), label=label))
-    uow.session.flush()
+    uow.users.add_token(ApiToken(user_id=user.id, token_sha256=_sha(token), label=label))
     return token
 
 
 def user_for_token(uow, token: str) -> User:
-    from sqlalchemy import select
-
-    row = uow.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _sha(token),
-                                                    ApiToken.revoked_at.is_(None)))
+    row = uow.users.token(_sha(token), revoked=False)
     if row is None or not row.user.active:
         raise Unauthorized("the API token is unknown or revoked", field="Authorization", rule="API tokens")
     return row.user
 
 
 def revoke_token(uow, token: str) -> None:
-    from sqlalchemy import select
-
-    row = uow.session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _sha(token)))
+    row = uow.users.token(_sha(token))
     if row is not None:
         row.revoked_at = utcnow()
+
+
+def check_database(uow) -> str:
+    """The health check: the database answers; returns its dialect (``sqlite`` or ``postgresql``)."""
+    uow.users.ping()
+    return uow.dialect
 
 
 def _sha(token: str) -> str:

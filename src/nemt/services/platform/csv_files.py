@@ -80,6 +80,21 @@ class RowReader:
         return items
 
 
+def check_zip(rr: RowReader, field: str, zip_code: str, state: str) -> None:
+    """A ZIP must be well formed, known, and in the row's state."""
+    from nemt.geo import GeoError, lookup_zip, normalize_zip
+
+    try:
+        normalize_zip(zip_code, field)
+        record = lookup_zip(zip_code, field)
+    except GeoError:
+        # The reason is stated without the value: an address is member data.
+        rr.bad(field, "unknown ZIP code" if zip_code.strip()[:5].isdigit() else "must be 5 digits or ZIP+4")
+        return
+    if record.state != state:
+        rr.bad(field, f"is in {record.state}, not in the row's state {state}")
+
+
 def read_csv(filename: str, content: bytes, required_columns: tuple[str, ...]) -> Iterator[RowReader]:
     """Rows of a UTF-8 CSV with a header; a missing column or an unreadable file rejects the whole file."""
     try:

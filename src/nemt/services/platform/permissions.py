@@ -1,5 +1,5 @@
 """The one permissions table: which roles may take each action. Services check it (``require``), the API states it on
-each route (``nemt.api.deps.allowed``), the pages check it and show only the links a role may use; a generated test
+each route (``nemt.http.deps.allowed``), the pages check it and show only the links a role may use; a generated test
 walks every route and page against it for every role (tests/platform/test_permissions.py).
 
 Which *rows* an allowed user then sees (their program, their organization's trips, a driver's own legs) is the

@@ -1,14 +1,31 @@
-"""Members, their coverage and documented needs."""
+"""Members, their coverage and documented needs, and the eligibility files already imported.
+
+Which members an actor may see is ``nemt.store.visibility.members``, applied here: a member the actor may not see is
+returned exactly like a member that does not exist (``None`` or left out of a list).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
-from nemt.store.models import Member
+from nemt.domain.actors import Actor
+from nemt.store import visibility
+from nemt.store.models import EligibilityImport, Member
 from nemt.store.repositories.base import Repository
+
+
+def _with_details(query: Select[Any]) -> Select[Any]:
+    return query.options(selectinload(Member.coverage), selectinload(Member.needs))
+
+
+def _visible_to(query: Select[Any], actor: Actor | None) -> Select[Any]:
+    condition = visibility.members(actor) if actor is not None else None
+    return query if condition is None else query.where(condition)
 
 
 class MemberRepository(Repository):
@@ -17,27 +34,46 @@ class MemberRepository(Repository):
         return member
 
     def by_key(self, key: str) -> Member | None:
-        return self.session.scalar(
-            select(Member).where(Member.key == key).options(selectinload(Member.coverage), selectinload(Member.needs))
-        )
+        return self.session.scalar(_with_details(select(Member).where(Member.key == key)))
+
+    def visible(self, actor: Actor, key: str) -> Member | None:
+        """The member with ``key`` if ``actor`` may see it; ``None`` for an unknown key and for a hidden member."""
+        if not key:
+            return None
+        return self.session.scalar(_visible_to(_with_details(select(Member).where(Member.key == key)), actor))
+
+    def may_see(self, actor: Actor, member_id: int) -> bool:
+        condition = visibility.members(actor)
+        if condition is None:
+            return True
+        return bool(self.session.scalar(select(exists().where(Member.id == member_id, condition))))
 
     def by_medicaid_id(self, program: str, medicaid_id: str) -> Member | None:
         return self.session.scalar(
-            select(Member)
-            .where(Member.program == program, Member.medicaid_id == medicaid_id)
-            .options(selectinload(Member.coverage), selectinload(Member.needs))
+            _with_details(select(Member).where(Member.program == program, Member.medicaid_id == medicaid_id))
         )
 
     def by_medicaid_ids(self, program: str, medicaid_ids: list[str]) -> dict[str, Member]:
         rows = self.session.scalars(
-            select(Member)
-            .where(Member.program == program, Member.medicaid_id.in_(medicaid_ids))
-            .options(selectinload(Member.coverage), selectinload(Member.needs))
+            _with_details(select(Member).where(Member.program == program, Member.medicaid_id.in_(medicaid_ids)))
         )
         return {m.medicaid_id: m for m in rows}
 
+    def with_medicaid_id(self, actor: Actor | None, programs: Sequence[str], medicaid_id: str) -> list[Member]:
+        """The members with this Medicaid ID in ``programs`` (in that order) that ``actor`` may see; every one of
+        them when ``actor`` is None (a facility's exact-ID look-up to book an urgent ride)."""
+        found = []
+        for program in programs:
+            query = select(Member).where(Member.program == program, Member.medicaid_id == medicaid_id)
+            member = self.session.scalar(_visible_to(_with_details(query), actor))
+            if member is not None:
+                found.append(member)
+        return found
+
     def by_name_and_birth_date(self, program: str | None, last_name: str, first_name: str | None,
-                               birth_date: dt.date) -> list[Member]:
+                               birth_date: dt.date, actor: Actor | None = None) -> list[Member]:
+        """Members by last name and birth date (first name optional, case ignored), in ``program`` (all: None),
+        that ``actor`` may see (every one: None)."""
         query = select(Member).where(
             func.lower(Member.last_name) == last_name.strip().lower(), Member.birth_date == birth_date
         )
@@ -45,10 +81,25 @@ class MemberRepository(Repository):
             query = query.where(func.lower(Member.first_name) == first_name.strip().lower())
         if program:
             query = query.where(Member.program == program)
+        query = _visible_to(query, actor)
         return list(self.session.scalars(query.order_by(Member.last_name, Member.first_name)))
+
+    def in_program(self, program: str) -> list[Member]:
+        """Every member of a program, in the order they were added."""
+        return list(self.session.scalars(_with_details(select(Member).where(Member.program == program))
+                                         .order_by(Member.id)))
 
     def count(self, program: str | None = None) -> int:
         query = select(func.count(Member.id))
         if program:
             query = query.where(Member.program == program)
         return self.session.scalar(query) or 0
+
+    # -- eligibility files ------------------------------------------------------------------------------------------
+
+    def file_imported(self, sha256: str) -> bool:
+        """Whether an eligibility file with this SHA-256 was imported before."""
+        return self.session.scalar(select(EligibilityImport.id).where(EligibilityImport.sha256 == sha256)) is not None
+
+    def add_import(self, record: EligibilityImport) -> None:
+        self.session.add(record)

@@ -1,10 +1,13 @@
-"""The platform's repositories: users, organizations, the audit trail and the control-number counters."""
+"""The platform's repositories: users and their API tokens, organizations, the audit trail and the control-number
+counters."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
-from nemt.store.models import AuditEvent, ControlNumber, Organization, User
+from nemt.domain.actors import Actor
+from nemt.store import visibility
+from nemt.store.models import ApiToken, AuditEvent, ControlNumber, Organization, User
 from nemt.store.repositories.base import Repository
 
 
@@ -14,6 +17,27 @@ class UserRepository(Repository):
 
     def by_id(self, user_id: int) -> User | None:
         return self.session.get(User, user_id)
+
+    def add(self, user: User) -> User:
+        """Add a user and flush, so that it has its id."""
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+    def add_token(self, token: ApiToken) -> None:
+        self.session.add(token)
+        self.session.flush()
+
+    def token(self, token_sha256: str, *, revoked: bool = True) -> ApiToken | None:
+        """The API token with this SHA-256; with ``revoked=False``, only while it is not revoked."""
+        query = select(ApiToken).where(ApiToken.token_sha256 == token_sha256)
+        if not revoked:
+            query = query.where(ApiToken.revoked_at.is_(None))
+        return self.session.scalar(query)
+
+    def ping(self) -> None:
+        """Ask the database a trivial question (the health check): raises if it does not answer."""
+        self.session.execute(text("SELECT 1"))
 
 
 class OrganizationRepository(Repository):
@@ -25,6 +49,12 @@ class OrganizationRepository(Repository):
     def by_id(self, org_id: int) -> Organization | None:
         return self.session.get(Organization, org_id)
 
+    def add(self, organization: Organization) -> Organization:
+        """Add an organization and flush, so that it has its id."""
+        self.session.add(organization)
+        self.session.flush()
+        return organization
+
 
 class AuditRepository(Repository):
     def add(self, event: AuditEvent) -> None:
@@ -34,10 +64,13 @@ class AuditRepository(Repository):
         return list(self.session.scalars(select(AuditEvent).where(AuditEvent.member_id == member_id)
                                          .order_by(AuditEvent.id)))
 
-    def recent(self, limit: int = 200, program_org_ids: list[int] | None = None) -> list[AuditEvent]:
+    def recent(self, limit: int = 200, actor: Actor | None = None) -> list[AuditEvent]:
+        """The latest ``limit`` events, newest first: those ``actor`` may see (``visibility.audit_events``), or every
+        event when no actor is given."""
         query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-        if program_org_ids is not None:
-            query = query.where(AuditEvent.organization_id.in_(program_org_ids))
+        condition = visibility.audit_events(actor) if actor is not None else None
+        if condition is not None:
+            query = query.where(condition)
         return list(self.session.scalars(query))
 
 

@@ -1,9 +1,182 @@
-"""Trips, their legs, decision notices and standing orders (booking and the ride pages)."""
+"""Trips, their legs, decision notices and standing orders (booking and the ride pages).
+
+What an actor may see is ``nemt.store.visibility.trips(actor)``, applied here: a trip the actor may not see is
+answered like one that does not exist. The booking service also reads what a booking needs from the directories
+(medical providers, transportation providers with their drivers and vehicles) and the vehicle runs a cancelled leg
+leaves.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import selectinload
+
+from nemt.domain.actors import Actor
+from nemt.domain.statuses import LegStatus
+from nemt.store import visibility
+from nemt.store.models import (
+    Driver,
+    Leg,
+    MedicalProvider,
+    Member,
+    Notice,
+    Organization,
+    StandingOrder,
+    TransportProvider,
+    Trip,
+    Vehicle,
+    VehicleRun,
+)
 from nemt.store.repositories.base import Repository
+
+
+def _trips() -> Select[Any]:
+    return select(Trip).options(selectinload(Trip.legs), selectinload(Trip.member))
+
+
+def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
+    condition = visibility.trips(actor)
+    return query if condition is None else query.where(condition)
 
 
 class RideRepository(Repository):
     """Trips, their legs, decision notices and standing orders (booking and the ride pages)."""
+
+    # -- races ----------------------------------------------------------------------------------------------------
+
+    def lost_race(self, exc: Exception) -> bool:
+        """Whether a failed write lost a race that trying again can win: a unique key taken first by another
+        writer, or (SQLite) a database locked by one."""
+        if isinstance(exc, IntegrityError):
+            return True
+        return isinstance(exc, OperationalError) and self.dialect == "sqlite" and "locked" in str(exc).lower()
+
+    @staticmethod
+    def duplicate_key(exc: Exception) -> bool:
+        """Whether a failed write hit a unique key (another row holds the same idempotency key)."""
+        return isinstance(exc, IntegrityError)
+
+    # -- trips --------------------------------------------------------------------------------------------------
+
+    def add_trip(self, trip: Trip) -> Trip:
+        self.session.add(trip)
+        self.session.flush()
+        return trip
+
+    def visible_trip(self, actor: Actor, key: str) -> Trip | None:
+        """The trip with ``key`` if ``actor`` may see it."""
+        if not key:
+            return None
+        return self.session.scalar(_visible(_trips().where(Trip.key == key), actor))
+
+    def visible_trip_by_id(self, actor: Actor, trip_id: int) -> Trip | None:
+        return self.session.scalar(_visible(_trips().where(Trip.id == trip_id), actor))
+
+    def may_see_trip(self, actor: Actor, trip_id: int) -> bool:
+        return self.session.scalar(_visible(select(Trip.id).where(Trip.id == trip_id), actor)) is not None
+
+    def trip_by_idempotency_key(self, key: str) -> Trip | None:
+        return self.session.scalar(_trips().where(Trip.idempotency_key == key))
+
+    def visible_trips_of_member(self, actor: Actor, member_id: int) -> list[Trip]:
+        query = _trips().where(Trip.member_id == member_id).order_by(Trip.appointment_at, Trip.id)
+        return list(self.session.scalars(_visible(query, actor)))
+
+    def visible_trips_of_day(self, actor: Actor, day: dt.date, program: str | None = None) -> list[Trip]:
+        """The trips with a leg on ``day`` (local date of service), by appointment time."""
+        query = (_trips().where(Trip.id.in_(select(Leg.trip_id).where(Leg.service_date == day)))
+                 .order_by(Trip.appointment_at, Trip.id))
+        if program is not None:
+            query = query.where(Trip.program == program)
+        return list(self.session.scalars(_visible(query, actor)))
+
+    def trips_of_standing_order(self, order_id: int) -> list[Trip]:
+        return list(self.session.scalars(_trips().where(Trip.standing_order_id == order_id)
+                                         .order_by(Trip.appointment_at)))
+
+    def member_key(self, member_id: int) -> str:
+        member = self.session.get(Member, member_id)
+        return member.key if member is not None else ""
+
+    # -- notices ------------------------------------------------------------------------------------------------
+
+    def add_notice(self, notice: Notice) -> Notice:
+        self.session.add(notice)
+        self.session.flush()
+        return notice
+
+    def notices_of(self, trip_id: int) -> list[Notice]:
+        return list(self.session.scalars(select(Notice).where(Notice.trip_id == trip_id).order_by(Notice.id)))
+
+    def notice_by_key(self, key: str) -> Notice | None:
+        return self.session.scalar(select(Notice).where(Notice.key == key)) if key else None
+
+    # -- standing orders ----------------------------------------------------------------------------------------
+
+    def add_standing_order(self, order: StandingOrder) -> StandingOrder:
+        self.session.add(order)
+        self.session.flush()
+        return order
+
+    def standing_order_by_key(self, key: str) -> StandingOrder | None:
+        return self.session.scalar(select(StandingOrder).where(StandingOrder.key == key)) if key else None
+
+    def standing_order_by_idempotency_key(self, key: str) -> StandingOrder | None:
+        return self.session.scalar(select(StandingOrder).where(StandingOrder.idempotency_key == key))
+
+    def standing_order(self, order_id: int) -> StandingOrder | None:
+        return self.session.get(StandingOrder, order_id)
+
+    # -- the directories a booking reads ------------------------------------------------------------------------
+
+    def medical_provider(self, program: str, key: str) -> MedicalProvider | None:
+        return self.session.scalar(select(MedicalProvider).where(MedicalProvider.key == key,
+                                                                  MedicalProvider.program == program))
+
+    def medical_provider_by_id(self, provider_id: int) -> MedicalProvider | None:
+        return self.session.get(MedicalProvider, provider_id)
+
+    def enrolled_medical_providers(self, program: str) -> list[MedicalProvider]:
+        """The program's enrolled medical providers by name (the booking form's destinations)."""
+        return list(self.session.scalars(select(MedicalProvider).where(
+            MedicalProvider.program == program, MedicalProvider.enrolled.is_(True)).order_by(MedicalProvider.name)))
+
+    def enrolled_transport_providers(self, program: str) -> list[TransportProvider]:
+        """The program's enrolled transportation providers, by organization name."""
+        return list(self.session.scalars(
+            select(TransportProvider).join(Organization, TransportProvider.organization_id == Organization.id)
+            .where(Organization.program == program, TransportProvider.enrolled.is_(True))
+            .order_by(Organization.name)))
+
+    def transport_provider(self, provider_id: int) -> TransportProvider | None:
+        return self.session.get(TransportProvider, provider_id)
+
+    def active_drivers(self, provider_id: int) -> list[Driver]:
+        return list(self.session.scalars(select(Driver).where(Driver.provider_id == provider_id,
+                                                              Driver.active.is_(True)).order_by(Driver.id)))
+
+    def active_vehicles(self, provider_id: int) -> list[Vehicle]:
+        return list(self.session.scalars(select(Vehicle).where(Vehicle.provider_id == provider_id,
+                                                               Vehicle.active.is_(True)).order_by(Vehicle.id)))
+
+    def provider_load(self, provider_id: int, day: dt.date) -> int:
+        """How many legs not cancelled the provider has on ``day``."""
+        return self.session.scalar(select(func.count(Leg.id)).where(
+            Leg.provider_id == provider_id, Leg.service_date == day, Leg.status != LegStatus.CANCELLED)) or 0
+
+    def vehicle_key(self, vehicle_id: int) -> str | None:
+        vehicle = self.session.get(Vehicle, vehicle_id)
+        return vehicle.key if vehicle is not None else None
+
+    def driver_key(self, driver_id: int) -> str | None:
+        driver = self.session.get(Driver, driver_id)
+        return driver.key if driver is not None else None
+
+    # -- vehicle runs a released leg leaves -----------------------------------------------------------------------
+
+    def runs_of_day(self, day: dt.date) -> list[VehicleRun]:
+        return list(self.session.scalars(select(VehicleRun).where(VehicleRun.service_date == day)))

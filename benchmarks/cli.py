@@ -1,0 +1,181 @@
+"""``python -m benchmarks geo|claims|insertion|darp …``: each benchmark beside its named baseline.
+
+The options and the output of each command are those ``nemt bench …`` had: figures as JSON on stdout (``darp``: a
+line per instance and a summary table, the CSV in ``--out``); a bad option or input exits with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from benchmarks.darp import InstanceResult
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Benchmarks, each against a named baseline run side by side.")
+
+EXIT_ERROR = 2
+
+
+@app.command("geo")
+def bench_geo(
+    points: int = typer.Option(500, help="matrix size N (N x N)"),
+    grid_side: int = typer.Option(300, help="synthetic street grid side (nodes = side^2; 700 ~ a state)"),
+    baseline_pairs: int = typer.Option(100, help="pairs timed for the one-Dijkstra-per-pair baseline"),
+) -> None:
+    """N x N travel-time matrices: estimator vs a Python haversine loop; road engine vs Dijkstra per pair."""
+    from benchmarks.geo import run_benchmark
+
+    print(json.dumps(run_benchmark(points=points, grid_side=grid_side, baseline_pairs=baseline_pairs), indent=2))
+
+
+@app.command("claims")
+def bench_claims(
+    lines: int = typer.Option(100_000, help="claim lines to build and export as 837P"),
+    baseline: bool = typer.Option(True, help="also validate the same file with pyx12 (the named baseline)"),
+    output: Path | None = typer.Option(None, help="keep the 837P file here"),
+) -> None:
+    """Build and export N claim lines as 837P (synthetic legs); baseline: pyx12 validation of the same file."""
+    from benchmarks.claims import run_benchmark
+
+    result = run_benchmark(lines=lines, with_baseline=baseline, output=output)
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+
+
+@app.command("insertion")
+def bench_insertion(trips: int = typer.Option(500), urgent: int = typer.Option(100),
+                    plan_seconds: float = typer.Option(20.0, help="optimizer time for the day's first plan"),
+                    baseline_runs: int = typer.Option(10, help="re-solves of the whole day (the baseline)"),
+                    baseline_seconds: float = typer.Option(2.0), seed: int = typer.Option(7)) -> None:
+    """Urgent insertion into a live day (500 trips, 40 vehicles, road times from nemt.geo): p95 latency,
+    beside the baseline of re-solving the whole day."""
+    from rich.progress import Progress
+
+    from benchmarks.insertion import run
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("planning the day, then inserting urgent requests", total=urgent)
+        f = run(trips=trips, urgent=urgent, plan_seconds=plan_seconds, baseline_runs=baseline_runs,
+                baseline_seconds=baseline_seconds, seed=seed, progress=lambda n: progress.update(task, completed=n))
+    typer.echo(json.dumps(f.__dict__, indent=1))
+    ratio = f.baseline_p50_ms / f.p50_ms if f.p50_ms else float("inf")
+    typer.echo(f"insertion p50 {f.p50_ms} ms, p95 {f.p95_ms} ms (target 200 ms): "
+               f"{'MET' if f.p95_ms <= 200 else 'NOT MET'}; {f.inserted}/{f.insertions} inserted, "
+               f"{f.verified} verified by the checker; baseline (re-solve the day, {f.baseline_time_limit_s} s "
+               f"limit) p50 {f.baseline_p50_ms} ms = {ratio:.0f}x slower")
+
+
+@app.command("darp")
+def bench_darp(
+    data: Path = typer.Option(..., "--data", help="Folder with instance files (searched recursively) and bks.csv."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds per instance, per solver."),
+    baseline: str = typer.Option("ortools", "--baseline", help="'ortools' or 'none'."),
+    solutions: Path | None = typer.Option(
+        None, "--solutions", help="Write INSTANCE.json for each of our solutions here (baseline's in a subfolder)."
+    ),
+    out: Path = typer.Option(Path("results.csv"), "--out", help="CSV file to write."),
+    instances: str | None = typer.Option(None, "--instances", help="Comma-separated subset, e.g. a2-16,b4-24."),
+    seed: int = typer.Option(1, "--seed"),
+    parallel: bool = typer.Option(
+        True, "--parallel/--sequential",
+        help="Run ours and the baseline at the same time in two processes, or one after the other.",
+    ),
+) -> None:
+    """Benchmark the DARP solver against a baseline; every solution is checked independently."""
+    from rich.console import Console
+
+    from benchmarks.darp import find_instances
+
+    console = Console(stderr=True)
+    if baseline not in ("ortools", "none"):
+        console.print(f"[red]unknown baseline {baseline!r}; use 'ortools' or 'none'[/red]")
+        raise typer.Exit(EXIT_ERROR)
+    only = [s.strip() for s in instances.split(",") if s.strip()] if instances else None
+    try:
+        total = len(find_instances(data, only))
+    except KeyError as exc:
+        console.print(f"[red]unknown instance(s): {exc.args[0]}[/red]")
+        raise typer.Exit(EXIT_ERROR) from None
+    results = _run_darp(console, total, data, time_limit, baseline, out, solutions, only, seed, parallel)
+    _print_darp_summary(results, time_limit)
+    console.print(f"wrote {out}")
+
+
+def _run_darp(console: Console, total: int, data: Path, time_limit: float, baseline: str, out: Path,
+              solutions: Path | None, only: list[str] | None, seed: int, parallel: bool) -> list[InstanceResult]:
+    """Run the benchmark with a progress bar and a line per instance on stderr; a bad file exits 2."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from benchmarks.darp import run_benchmark
+    from nemt.scheduling.cordeau import InstanceFormatError
+
+    columns = (TextColumn("[bold]darp[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("", total=total)
+
+        def on_start(name: str) -> None:
+            progress.update(task, description=name)
+
+        def on_done(r: InstanceResult) -> None:
+            progress.console.print(_instance_line(r))
+            progress.advance(task)
+
+        try:
+            return run_benchmark(data, time_limit, baseline, out, solutions, only, seed, parallel, on_start, on_done)
+        except InstanceFormatError as exc:
+            typer.echo(f"format error: {exc}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+        except FileNotFoundError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+
+
+def _instance_line(r: InstanceResult) -> str:
+    from benchmarks.darp import gap_pct
+
+    g = gap_pct(r.ours.cost, r.optimum)
+    gap = "" if g is None else f"{g:+.2f}%"
+    status = "ok" if r.ours.verified else "INFEASIBLE"
+    line = f"{r.name}: ours {r.ours.cost:.2f} ({gap}, {status})"
+    if r.baseline:
+        gb = gap_pct(r.baseline.cost, r.optimum)
+        gap_b = "" if gb is None else f"{gb:+.2f}%"
+        status_b = "ok" if r.baseline.verified else "INFEASIBLE"
+        line += f"  ortools {r.baseline.cost:.2f} ({gap_b}, {status_b})"
+    return line
+
+
+def _print_darp_summary(results: list[InstanceResult], time_limit: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from benchmarks.darp import summary
+
+    table = Table(title=f"DARP benchmark, {time_limit:g} s per solver")
+    for col in ("class", "n", "our mean gap %", "our max gap %", "ours feasible",
+                "OR-Tools mean gap %", "OR-Tools max gap %", "OR-Tools feasible"):
+        table.add_column(col)
+
+    def fmt(x: float | None) -> str:
+        return "" if x is None else f"{x:.3f}"
+
+    for label, s in summary(results).items():
+        table.add_row(label, str(s["instances"]), fmt(s["our_mean_gap"]), fmt(s["our_max_gap"]), str(s["our_feasible"]),
+                      fmt(s["ortools_mean_gap"]), fmt(s["ortools_max_gap"]), str(s["ortools_feasible"]))
+    Console().print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

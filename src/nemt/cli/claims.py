@@ -1,0 +1,139 @@
+"""``nemt claims …``: build claims from the trip logs on the database, export them (837P, CMS-1500), replace or void
+a claim, post an 835, list denials. Thin: parse arguments, call :mod:`nemt.services.claims`, print JSON.
+
+The database is ``NEMT_DATABASE_URL`` (else the SQLite file ``nemt.db``). The commands act as the system (the
+operator at the console); every change is in the audit trail. Exit status 2 on an error the user can fix (the
+error line names the field and the rule, :mod:`nemt.cli.errors`), with nothing changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+from nemt.cli.errors import fail, read_input, reported
+
+if TYPE_CHECKING:  # the commands import the services when run, so `nemt --help` stays quick
+    from nemt.domain.actors import Actor
+    from nemt.store.uow import UnitOfWork
+
+T = TypeVar("T")
+
+claims_app = typer.Typer(no_args_is_help=True, help="Claims from the trip logs: build, export, replace, void, remit.")
+
+
+def _run(action: Callable[[UnitOfWork, Actor], T]) -> T:
+    from nemt.domain.actors import Actor
+    from nemt.store.uow import UnitOfWork
+
+    with reported(), UnitOfWork() as uow:
+        return action(uow, Actor.system("claims-cli"))
+
+
+def _print(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+
+
+def _date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(name, "must be a date YYYY-MM-DD")
+
+
+@claims_app.command("build")
+def build(provider: str = typer.Option(..., "--provider", help="the billing provider's NPI"),
+          first: str = typer.Option(..., "--from", help="first date of service (YYYY-MM-DD)"),
+          last: str = typer.Option(..., "--to", help="last date of service (YYYY-MM-DD)")) -> None:
+    """Build claims from the completed, not yet billed legs of the dates. Each leg is billed once, even with two
+    builds at the same time."""
+    from nemt.services.claims import build_claims_for_provider
+
+    dates = (_date(first, "--from"), _date(last, "--to"))
+    result = _run(lambda uow, actor: build_claims_for_provider(uow, actor, provider, dates))
+    _print(result.as_dict())
+
+
+@claims_app.command("export")
+def export(fmt: str = typer.Option("837p", "--format", help="837p or cms1500"),
+           out: Path = typer.Option(..., "--out", help="the file to write"),
+           provider: str | None = typer.Option(None, "--provider", help="NPI (needed when several have claims)"),
+           ) -> None:
+    """Export the ready claims as one 837P interchange (validated by pyx12 before it is written) or one CMS-1500 PDF;
+    the claims become exported with their batch."""
+    from nemt.services.claims import export_claims
+
+    result = _run(lambda uow, actor: export_claims(uow, actor, fmt=fmt, provider=provider, out=out))
+    _print(result.as_dict())
+
+
+@claims_app.command("replace")
+def replace(claim_number: str = typer.Argument(..., help="the claim to replace")) -> None:
+    """Make a replacement claim (frequency 7, REF*F8 = the original) from the legs' corrected trip logs."""
+    from nemt.services.claims import replace_claim
+
+    _print(_run(lambda uow, actor: replace_claim(uow, actor, claim_number)))
+
+
+@claims_app.command("void")
+def void(claim_number: str = typer.Argument(..., help="the claim to void")) -> None:
+    """Make a void claim (frequency 8, REF*F8 = the original)."""
+    from nemt.services.claims import void_claim
+
+    _print(_run(lambda uow, actor: void_claim(uow, actor, claim_number)))
+
+
+@claims_app.command("remit")
+def remit(file: Path = typer.Argument(..., help="an X12 835 remittance file")) -> None:
+    """Post an 835's payments, adjustments and denials by claim number. A malformed file is rejected whole, naming
+    the segment; posting the same file twice changes nothing."""
+    from nemt.services.claims import post_remittance
+
+    content = read_input(file)
+    result = _run(lambda uow, actor: post_remittance(uow, actor, content))
+    _print(result.as_dict())
+
+
+@claims_app.command("denied")
+def denied() -> None:
+    """Denied claims with the payer's reason codes, for rework."""
+    from nemt.services.claims import denied_claims
+
+    _print(_run(lambda uow, actor: denied_claims(uow, actor)))
+
+
+@claims_app.command("list")
+def list_(status: str | None = typer.Option(None, help="ready, review, exported, paid, denied, replaced, voided"),
+          ) -> None:
+    """Claims, newest first."""
+    from nemt.services.claims import list_claims
+
+    _print(_run(lambda uow, actor: list_claims(uow, actor, status=status)))
+
+
+@claims_app.command("profile")
+def profile(provider: str = typer.Option(..., "--provider", help="NPI"),
+            address_line: str = typer.Option(..., "--address"), city: str = typer.Option(...),
+            state: str = typer.Option(...), zip: str = typer.Option(..., "--zip"),
+            tax_id: str = typer.Option(..., "--tax-id"), submitter_id: str = typer.Option(..., "--submitter-id"),
+            submitter_name: str = typer.Option(..., "--submitter-name"),
+            contact_name: str = typer.Option(..., "--contact"), phone: str = typer.Option(""),
+            taxonomy: str = typer.Option("343900000X")) -> None:
+    """Set a provider's billing profile: address and tax ID (837P loop 2010AA), submitter (loop 1000A)."""
+    from nemt.services.claims import set_billing_profile
+
+    _run(lambda uow, actor: set_billing_profile(
+        uow, actor, provider, address_line=address_line, city=city, state=state, zip=zip, tax_id=tax_id,
+        submitter_id=submitter_id, submitter_name=submitter_name, contact_name=contact_name, phone=phone,
+        taxonomy=taxonomy))
+    typer.echo(f"billing profile of {provider} saved")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(claims_app, name="claims")

@@ -1,0 +1,33 @@
+"""Dispatch commands: schedule a day's vehicle runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import typer
+
+from nemt.cli.errors import fail, reported
+
+dispatch_app = typer.Typer(no_args_is_help=True, help="Vehicle runs: schedule a day.")
+
+
+@dispatch_app.command("schedule")
+def dispatch_schedule(date: str = typer.Option(..., help="YYYY-MM-DD"), program: str = typer.Option("CO"),
+                      time_limit: float = typer.Option(10.0, help="seconds for the optimizer")) -> None:
+    """Optimize the day's runs (every plan verified by the independent checker) and write them."""
+    from nemt.domain.actors import Actor
+    from nemt.services import dispatch
+    from nemt.store.uow import UnitOfWork
+
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        fail("date", "must be YYYY-MM-DD")
+    with reported(), UnitOfWork() as uow:
+        result = dispatch.schedule_day(uow, Actor.system("dispatch-cli"), program.upper(), day, time_limit=time_limit)
+    typer.echo(json.dumps(result.__dict__, indent=1))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dispatch_app, name="dispatch")

@@ -1,0 +1,88 @@
+"""The claims of a provider's completed legs on some dates, as :mod:`nemt.billing` computes them: the legs' trip
+logs as billing values, the claims (priced) and their edits, the shared rides and the timely-filing limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from nemt.billing import claim_rules
+from nemt.billing.claim_rules import Edit, build_claims, timely_filing_deadline
+from nemt.billing.fees import FeeScheduleError, load_fee_schedule, price_claims
+from nemt.billing.trip_log import TripLogLeg
+from nemt.policy import Policy
+from nemt.services.claims.common import TIMELY_FILING_EDIT
+from nemt.services.platform.errors import InvalidInput
+from nemt.services.trips import billing_leg, logs_of
+from nemt.store.models import Leg, TransportProvider
+
+
+@dataclass
+class Derived:
+    """The priced claims of the legs, the leg of each key, the edits by leg key, and the shared-ride followers of
+    each leader."""
+
+    claims: list[Any]
+    leg_of: dict[str, Leg]
+    edits: dict[str, list[Edit]]
+    followers: dict[str, list[str]]
+
+
+def billing_legs(uow: Any, provider: TransportProvider, first: dt.date, last: dt.date,
+                 policy: Policy) -> list[tuple[Leg, TripLogLeg]]:
+    """The provider's completed legs on the dates, as billing values, in trip-log order (date, actual pick-up,
+    recording order)."""
+    legs = uow.claims.completed_legs(provider.id, first, last)
+    logs = logs_of(uow, [leg.id for leg in legs])
+    out = []
+    for leg in legs:
+        vehicle, driver = uow.trip_logs.assignment(leg)
+        out.append((leg, billing_leg(leg, leg.trip, logs[leg.id], member=leg.trip.member, vehicle=vehicle,
+                                     driver=driver, rendering_npi=provider.npi, policy=policy)))
+    out.sort(key=lambda pair: (pair[1].date_of_service, pair[1].pickup.time is None,
+                               pair[1].pickup.time or dt.time(), pair[0].id))
+    return out
+
+
+def _price(claims: Any, policy: Policy) -> list[Any]:
+    try:
+        schedule = load_fee_schedule(policy)
+    except FeeScheduleError as exc:
+        raise InvalidInput(str(exc), field="fee_schedule.file", rule=policy.cite("fee_schedule")) from None
+    return list(price_claims(claims, schedule, strict=False))
+
+
+def _followers(pairs: list[tuple[Leg, TripLogLeg]], policy: Policy) -> dict[str, list[str]]:
+    """Shared rides: the followers of a group ride on its leader's claim (Exclusions, last paragraph)."""
+    groups: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
+    for _, tl in pairs:
+        if tl.shared_ride_group and claim_rules.leg_exclusion(tl, policy) is None:
+            groups[(tl.shared_ride_group, tl.date_of_service)].append(tl.leg_id)
+    return {members[0]: members[1:] for members in groups.values()}
+
+
+def _timely_filing(edits: dict[str, list[Edit]], leg_of: dict[str, Leg], policy: Policy, today: dt.date) -> None:
+    for leg_key, leg in leg_of.items():
+        deadline = timely_filing_deadline(leg.service_date, policy)
+        if today > deadline:
+            edits[leg_key].append(Edit(
+                TIMELY_FILING_EDIT, leg_key,
+                f"filed after the timely-filing limit of {policy.get('timely_filing.days')} days from the date of "
+                f"service (last day {deadline.isoformat()})", policy.cite("timely_filing")))
+
+
+def derive(uow: Any, provider: TransportProvider, first: dt.date, last: dt.date, policy: Policy,
+           today: dt.date) -> Derived:
+    """Claims (priced) and edits of all completed legs of the provider on the dates, billed or not: repeat
+    modifiers (76/77) and shared rides come out as ``nemt bill`` gives them for the whole day."""
+    pairs = billing_legs(uow, provider, first, last, policy)
+    batch = build_claims([tl for _, tl in pairs], (), policy)
+    priced = _price(batch.claims, policy)
+    leg_of = {tl.leg_id: leg for leg, tl in pairs}
+    edits: dict[str, list[Edit]] = defaultdict(list)
+    for edit in batch.edits:
+        edits[edit.ref].append(edit)
+    _timely_filing(edits, leg_of, policy, today)
+    return Derived(priced, leg_of, edits, _followers(pairs, policy))

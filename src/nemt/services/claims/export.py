@@ -1,0 +1,213 @@
+"""Exporting claims: the ``ready`` claims of one provider as one 837P interchange or one CMS-1500 PDF.
+
+The 837P gets never-repeating interchange and group control numbers (``control_numbers``) and is validated by pyx12
+before it is written; the claims become ``exported`` with their batch. Replacement (frequency 7) and void (8) claims
+carry the original's payer claim number (CLP07 of the 835), else our original claim number, in REF*F8. A claim is
+exported once: the claims are taken (their status changed only where still ready) before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from nemt import clock
+from nemt.billing import claim_rules
+from nemt.billing.x12_837p import (
+    BillingProviderInfo,
+    ClaimSubmission,
+    Submitter,
+    X12WriteError,
+    submissions_from_claims,
+    write_837p,
+)
+from nemt.billing.x12_validate import validate_x12
+from nemt.domain.actors import Actor
+from nemt.domain.statuses import EXPORTABLE_CLAIM_STATUSES, ClaimStatus
+from nemt.policy import Policy, load_policy
+from nemt.services.claims.common import GS_COUNTER, ISA_COUNTER, is_provider_admin, provider_for
+from nemt.services.claims.profile import billing_provider
+from nemt.services.platform import audit, permissions
+from nemt.services.platform.errors import Conflict, InvalidInput
+from nemt.services.platform.permissions import Action
+from nemt.store.claim_models import BillingProfile
+from nemt.store.models import Claim, ClaimBatch, TransportProvider
+
+FORMATS = ("837p", "cms1500")
+_READY_ONLY = "only ready claims are exported"
+
+
+@dataclass
+class ExportResult:
+    batch_id: int
+    format: str
+    claim_numbers: list[str]
+    sha256: str
+    content: bytes = field(repr=False)
+    interchange_control_number: int | None = None
+    group_control_number: int | None = None
+    path: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"batch_id": self.batch_id, "format": self.format, "claims": self.claim_numbers,
+                "sha256": self.sha256, "interchange_control_number": self.interchange_control_number,
+                "group_control_number": self.group_control_number, "path": self.path, "bytes": len(self.content)}
+
+
+def _frequency_name(code: str, policy: Policy) -> str:
+    return {policy.get("claims.frequency_original"): "original",
+            policy.get("claims.frequency_replacement"): "replacement",
+            policy.get("claims.frequency_void"): "void"}[code]
+
+
+def _submission_line(claim: Claim, ln: Any, leg: Any) -> claim_rules.ClaimLine:
+    if ln.charge == "":
+        raise InvalidInput(f"claim {claim.claim_number} line {ln.line_number} has no charge",
+                           field="charge", rule="Rate and Fee Schedule")
+    return claim_rules.ClaimLine(
+        hcpcs=ln.hcpcs, modifiers=tuple(ln.modifiers or ()), units=ln.units, date_of_service=ln.service_date,
+        place_of_service=claim.place_of_service, rendering_provider_npi=ln.rendering_npi,
+        ref=leg.key if leg else str(ln.id), pickup_address=leg.origin_address if leg else None,
+        dropoff_address=leg.destination_address if leg else None, charge=Decimal(ln.charge))
+
+
+def submission(uow: Any, claim: Claim, policy: Policy) -> ClaimSubmission:
+    """A stored claim as the 837P/CMS-1500 value, with its legs' pick-up and drop-off addresses."""
+    member = uow.claims.member(claim.member_id)
+    legs = uow.claims.legs(ln.leg_id for ln in claim.lines)
+    lines = [_submission_line(claim, ln, legs.get(ln.leg_id)) for ln in claim.lines]
+    own_id = member is not None and member.medicaid_id == claim.billing_medicaid_id
+    value = claim_rules.Claim(
+        member_id=claim.billing_medicaid_id, place_of_service=claim.place_of_service, diagnosis=claim.diagnosis,
+        lines=tuple(lines), member_name=f"{member.first_name} {member.last_name}" if own_id else "",
+        member_birth_date=member.birth_date if own_id else None)
+    frequency = _frequency_name(claim.frequency, policy)
+    (one,) = submissions_from_claims(
+        [value], claim_number_prefix="", frequency=frequency,
+        original_claim_numbers=[claim.original_claim_number] if frequency != "original" else None)
+    return replace(one, claim_number=claim.claim_number)
+
+
+def _pyx12_message(message: str) -> str:
+    """pyx12 quotes element values in parentheses; they could be member data — keep the rest."""
+    return re.sub(r"\([^)]*\)", "(…)", message)[:300]
+
+
+def _write_atomically(path: Path, content: bytes) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+    return path
+
+
+def _only_provider(uow: Any, actor: Actor) -> TransportProvider:
+    """The one provider with ready claims the actor may see (the system and administrators may omit it)."""
+    ids = uow.claims.providers_with_claims(actor, EXPORTABLE_CLAIM_STATUSES)
+    if len(ids) > 1:
+        raise InvalidInput("ready claims of several providers: name one (--provider NPI)", field="provider",
+                           rule="one billing provider per 837P interchange")
+    provider = uow.claims.provider(ids.pop()) if ids else None
+    if provider is None:
+        raise InvalidInput("no claims are ready to export", field="status", rule=_READY_ONLY)
+    return provider
+
+
+def _take(uow: Any, provider: TransportProvider, claim_numbers: Sequence[str] | None) -> list[Claim]:
+    """The claims to export, taken: a second exporter at the same time takes none of them and gets a conflict."""
+    rows = uow.claims.of_provider(provider.id, EXPORTABLE_CLAIM_STATUSES, claim_numbers)
+    if claim_numbers and len(rows) != len(set(claim_numbers)):
+        raise InvalidInput("some of the claims are not ready to export (or not this provider's)",
+                           field="claim_numbers", rule=_READY_ONLY)
+    if not rows:
+        raise InvalidInput("no claims are ready to export", field="status", rule=_READY_ONLY)
+    if uow.claims.take([r.id for r in rows], EXPORTABLE_CLAIM_STATUSES, ClaimStatus.EXPORTED) != len(rows):
+        uow.rollback()
+        raise Conflict("another export took some of these claims; run the export again", field="status",
+                       rule="a claim is exported once")
+    return rows
+
+
+def _837p(uow: Any, submissions: list[ClaimSubmission], info: BillingProviderInfo, profile: BillingProfile,
+          policy: Policy, now: dt.datetime) -> tuple[bytes, int, int]:
+    """The 837P interchange with new control numbers, validated by pyx12; nothing is kept when it fails."""
+    icn = uow.control_numbers.next(ISA_COUNTER)
+    gcn = uow.control_numbers.next(GS_COUNTER)
+    try:
+        text = write_837p(submissions, submitter=Submitter(profile.submitter_name, profile.submitter_id,
+                                                           profile.contact_name, profile.phone or "0000000000"),
+                          billing_provider=info, interchange_control_number=icn, group_control_number=gcn,
+                          policy=policy, created_at=now)
+    except X12WriteError as exc:
+        uow.rollback()
+        raise InvalidInput(str(exc), field="claims", rule="837P 005010X222A1") from None
+    ok, messages = validate_x12(text)
+    if not ok:
+        uow.rollback()
+        raise InvalidInput("pyx12 rejected the 837P; nothing was written: "
+                           + "; ".join(_pyx12_message(m) for m in messages[:3]),
+                           field="claims", rule="837P 005010X222A1 (pyx12)")
+    return text.encode("ascii"), icn, gcn
+
+
+def _content(uow: Any, fmt: str, rows: list[Claim], provider: TransportProvider, policy: Policy,
+             now: dt.datetime) -> tuple[bytes, int | None, int | None]:
+    info, profile = billing_provider(uow, provider)
+    submissions = [submission(uow, row, policy) for row in rows]
+    if fmt == "837p":
+        return _837p(uow, submissions, info, profile, policy, now)
+    from nemt.billing.cms1500 import render_cms1500
+
+    content = render_cms1500(submissions, info, policy, signed_on=now.date(), signer=profile.contact_name,
+                             billing_phone=profile.phone)
+    return content, None, None
+
+
+def _commit(uow: Any, content: bytes, out: str | Path | None) -> Path | None:
+    """Write the file (atomically), then commit; a failed commit takes the file away again."""
+    written = _write_atomically(Path(out), content) if out is not None else None
+    try:
+        uow.commit()
+    except Exception:
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def export_claims(uow: Any, actor: Actor, *, fmt: str = "837p", provider: TransportProvider | str | None = None,
+                  out: str | Path | None = None, claim_numbers: Sequence[str] | None = None,
+                  now: dt.datetime | None = None) -> ExportResult:
+    """Export the provider's ``ready`` claims (or the listed ones) as one 837P interchange or one CMS-1500 PDF.
+
+    837P: interchange and group control numbers come from never-repeating counters; the text is validated by pyx12
+    (and the writer's own edits) before anything is written. The file is written to ``out`` (atomically) before the
+    claims are committed as ``exported`` with their batch; a failure leaves no file and no change."""
+    permissions.require(actor, Action.CLAIM_WRITE)
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}", field="format", rule="export formats")
+    if provider is None and not is_provider_admin(actor):
+        provider = _only_provider(uow, actor)
+    row_provider = provider_for(uow, actor, provider)
+    policy = load_policy(row_provider.organization.program)
+    rows = _take(uow, row_provider, claim_numbers)
+    now = now or clock.now().astimezone(policy.time_zone)
+    content, icn, gcn = _content(uow, fmt, rows, row_provider, policy, now)
+    digest = hashlib.sha256(content).hexdigest()
+    batch = uow.claims.add_batch(ClaimBatch(format=fmt, interchange_control_number=icn, group_control_number=gcn,
+                                            sha256=digest, claims=len(rows)), [r.id for r in rows])
+    for row in rows:
+        audit.record(uow, actor, "export", "claim", row.member_id, claim_number=row.claim_number, format=fmt,
+                     batch=batch.id)
+    written = _commit(uow, content, out)
+    for row in rows:
+        uow.claims.expire(row)
+    return ExportResult(batch.id, fmt, [r.claim_number for r in rows], digest, content, icn, gcn,
+                        str(written) if written else None)

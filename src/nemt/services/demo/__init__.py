@@ -1,0 +1,82 @@
+"""The deterministic synthetic demo world: fixed random seed, invented names, real ZIP codes only.
+
+Colorado: the Department, the broker (SDE) with agents and dispatchers, transportation providers in broker and
+non-broker counties, a medical facility, members in broker and non-broker counties. Connecticut: a smaller world.
+The log-ins (one per role) are listed in DEMO_LOGINS and in the README.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from nemt import clock
+from nemt.domain.actors import OrgKind
+from nemt.domain.identifiers import make_npi
+from nemt.policy import load_policy
+from nemt.services.demo.network import seed_network
+from nemt.services.demo.people import make_members
+from nemt.services.demo.rides import book_rides
+from nemt.services.demo.week import drive_past_week
+from nemt.services.demo.world import (
+    CO_COUNTIES,
+    CO_MEDICAL,
+    CO_ORGS,
+    CO_PROVIDERS,
+    CT_COUNTIES,
+    CT_ORGS,
+    DEMO_LOGINS,
+    DEMO_PASSWORD_SUFFIX,
+    SEED,
+    DemoLogin,
+    zips_by_county,
+)
+from nemt.services.platform import auth
+from nemt.store.models import Organization, User
+
+__all__ = ["CO_MEDICAL", "CO_ORGS", "CO_PROVIDERS", "CT_ORGS", "DEMO_LOGINS", "DEMO_PASSWORD_SUFFIX", "SEED",
+           "DemoLogin", "seed", "zips_by_county"]
+
+
+def _organizations(uow) -> dict[str, Organization]:
+    orgs: dict[str, Organization] = {}
+    for program, org_list in (("CO", CO_ORGS), ("CT", CT_ORGS)):
+        for i, (kind, name) in enumerate(org_list):
+            npi = make_npi(f"19{program == 'CO' and 1 or 2}{i:06d}") if kind == OrgKind.PROVIDER else None
+            orgs[name] = uow.organizations.add(Organization(kind=kind.value, name=name, program=program, npi=npi))
+    return orgs
+
+
+def _users(uow, orgs: dict[str, Organization]) -> dict[str, User]:
+    return {login.username: auth.create_user(uow, login.username, login.password, login.role,
+                                             orgs[login.organization],
+                                             display_name=f"{login.username.replace('-', ' ').title()} (demo)")
+            for login in DEMO_LOGINS}
+
+
+def seed(uow_class, today: dt.date | None = None, *, rides: bool = True) -> str:
+    """Seed the demo world once; a second call finds it and adds nothing. Dates (credential expiries, the week of
+    appointments) are set relative to ``today``; everything else is fixed by the random seed. ``rides=False`` leaves
+    out the week of booked rides (most tests book their own)."""
+    today = today or clock.today(load_policy("CO").time_zone)
+    rng = random.Random(SEED)
+    with uow_class() as uow:
+        if uow.organizations.by_name("CO", CO_ORGS[0][1]) is not None:
+            return f"demo already seeded: {uow.members.count()} members"
+        orgs = _organizations(uow)
+        users = _users(uow, orgs)
+        drivers, vehicles = seed_network(uow, rng, orgs, today)
+        # The demo driver log-in drives the first vehicle of the first provider.
+        uow.network.driver_by_external_id("D101").user_id = users["driver"].id
+        members = make_members(rng, "CO", "CO", CO_COUNTIES, 60, "D")
+        members += make_members(rng, "CT", "CT", CT_COUNTIES, 15, "C")
+        for m in members:
+            uow.members.add(m)
+        uow.commit()
+    if not rides:
+        return f"demo seeded without rides: {len(members)} members, {drivers} drivers, {vehicles} vehicles"
+    booked, orders = book_rides(uow_class, today)
+    logged = drive_past_week(uow_class, rng, today)
+    return (f"demo seeded: {len(orgs)} organizations, {len(DEMO_LOGINS)} users, {len(members)} members, "
+            f"{drivers} drivers, {vehicles} vehicles, {len(CO_MEDICAL)} medical providers, {booked} rides over two "
+            f"weeks ({logged} past legs logged by drivers), {orders} standing orders")

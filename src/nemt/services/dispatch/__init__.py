@@ -1,0 +1,24 @@
+"""Dispatch: turn a day's approved legs into vehicle runs, assign and reassign, insert urgent legs, print manifests,
+and what the dispatch board shows.
+
+The optimizer is ``nemt.scheduling.solve`` over a dial-a-ride instance built from the store (``day``). Every plan is
+verified by the independent checker before it is written (``runs``). Each vehicle's day is a ``VehicleRun`` row whose
+version is bumped on every write, so two dispatchers acting at once cannot double-book a vehicle: the second write
+fails with a conflict and is re-planned.
+
+One module per use case: ``schedule`` (a whole day), ``assign`` (one leg by hand), ``urgent`` (real-time insertion),
+``manifests``, ``board``.
+"""
+
+from nemt.services.dispatch.assign import assign_leg
+from nemt.services.dispatch.board import Board, Lane, LaneSegment, StopPoint, day_board
+from nemt.services.dispatch.day import OPEN_STATUSES, VEHICLE_MODES, DayModel, build_day, vehicle_drivers
+from nemt.services.dispatch.manifests import Manifest, ManifestStop, manifest
+from nemt.services.dispatch.schedule import ScheduleResult, only_unserved, schedule_day
+from nemt.services.dispatch.urgent import insert_urgent
+
+__all__ = [
+    "OPEN_STATUSES", "VEHICLE_MODES", "Board", "DayModel", "Lane", "LaneSegment", "Manifest", "ManifestStop",
+    "ScheduleResult", "StopPoint", "assign_leg", "build_day", "day_board", "insert_urgent", "manifest", "only_unserved",
+    "schedule_day", "vehicle_drivers",
+]

@@ -1,0 +1,72 @@
+"""Writing a verified plan to the store: each leg's vehicle, driver, provider and planned times, and each vehicle's
+run (``VehicleRun``), whose version is bumped on every write so that two dispatchers acting at once cannot
+double-book a vehicle: the second commit fails and becomes a conflict."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nemt.domain.statuses import LegStatus
+from nemt.services.dispatch.day import DayModel
+from nemt.services.platform.errors import Conflict
+from nemt.store.uow import CONCURRENT_WRITE_ERRORS
+
+if TYPE_CHECKING:
+    from nemt.scheduling import Route, Solution
+    from nemt.store.uow import UnitOfWork
+
+ONE_WRITER = "one writer per vehicle day"
+
+
+def write_plan(uow: UnitOfWork, model: DayModel, solution: Solution) -> None:
+    """Write ``solution`` of ``model``: legs no route takes become unassigned again; each route's legs get their
+    vehicle, driver and planned times, and its vehicle's run the ordered stops; runs no route uses are emptied."""
+    for leg in model.legs:  # legs no route takes become unassigned again
+        leg.vehicle_id = leg.driver_id = leg.provider_id = None
+        leg.planned_pickup = leg.planned_dropoff = leg.run_position = None
+        leg.status = LegStatus.SCHEDULED
+    day = model.midnight.date()
+    touched: set[int] = set()
+    for route in solution.routes:
+        vehicle, driver = model.vehicles[route.vehicle], model.drivers[route.vehicle]
+        stops = _write_route(model, route)
+        run = uow.dispatch.run_for(vehicle.id, day)
+        run.driver_id = driver.id if driver else None
+        run.plan = {"stops": stops}
+        touched.add(vehicle.id)
+    for vehicle in model.vehicles:
+        if vehicle.id not in touched:
+            unused = uow.dispatch.run_of(vehicle.id, day)
+            if unused is not None and unused.plan.get("stops"):
+                unused.plan = {"stops": []}
+
+
+def _write_route(model: DayModel, route: Route) -> list[dict[str, str]]:
+    """Put the route's legs on its vehicle with their planned times; the run's stops in order."""
+    from nemt.scheduling import StopKind
+
+    vehicle, driver = model.vehicles[route.vehicle], model.drivers[route.vehicle]
+    stops = []
+    for position, stop in enumerate(route.stops):
+        if stop.request < 0:
+            continue
+        leg = model.legs[stop.request]
+        when = model.at(stop.service_start)
+        if stop.kind is StopKind.PICKUP:
+            leg.vehicle_id, leg.provider_id = vehicle.id, vehicle.provider_id
+            leg.driver_id = driver.id if driver else None
+            leg.planned_pickup, leg.run_position, leg.status = when, position, LegStatus.ASSIGNED
+        else:
+            leg.planned_dropoff = when
+        stops.append({"leg": leg.key, "kind": stop.kind.value, "at": when.isoformat()})
+    return stops
+
+
+def commit_runs(uow: UnitOfWork, message: str, field: str) -> None:
+    """Commit the runs written; a concurrent writer's earlier commit (a stale run version, a run created twice)
+    makes this one a conflict, and nothing of it is kept."""
+    try:
+        uow.commit()
+    except CONCURRENT_WRITE_ERRORS:
+        uow.rollback()
+        raise Conflict(message, field=field, rule=ONE_WRITER) from None

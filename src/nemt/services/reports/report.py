@@ -1,0 +1,75 @@
+"""What every report is: a table, a chart choice and a CSV export; and what the report builders share."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from nemt.domain.actors import Actor
+from nemt.domain.trip_log import LegLog, LogEvent, fold_log, utc
+from nemt.store.models import Leg, Trip
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    description: str
+    columns: tuple[str, ...]
+    rows: list[tuple] = field(default_factory=list)
+    chart: str | None = "bar"  # bar | column | None
+    label_column: int = 0
+    value_column: int = 1
+    unit: str = ""
+    citation: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def chart_items(self) -> list[tuple[str, float]]:
+        return [(str(r[self.label_column]), float(r[self.value_column] or 0)) for r in self.rows]
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, dt.date) else v) for v in row])
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    title: str
+    build: Callable
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as an aware UTC time (SQLite hands them back naive)."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    day = start
+    while day <= end:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def legs_with_logs(uow, actor: Actor, start: dt.date, end: dt.date) -> list[tuple[Leg, Trip, LegLog]]:
+    """(leg, trip, current trip log) for the period's legs; the log is the fold of the leg's events
+    (``nemt.domain.trip_log.fold_log``), so corrections count."""
+    rows = uow.reports.legs(actor, start, end)
+    events = uow.reports.log_events([leg.id for leg, _ in rows]) if rows else {}
+    logs = {leg_id: fold_log(LogEvent(e.id, e.kind, utc(e.at), e.data or {}) for e in leg_events)
+            for leg_id, leg_events in events.items()}
+    return [(leg, trip, logs[leg.id]) for leg, trip in rows]

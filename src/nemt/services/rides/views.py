@@ -1,0 +1,96 @@
+"""Rides and notices as JSON-ready dicts for the API and the pages. Times in the program's zone; the member appears
+only by key (no member names or IDs); the pick-up address is included for the people arranging the ride."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nemt.policy import load_policy
+from nemt.services.rides.commands import WEEKDAYS
+from nemt.services.rides.queries import notices_of
+from nemt.services.rides.results import BookingResult, StandingOrderResult
+from nemt.store.models import Leg, Notice, Trip
+from nemt.store.uow import UnitOfWork
+
+
+def _iso(value: dt.datetime | None, zone: ZoneInfo) -> str | None:
+    return value.astimezone(zone).isoformat() if value is not None else None
+
+
+def _legs(uow: UnitOfWork, legs: list[Leg], zone: ZoneInfo) -> list[dict[str, Any]]:
+    # Looked up once per provider, vehicle and driver; None for a leg without one.
+    providers: dict[int, dict[str, str]] = {}
+    for lg in legs:
+        provider = uow.rides.transport_provider(lg.provider_id) if lg.provider_id else None
+        if provider is not None and provider.id not in providers:
+            providers[provider.id] = {"organization": provider.organization.key, "name": provider.organization.name}
+    return [{
+        "key": lg.key, "sequence": lg.sequence, "status": lg.status, "service_date": lg.service_date.isoformat(),
+        "origin": {"address": lg.origin_address, "zip": lg.origin_zip},
+        "destination": {"address": lg.destination_address, "zip": lg.destination_zip},
+        "pickup_earliest": _iso(lg.pickup_earliest, zone), "dropoff_latest": _iso(lg.dropoff_latest, zone),
+        "miles": lg.miles, "provider": providers.get(lg.provider_id) if lg.provider_id else None,
+        "vehicle": uow.rides.vehicle_key(lg.vehicle_id) if lg.vehicle_id else None,
+        "driver": uow.rides.driver_key(lg.driver_id) if lg.driver_id else None,
+        "planned_pickup": _iso(lg.planned_pickup, zone), "planned_dropoff": _iso(lg.planned_dropoff, zone),
+    } for lg in legs]
+
+
+def _destination(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
+    provider = uow.rides.medical_provider_by_id(trip.destination_provider_id) \
+        if trip.destination_provider_id else None
+    return {"provider": provider.key if provider else None, "name": trip.destination_name,
+            "address": trip.destination_address, "zip": trip.destination_zip, "county": trip.destination_county,
+            "state": trip.destination_state}
+
+
+def describe_ride(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
+    """A ride as a JSON-ready dict: decision, reasons with citations, legs, notices."""
+    zone = load_policy(trip.program).time_zone
+    order = uow.rides.standing_order(trip.standing_order_id) if trip.standing_order_id else None
+    decision = trip.decision or {}
+    return {
+        "key": trip.key, "confirmation": trip.confirmation, "program": trip.program, "member": trip.member.key,
+        "status": trip.status, "outcome": trip.outcome, "mode": trip.mode, "requested_mode": trip.requested_mode,
+        "arranged_by": trip.arranged_by, "reason_codes": list(trip.reason_codes or []),
+        "reasons": list(decision.get("reasons", [])), "requested_by": trip.requested_by,
+        "requested_at": _iso(trip.requested_at, zone), "appointment_at": _iso(trip.appointment_at, zone),
+        "service_date": trip.service_date.isoformat(), "purpose": trip.purpose,
+        "pickup": {"address": trip.pickup_address, "zip": trip.pickup_zip},
+        "destination": _destination(uow, trip),
+        "miles": trip.miles, "round_trip": trip.round_trip, "urgent": trip.urgent, "space": trip.space,
+        "escorts": trip.escorts, "passengers": trip.passengers,
+        "standing_order": order.key if order else None,
+        "cancelled_at": _iso(trip.cancelled_at, zone), "cancel_reason": trip.cancel_reason or None,
+        "notices": [n.key for n in notices_of(uow, trip)],
+        "legs": _legs(uow, list(trip.legs), zone),
+    }
+
+
+def describe_booking(uow: UnitOfWork, result: BookingResult, *, created: bool | None = None) -> dict[str, Any]:
+    """A booked or changed ride, with whether it was created now and the notice written, if any."""
+    out = describe_ride(uow, result.trip)
+    out["created"] = result.created if created is None else created
+    out["notice"] = result.notice.key if result.notice is not None else None
+    return out
+
+
+def describe_standing_order(uow: UnitOfWork, result: StandingOrderResult) -> dict[str, Any]:
+    o = result.order
+    member = result.trips[0].trip.member.key if result.trips else uow.rides.member_key(o.member_id)
+    return {"key": o.key, "member": member, "weekdays": [WEEKDAYS[i] for i in o.weekdays],
+            "appointment_time": o.appointment_time, "start_date": o.start_date, "end_date": o.end_date,
+            "cancelled_at": o.cancelled_at, "created": result.created, "cancelled_trips": result.cancelled_trips,
+            "rides": [describe_booking(uow, r) for r in result.trips]}
+
+
+def describe_notice(notice: Notice, trip: Trip) -> dict[str, Any]:
+    zone = load_policy(trip.program).time_zone
+    return {
+        "key": notice.key, "kind": notice.kind, "trip": trip.key, "confirmation": trip.confirmation,
+        "member": trip.member.key, "program": trip.program, "service_date": trip.service_date.isoformat(),
+        "arranged_by": trip.arranged_by, "created_at": _iso(notice.created_at, zone),
+        "reasons": list(notice.reasons or []), "appeal": notice.appeal,
+    }

@@ -1,0 +1,51 @@
+"""Fixtures of the dispatch tests: a demo day with eight members' rides to one clinic in the Denver metro."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from nemt.services.platform.auth import actor_of
+from nemt.store.models import Leg, MedicalProvider, Member, Trip
+
+DAY = dt.date(2026, 11, 24)
+DENVER = dt.timezone(dt.timedelta(hours=-7))
+
+
+def _trip(uow, member, dest, hour, minute, mode, n, round_trip=True):
+    appt = dt.datetime(DAY.year, DAY.month, DAY.day, hour, minute, tzinfo=DENVER)
+    trip = Trip(confirmation=f"T-{n}", idempotency_key=f"idem-{n}", program="CO", member_id=member.id,
+                requested_by="member", requested_at=appt - dt.timedelta(days=3), appointment_at=appt,
+                service_date=DAY, purpose="medical", pickup_address=member.address_line, pickup_zip=member.zip,
+                destination_name=dest.name, destination_address=dest.address_line, destination_zip=dest.zip,
+                destination_county=dest.county, destination_state="CO", requested_mode=mode, mode=mode,
+                outcome="approved", arranged_by="sde", round_trip=round_trip,
+                space="wheelchair" if mode == "wheelchair-van" else "seat")
+    trip.legs.append(Leg(sequence=1, service_date=DAY, origin_address=member.address_line, origin_zip=member.zip,
+                         destination_address=dest.address_line, destination_zip=dest.zip, dropoff_latest=appt))
+    if round_trip:
+        trip.legs.append(Leg(sequence=2, service_date=DAY, origin_address=dest.address_line, origin_zip=dest.zip,
+                             destination_address=member.address_line, destination_zip=member.zip,
+                             pickup_earliest=appt + dt.timedelta(hours=1)))
+    uow.session.add(trip)
+    return trip
+
+
+@pytest.fixture
+def day_with_trips(demo):
+    with demo() as uow:
+        members = list(uow.session.scalars(select(Member).where(
+            Member.program == "CO", Member.county.in_(["Denver", "Adams", "Arapahoe", "Jefferson"]))
+            .order_by(Member.id)))[:8]
+        dest = uow.session.scalar(select(MedicalProvider).where(MedicalProvider.zip == "80204"))
+        for n, m in enumerate(members):
+            mode = "wheelchair-van" if "wheelchair-confined" in m.documented_needs else "mobility-ambulatory"
+            _trip(uow, m, dest, 8 + n % 4, 15 * (n % 4), mode, n)
+        uow.commit()
+    return demo
+
+
+def _dispatcher(uow):
+    return actor_of(uow.users.by_username("dispatcher"))

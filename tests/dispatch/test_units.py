@@ -1,0 +1,68 @@
+"""Dispatch's small pieces with a fake unit of work: drivers paired with vehicles, a lost race becoming a conflict,
+and a plan whose only fault is leaving requests unserved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy.orm.exc import StaleDataError
+
+from nemt.scheduling.checker import CheckResult, Violation, ViolationKind
+from nemt.services.dispatch import only_unserved, vehicle_drivers
+from nemt.services.dispatch.runs import ONE_WRITER, commit_runs
+from nemt.services.platform.errors import Conflict
+
+DAY = dt.date(2026, 11, 24)
+
+
+class FakeDispatch:
+    def __init__(self, runs, drivers):
+        self._runs, self._drivers = runs, drivers
+
+    def runs_of_day(self, day):
+        return {r.vehicle_id: r for r in self._runs}
+
+    def active_drivers(self):
+        return [d for d in self._drivers if d.active]
+
+    def driver(self, driver_id):
+        return next(d for d in self._drivers if d.id == driver_id)
+
+
+class FakeUow:
+    def __init__(self, dispatch=None, fail_with=None):
+        self.dispatch, self.fail_with, self.rolled_back = dispatch, fail_with, False
+
+    def commit(self):
+        if self.fail_with:
+            raise self.fail_with
+
+    def rollback(self):
+        self.rolled_back = True
+
+
+def test_vehicle_drivers_prefers_the_runs_driver_then_free_drivers_of_the_provider():
+    d = [SimpleNamespace(id=i, provider_id=p, active=a) for i, p, a in
+         ((1, 10, True), (2, 10, True), (3, 10, False), (4, 20, True))]
+    vehicles = [SimpleNamespace(id=100 + i, provider_id=p) for i, p in enumerate((10, 10, 10, 20, 30))]
+    runs = [SimpleNamespace(vehicle_id=101, driver_id=1)]  # vehicle 101's run already has driver 1
+    drivers = vehicle_drivers(FakeUow(FakeDispatch(runs, d)), vehicles, DAY)
+    assert [x.id if x else None for x in drivers] == [2, 1, None, 4, None]
+
+
+def test_a_lost_race_at_commit_is_a_conflict_and_nothing_is_kept():
+    uow = FakeUow(fail_with=StaleDataError("stale run version"))
+    with pytest.raises(Conflict) as err:
+        commit_runs(uow, "another dispatcher changed these runs", "schedule")
+    assert uow.rolled_back and err.value.rule == ONE_WRITER and err.value.field == "schedule"
+    commit_runs(FakeUow(), "not raised", "schedule")
+
+
+def test_only_unserved_uses_the_kind_of_each_violation():
+    unserved = Violation(ViolationKind.UNSERVED, request="leg-1")
+    window = Violation(ViolationKind.TIME_WINDOW, 0, 0, "leg-2", 1, 70.0, 60.0, 0.0, "pickup")
+    assert only_unserved(CheckResult(False, 0.0, [unserved]))
+    assert not only_unserved(CheckResult(False, 0.0, [unserved, window]))
+    assert only_unserved(CheckResult(True, 0.0, []))
