@@ -91,3 +91,15 @@ def test_malformed_decide_input_goes_through_the_printer(tmp_path: Path):
     result = CliRunner().invoke(app, ["decide", str(file)])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: ") and result.stderr.rstrip().endswith("(input contract)")
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    (["providers", "expiring", "--today", "2026-13-01"], "error: --today: must be a date YYYY-MM-DD\n"),
+    (["dispatch", "schedule", "--date", "18/11/2026"], "error: --date: must be a date YYYY-MM-DD\n"),
+    (["claims", "build", "--provider", "1234567893", "--from", "2026-11-01", "--to", "2026-11-31"],
+     "error: --to: must be a date YYYY-MM-DD\n"),
+])
+def test_date_options_share_the_one_parser(command, expected):
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == expected

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from nemt.services.demo import DEMO_LOGINS
 
 
@@ -39,3 +41,13 @@ def test_main_flows_leave_no_member_data_in_logs(client, demo, token_for, caplog
     assert text, "the flows should have logged something (request lines at least), or the scan proves nothing"
     leaked = sorted(i for i in _identifiers(demo) if i and i in text)
     assert leaked == []
+
+
+def test_a_failing_statement_never_shows_its_values(db):
+    """A database error (which a 500 or a log line may carry) hides the statement's bound values: member data."""
+    from sqlalchemy import text
+
+    secret = "Jane Q. Example, D123456, 1960-01-02"
+    with pytest.raises(Exception) as err, db.connect() as conn:
+        conn.execute(text("SELECT * FROM no_such_table WHERE name = :name"), {"name": secret})
+    assert secret not in str(err.value) and "hidden" in str(err.value)

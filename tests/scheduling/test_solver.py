@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
-from nemt.scheduling import check_solution, read_cordeau, solve
+from nemt.scheduling import Instance, Solution, SolverParams, check_solution, read_cordeau, solve, solver
+from nemt.scheduling._kernels import KernelInstance
 from nemt.scheduling.ortools_baseline import solve_ortools
 
 from .conftest import tiny_instance
@@ -42,3 +44,49 @@ def test_ortools_baseline_verified_on_small_instance() -> None:
     report = check_solution(inst, sol)
     assert report.feasible, report.violations
     assert report.cost == pytest.approx(sol.cost)
+
+
+class _FakeClock:
+    """A clock that advances a millisecond per reading and 0.1 ms per ALNS iteration run: makes a run's chunking,
+    restarts and set-partitioning times, and so its result, depend on the seed only."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def perf_counter(self) -> float:
+        self.t += 0.001
+        return self.t
+
+
+def _solve_on_fake_clock(monkeypatch: pytest.MonkeyPatch, inst: Instance, seed: int) -> Solution:
+    clock = _FakeClock()
+    real_chunk = solver.K_.alns_chunk
+
+    def chunk(inst: KernelInstance, n_iter: int, *rest: object) -> int:
+        clock.t += 1e-4 * n_iter
+        return int(real_chunk(inst, n_iter, *rest))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(solver, "time", clock)
+        patch.setattr(solver.K_, "alns_chunk", chunk)
+        return solve(inst, time_limit=0.5, seed=seed)
+
+
+def test_solver_is_deterministic_for_a_seed_on_a_fixed_clock(darp_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inst = read_cordeau(darp_dir / "cordeau2006" / "a2-16.txt")
+    first = _solve_on_fake_clock(monkeypatch, inst, seed=4)
+    second = _solve_on_fake_clock(monkeypatch, inst, seed=4)
+    assert first.routes == second.routes and first.cost == second.cost
+    assert first.iterations == second.iterations > 0
+    assert first.stats["set_partitioning"], "the recombination ran at its due times"
+    assert check_solution(inst, first).feasible
+
+
+def test_cooling_falls_geometrically_and_restarts_each_cycle() -> None:
+    cooling = solver._Cooling.for_run(SolverParams(start_worse=0.01, end_temperature_ratio=0.05, annealing_cycles=3),
+                                      routing=100.0, time_limit=9.0)
+    assert cooling.t0 == pytest.approx(1.0 / math.log(2.0))
+    assert cooling.temperature(0.0) == pytest.approx(cooling.t0)
+    assert cooling.temperature(1.5) == pytest.approx(cooling.t0 * math.sqrt(0.05))
+    assert cooling.temperature(3.0) == pytest.approx(cooling.t0)  # a new cycle starts hot again
+    assert [cooling.cycle(t) for t in (0.0, 2.9, 3.0, 8.9)] == [0, 0, 1, 2]

@@ -147,6 +147,18 @@ def test_search_by_id_and_by_name_link_by_opaque_key(client, demo):
         _scan_urls(html, member)
 
 
+
+def test_a_bad_date_is_a_422_naming_the_field(client, demo):
+    sign_in(client, "dispatcher")
+    r = client.get("/dispatch?day=2026-13-01")
+    assert r.status_code == 422 and "the day must be a date YYYY-MM-DD" in r.text
+    sign_in(client, "auditor")
+    r = client.get("/reports?start=2026-11-01&end=2026-11-31")
+    assert r.status_code == 422 and "the end of the period must be a date YYYY-MM-DD" in r.text
+    token = sign_in(client, "agent")
+    r = client.post("/members/search", data={"csrf_token": token, "last_name": "Demo", "birth_date": "1960-02-30"})
+    assert r.status_code == 422 and "the birth date must be a date YYYY-MM-DD" in r.text
+
 # --- booking, decision, change, cancel, standing order --------------------------------------------------------------
 
 

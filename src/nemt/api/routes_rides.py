@@ -146,14 +146,19 @@ def _order(uow, result: rides.StandingOrderResult) -> dict:
     return rides.describe_standing_order(uow, result)
 
 
+def _repeat_is_200(response: Response, created: bool) -> None:
+    """201 for a new booking or order; 200 when an idempotency key replays an earlier one."""
+    if not created:
+        response.status_code = 200
+
+
 @router.post("/rides", response_model=RideOut, status_code=201,
              summary="Book a ride (decided at once; a notice when denied or pending). 201 new, 200 repeat of an "
                      "earlier request. " + roles_text([Action.RIDE_BOOK]))
 def book(body: rides.RideRequestIn, response: Response, idempotency_key: IdempotencyKey = None,
          actor: Actor = allowed(Action.RIDE_BOOK), uow=Depends(get_uow)) -> dict:
     result = rides.book_ride(uow, actor, body, _now(), idempotency_key=idempotency_key)
-    if not result.created:
-        response.status_code = 200
+    _repeat_is_200(response, result.created)
     return _ride(uow, result)
 
 
@@ -194,8 +199,7 @@ def cancel_ride(key: str, body: CancelIn | None = None, actor: Actor = allowed(A
 def create_standing_order(body: rides.StandingOrderIn, response: Response, idempotency_key: IdempotencyKey = None,
                           actor: Actor = allowed(Action.RIDE_BOOK), uow=Depends(get_uow)) -> dict:
     result = rides.create_standing_order(uow, actor, body, _now(), idempotency_key=idempotency_key)
-    if not result.created:
-        response.status_code = 200
+    _repeat_is_200(response, result.created)
     return _order(uow, result)
 
 

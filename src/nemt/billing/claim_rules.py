@@ -291,10 +291,21 @@ def build_claims(
     legs = list(legs)
     ancillary = list(ancillary)
     edits = _EditLog(policy)
-    diagnosis = policy.get("claims.diagnosis")
+    billed, riders_of = _billed_legs(legs, policy, edits)  # steps 1–2
+    lines_of = _leg_lines(billed, riders_of, policy, edits)  # steps 3–5
+    _add_repeat_modifiers(billed, lines_of, policy)  # step 6
+    _review_long_mileage(billed, lines_of, policy, edits)  # step 7
+    ancillary_lines = _ancillary_lines(ancillary, policy, edits)  # step 8
+    claims = _assemble_claims(billed, lines_of, ancillary_lines, policy.get("claims.diagnosis"))
+    return ClaimBatch(claims=claims, edits=tuple(edits.edits))
 
-    # Step 1: legs not billed. A shared ride's members are the group's legs that were actually carried; the
-    # first of them in input order carries the vehicle trip (Exclusions, last paragraph).
+
+def _billed_legs(
+    legs: Sequence[TripLogLeg], policy: Policy, edits: _EditLog
+) -> tuple[list[TripLogLeg], dict[str, int]]:
+    """Step 1: legs not billed (Exclusions). A shared ride's members are the group's legs that were actually
+    carried; the first of them in input order carries the vehicle trip (Exclusions, last paragraph). Returns the
+    billed legs in input order and the number of riders each carries."""
     excluded: dict[str, str] = {}
     carried_by_group: dict[tuple[str, dt.date], list[TripLogLeg]] = defaultdict(list)
     for leg in legs:
@@ -316,8 +327,13 @@ def build_claims(
             continue
         billed.append(leg)
         riders_of[leg.leg_id] = len(group)
+    return billed, riders_of
 
-    # Steps 3–5: lines, escorts/passengers, waiting time.
+
+def _leg_lines(
+    billed: Sequence[TripLogLeg], riders_of: Mapping[str, int], policy: Policy, edits: _EditLog
+) -> dict[str, list[ClaimLine]]:
+    """Steps 3–5: lines, escorts/passengers, waiting time (Exclusions: "Waiting time.")."""
     lines_of: dict[str, list[ClaimLine]] = {}
     for leg in billed:
         lines_of[leg.leg_id] = lines_for_leg(leg, riders_of[leg.leg_id], policy)
@@ -325,9 +341,14 @@ def build_claims(
             edits.add("extra-passenger-not-billable", leg.leg_id)
         if leg.wait_minutes > 0:  # Exclusions: "Waiting time."
             edits.add("waiting-time-not-billable", leg.leg_id)
+    return lines_of
 
-    # Step 6: Multiple Trips in the Same Day — the member's legs of one date by pick-up time; every line of each
-    # later leg takes 76 (same rendering provider as the first) or 77 (another), after the table modifiers.
+
+def _add_repeat_modifiers(
+    billed: Sequence[TripLogLeg], lines_of: dict[str, list[ClaimLine]], policy: Policy
+) -> None:
+    """Step 6: Multiple Trips in the Same Day — the member's legs of one date by pick-up time; every line of each
+    later leg takes 76 (same rendering provider as the first) or 77 (another), after the table modifiers."""
     same_provider = policy.get("claims.repeat_same_provider_modifier")
     other_provider = policy.get("claims.repeat_other_provider_modifier")
     by_member_day: dict[tuple[str, dt.date], list[tuple[int, TripLogLeg]]] = defaultdict(list)
@@ -342,7 +363,11 @@ def build_claims(
                 _with_modifier(line, modifier) for line in lines_of[leg.leg_id]
             ]
 
-    # Step 7: 25 Mile or Longer Trips — per A0425/S0209 line over the unit limit.
+
+def _review_long_mileage(
+    billed: Sequence[TripLogLeg], lines_of: Mapping[str, list[ClaimLine]], policy: Policy, edits: _EditLog
+) -> None:
+    """Step 7: 25 Mile or Longer Trips — per A0425/S0209 line over the unit limit."""
     review_codes = set(policy.get("mileage_review.codes"))
     limit = policy.get("mileage_review.max_units_without_review")
     for leg in billed:
@@ -353,12 +378,16 @@ def build_claims(
             elif missing := missing_attachment_fields(leg, policy):
                 edits.add("attachment-insufficient-denied", leg.leg_id, limit=limit, fields=", ".join(missing))
 
-    # Step 8: meals and lodging.
-    ancillary_lines = _ancillary_lines(ancillary, policy, edits)
 
-    # Claims: one per billing Medicaid ID and place of service (Place of Service Codes: 41 land, 42 air — the mode
-    # table's value), in order of first appearance; R68.89 on every claim (Diagnosis Codes: "Enter code R68.89 for
-    # all claims"), written without the decimal point as in the 837P.
+def _assemble_claims(
+    billed: Sequence[TripLogLeg],
+    lines_of: Mapping[str, list[ClaimLine]],
+    ancillary_lines: Sequence[tuple[AncillaryEntry, ClaimLine]],
+    diagnosis: str,
+) -> tuple[Claim, ...]:
+    """Claims: one per billing Medicaid ID and place of service (Place of Service Codes: 41 land, 42 air — the mode
+    table's value), in order of first appearance; R68.89 on every claim (Diagnosis Codes: "Enter code R68.89 for
+    all claims"), written without the decimal point as in the 837P."""
     claims: dict[tuple[str, str], list[ClaimLine]] = {}
     people: dict[str, tuple[str, dt.date | None]] = {}
     for leg in billed:
@@ -368,7 +397,7 @@ def build_claims(
     for entry, line in ancillary_lines:
         people.setdefault(entry.member.medicaid_id, (entry.member.name, entry.member.birth_date))
         claims.setdefault((entry.member.medicaid_id, line.place_of_service), []).append(line)
-    built = tuple(
+    return tuple(
         Claim(
             member_id=member_id, place_of_service=place, diagnosis=diagnosis,
             lines=tuple(sorted(lines, key=lambda ln: ln.date_of_service)),  # stable: keeps trip order in a day
@@ -377,7 +406,6 @@ def build_claims(
         for (member_id, place), lines in claims.items()
         if lines
     )
-    return ClaimBatch(claims=built, edits=tuple(edits.edits))
 
 
 def timely_filing_deadline(date_of_service: dt.date, policy: Policy) -> dt.date:

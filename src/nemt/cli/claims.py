@@ -8,7 +8,6 @@ error line names the field and the rule, :mod:`nemt.cli.errors`), with nothing c
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from nemt.cli.errors import fail, read_input, reported
+from nemt.cli.errors import date_option, read_input, reported
 
 if TYPE_CHECKING:  # the commands import the services when run, so `nemt --help` stays quick
     from nemt.domain.actors import Actor
@@ -40,13 +39,6 @@ def _print(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
 
 
-def _date(value: str, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(name, "must be a date YYYY-MM-DD")
-
-
 @claims_app.command("build")
 def build(provider: str = typer.Option(..., "--provider", help="the billing provider's NPI"),
           first: str = typer.Option(..., "--from", help="first date of service (YYYY-MM-DD)"),
@@ -55,7 +47,7 @@ def build(provider: str = typer.Option(..., "--provider", help="the billing prov
     builds at the same time."""
     from nemt.services.claims import build_claims_for_provider
 
-    dates = (_date(first, "--from"), _date(last, "--to"))
+    dates = (date_option(first, "--from"), date_option(last, "--to"))
     result = _run(lambda uow, actor: build_claims_for_provider(uow, actor, provider, dates))
     _print(result.as_dict())
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import typer
 
-from nemt.cli.errors import fail, reported
+from nemt.cli.errors import date_option, reported
 
 dispatch_app = typer.Typer(no_args_is_help=True, help="Vehicle runs: schedule a day.")
 
@@ -20,10 +19,7 @@ def dispatch_schedule(date: str = typer.Option(..., help="YYYY-MM-DD"), program:
     from nemt.services import dispatch
     from nemt.store.uow import UnitOfWork
 
-    try:
-        day = dt.date.fromisoformat(date)
-    except ValueError:
-        fail("date", "must be YYYY-MM-DD")
+    day = date_option(date, "--date")
     with reported(), UnitOfWork() as uow:
         result = dispatch.schedule_day(uow, Actor.system("dispatch-cli"), program.upper(), day, time_limit=time_limit)
     typer.echo(json.dumps(result.__dict__, indent=1))

@@ -9,12 +9,15 @@ rules, never member data. Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
+
+from nemt.domain.dates import DateInputError, parse_date
 
 if TYPE_CHECKING:
     from nemt.services.platform.errors import ImportRejected
@@ -90,3 +93,11 @@ def existing_file(path: Path, field: str = "FILE") -> Path:
     if not path.is_file():
         fail(field, f"{path}: no such file")
     return path
+
+
+def date_option(value: str, option: str) -> dt.date:
+    """The date an option gives (YYYY-MM-DD), or the error line ``option: must be a date YYYY-MM-DD``."""
+    try:
+        return parse_date(value, option)
+    except DateInputError as error:
+        fail(error.field, error.reason)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import typer
 
 from nemt import clock
-from nemt.cli.errors import existing_file, fail, reported
+from nemt.cli.errors import date_option, existing_file, fail, reported
 
 providers_app = typer.Typer(no_args_is_help=True, help="Transportation and medical providers, drivers, vehicles.")
 
@@ -54,10 +53,7 @@ def providers_expiring(days: int = typer.Option(30, help="30, 60 or 90"),
     from nemt.store.uow import UnitOfWork
 
     # Credentials lapse at the end of a calendar day in the providers' state (the Colorado network's zone).
-    try:
-        day = dt.date.fromisoformat(today) if today else clock.today(load_policy("CO").time_zone)
-    except ValueError:
-        fail("--today", "must be a date YYYY-MM-DD")
+    day = date_option(today, "--today") if today else clock.today(load_policy("CO").time_zone)
     with reported(), UnitOfWork() as uow:
         rows = network.expiring_credentials(uow, Actor.system("providers-expiring"), day, days)
     for r in rows:

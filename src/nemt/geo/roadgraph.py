@@ -15,6 +15,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -24,6 +25,9 @@ from scipy.spatial import cKDTree
 from nemt.geo.engines import CachedMatrixEngine, MatrixCache
 from nemt.geo.errors import GeoError
 from nemt.geo.points import EARTH_RADIUS_MILES, chord_to_miles, unit_vectors
+
+if TYPE_CHECKING:
+    import osmium
 
 GRAPH_FORMAT_VERSION = 1
 
@@ -135,6 +139,12 @@ class RoadGraph:
                        stored["edge_miles"], stored["edge_minutes"], meta)
 
 
+# One drivable way: node ids, latitudes, longitudes, speed (mph), direction (see _oneway_direction).
+_Way = tuple[np.ndarray, np.ndarray, np.ndarray, float, int]
+# Directed edges before the strongly connected part is kept: node lat/lon, from, to, miles, minutes.
+_Edges = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 def build_road_graph(osm_path: str | Path, state: str | None = None) -> RoadGraph:
     """Read the drivable roads of an OSM extract into a :class:`RoadGraph`.
 
@@ -143,13 +153,28 @@ def build_road_graph(osm_path: str | Path, state: str | None = None) -> RoadGrap
     strongly connected part is kept, so that every node can reach every other (islands of parking lots or
     gated streets would otherwise give "no route").
     """
-    import osmium  # imported here: only the import needs it
-
     osm_path = Path(osm_path)
     if not osm_path.is_file():
         raise GeoError("map", f"OSM file {osm_path} not found")
+    ways = _read_drivable_ways(osm_path)
+    if not ways:
+        raise GeoError("map", f"{osm_path.name} has no drivable roads")
+    graph = _largest_strong_component(*_edges_between_junctions(ways))
+    graph.meta = {
+        "source": osm_path.name,
+        "state": (state or "").upper(),
+        "ways": len(ways),
+        "nodes": graph.node_count,
+        "edges": graph.edge_count,
+    }
+    return graph
 
-    ways: list[tuple[np.ndarray, np.ndarray, np.ndarray, float, int]] = []  # refs, lat, lon, mph, direction
+
+def _read_drivable_ways(osm_path: Path) -> list[_Way]:
+    """The ways of the extract a car may drive, in file order."""
+    import osmium  # imported here: only the import needs it
+
+    ways: list[_Way] = []
     try:
         reader = (osmium.FileProcessor(str(osm_path), osmium.osm.NODE | osmium.osm.WAY)
                   .with_locations()
@@ -157,25 +182,34 @@ def build_road_graph(osm_path: str | Path, state: str | None = None) -> RoadGrap
         for way in reader:
             if not isinstance(way, osmium.osm.Way):  # what `way.is_way()` tests, in a form mypy narrows on
                 continue
-            tags = dict(way.tags)
-            highway = tags.get("highway", "")
-            if highway not in HIGHWAY_SPEED_MPH or tags.get("area") == "yes":
-                continue
-            if tags.get("access") in _NO_ACCESS or tags.get("motor_vehicle") in _NO_ACCESS:
-                continue
-            nodes = [n for n in way.nodes if n.location.valid()]
-            if len(nodes) < 2:
-                continue
-            refs = np.fromiter((n.ref for n in nodes), dtype=np.int64, count=len(nodes))
-            lat = np.fromiter((n.location.lat for n in nodes), dtype=np.float64, count=len(nodes))
-            lon = np.fromiter((n.location.lon for n in nodes), dtype=np.float64, count=len(nodes))
-            mph = parse_maxspeed_mph(tags.get("maxspeed")) or HIGHWAY_SPEED_MPH[highway]
-            ways.append((refs, lat, lon, mph, _oneway_direction(tags, highway)))
+            drivable = _drivable_way(way)
+            if drivable is not None:
+                ways.append(drivable)
     except RuntimeError as error:  # pyosmium reports unreadable files this way
         raise GeoError("map", f"cannot read {osm_path.name} as OSM data: {error}") from None
-    if not ways:
-        raise GeoError("map", f"{osm_path.name} has no drivable roads")
+    return ways
 
+
+def _drivable_way(way: osmium.osm.Way) -> _Way | None:
+    """The way's located nodes, speed and direction; None for a way a car may not use (or too short)."""
+    tags = dict(way.tags)
+    highway = tags.get("highway", "")
+    if highway not in HIGHWAY_SPEED_MPH or tags.get("area") == "yes":
+        return None
+    if tags.get("access") in _NO_ACCESS or tags.get("motor_vehicle") in _NO_ACCESS:
+        return None
+    nodes = [n for n in way.nodes if n.location.valid()]
+    if len(nodes) < 2:
+        return None
+    refs = np.fromiter((n.ref for n in nodes), dtype=np.int64, count=len(nodes))
+    lat = np.fromiter((n.location.lat for n in nodes), dtype=np.float64, count=len(nodes))
+    lon = np.fromiter((n.location.lon for n in nodes), dtype=np.float64, count=len(nodes))
+    mph = parse_maxspeed_mph(tags.get("maxspeed")) or HIGHWAY_SPEED_MPH[highway]
+    return refs, lat, lon, mph, _oneway_direction(tags, highway)
+
+
+def _edges_between_junctions(ways: list[_Way]) -> _Edges:
+    """Cut every way at its junctions; the junctions' positions and the directed edges between them."""
     # A junction is a node used more than once over all ways (shared, or a loop), or the end of a way.
     all_refs = np.concatenate([refs for refs, *_ in ways])
     unique_refs, counts = np.unique(all_refs, return_counts=True)
@@ -190,13 +224,6 @@ def build_road_graph(osm_path: str | Path, state: str | None = None) -> RoadGrap
     edge_to: list[np.ndarray] = []
     edge_miles: list[np.ndarray] = []
     edge_mph: list[np.ndarray] = []
-
-    def add_edges(start: np.ndarray, end: np.ndarray, length: np.ndarray, mph: float) -> None:
-        edge_from.append(start)
-        edge_to.append(end)
-        edge_miles.append(length)
-        edge_mph.append(np.full(len(length), mph))
-
     for way_number, (refs, lat, lon, mph, direction) in enumerate(ways):
         cuts = np.flatnonzero(at_junction[way_start[way_number]:way_start[way_number + 1]])
         # Miles from the way's start to each node; an edge's length is the difference between two cuts.
@@ -204,24 +231,20 @@ def build_road_graph(osm_path: str | Path, state: str | None = None) -> RoadGrap
         index = np.searchsorted(junction_refs, refs[cuts])
         junction_lat_lon[index, 0], junction_lat_lon[index, 1] = lat[cuts], lon[cuts]
         length = np.diff(along[cuts])
+        pairs = []
         if direction >= 0:  # along the way
-            add_edges(index[:-1], index[1:], length, mph)
+            pairs.append((index[:-1], index[1:]))
         if direction <= 0:  # against it
-            add_edges(index[1:], index[:-1], length, mph)
+            pairs.append((index[1:], index[:-1]))
+        for start, end in pairs:
+            edge_from.append(start)
+            edge_to.append(end)
+            edge_miles.append(length)
+            edge_mph.append(np.full(len(length), mph))
 
-    frm = np.concatenate(edge_from).astype(np.int64)
-    to = np.concatenate(edge_to).astype(np.int64)
     miles = np.concatenate(edge_miles)
-    minutes = miles / np.concatenate(edge_mph) * 60.0
-    graph = _largest_strong_component(junction_lat_lon, frm, to, miles, minutes)
-    graph.meta = {
-        "source": osm_path.name,
-        "state": (state or "").upper(),
-        "ways": len(ways),
-        "nodes": graph.node_count,
-        "edges": graph.edge_count,
-    }
-    return graph
+    return (junction_lat_lon, np.concatenate(edge_from).astype(np.int64), np.concatenate(edge_to).astype(np.int64),
+            miles, miles / np.concatenate(edge_mph) * 60.0)
 
 
 def _largest_strong_component(lat_lon, frm, to, miles, minutes) -> RoadGraph:

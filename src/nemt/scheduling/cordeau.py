@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from .model import Instance, Request, Solution, StopKind, TimeWindow, Vehicle
 
@@ -60,6 +61,31 @@ def _integer(path: Path | str, line_no: int, value: float, what: str) -> int:
 def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
     """Parse one instance file. Raises :class:`InstanceFormatError` naming the offending line."""
     path = Path(path)
+    lines = _read_lines(path)
+    header = _read_header(path, lines[0])
+    expected = 2 * header.requests + 2
+    if len(lines) - 1 < expected:
+        raise InstanceFormatError(
+            path, len(lines) + 1, f"expected {expected} node lines after the header, found {len(lines) - 1}"
+        )
+    if len(lines) - 1 > expected:
+        raise InstanceFormatError(path, expected + 2, f"unexpected extra line after the {expected} node lines")
+    nodes = _read_nodes(path, lines[1:])
+    _check_loads(path, nodes.load, header.requests)
+    diff = nodes.xy[:, None, :] - nodes.xy[None, :, :]
+    distance = np.sqrt((diff**2).sum(axis=2))
+    return Instance(
+        name=name or path.stem,
+        requests=_requests(header, nodes),
+        vehicles=_vehicles(header, nodes),
+        travel_time=distance,
+        cost=distance,
+        space_types=SPACE_TYPES,
+    )
+
+
+def _read_lines(path: Path) -> list[str]:
+    """The file's lines, trailing blank lines dropped; at least one."""
     try:
         raw = path.read_text(encoding="ascii")
     except UnicodeDecodeError as exc:
@@ -71,8 +97,11 @@ def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
         lines.pop()
     if not lines:
         raise InstanceFormatError(path, 1, "empty file, expected header 'K n T Q L'")
+    return lines
 
-    k, n, t_max, q_cap, l_ride = _numbers(path, 1, lines[0], 5, "header 'K n T Q L'")
+
+def _read_header(path: Path, text: str) -> CordeauHeader:
+    k, n, t_max, q_cap, l_ride = _numbers(path, 1, text, 5, "header 'K n T Q L'")
     header = CordeauHeader(
         vehicles=_integer(path, 1, k, "K"),
         requests=_integer(path, 1, n, "n"),
@@ -82,32 +111,41 @@ def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
     )
     if header.vehicles < 1 or header.requests < 1:
         raise InstanceFormatError(path, 1, "K and n must be positive")
-    n = header.requests
-    expected = 2 * n + 2
-    if len(lines) - 1 < expected:
-        raise InstanceFormatError(
-            path, len(lines) + 1, f"expected {expected} node lines after the header, found {len(lines) - 1}"
-        )
-    if len(lines) - 1 > expected:
-        raise InstanceFormatError(path, expected + 2, f"unexpected extra line after the {expected} node lines")
+    return header
 
-    xy = np.zeros((expected, 2))
-    service = np.zeros(expected)
-    load = np.zeros(expected, dtype=np.int64)
-    window = np.zeros((expected, 2))
-    for node in range(expected):
+
+@dataclass(frozen=True)
+class _Nodes:
+    """The node lines' columns, indexed by node id."""
+
+    xy: npt.NDArray[np.float64]
+    service: npt.NDArray[np.float64]
+    load: npt.NDArray[np.int64]
+    window: npt.NDArray[np.float64]
+
+
+def _read_nodes(path: Path, node_lines: list[str]) -> _Nodes:
+    """Parse the node lines ``id x y d q e l`` (the file's line 2 onwards)."""
+    count = len(node_lines)
+    nodes = _Nodes(np.zeros((count, 2)), np.zeros(count), np.zeros(count, dtype=np.int64), np.zeros((count, 2)))
+    for node in range(count):
         line_no = node + 2
-        node_id, x, y, d, q, e, late = _numbers(path, line_no, lines[node + 1], 7, "node line 'id x y d q e l'")
+        node_id, x, y, d, q, e, late = _numbers(path, line_no, node_lines[node], 7, "node line 'id x y d q e l'")
         if node_id != node:
             raise InstanceFormatError(path, line_no, f"node id {node_id:g} does not match its position {node}")
         if e > late:
             raise InstanceFormatError(path, line_no, f"time window [{e:g}, {late:g}] is empty")
         if d < 0:
             raise InstanceFormatError(path, line_no, f"negative service duration {d:g}")
-        xy[node] = (x, y)
-        service[node] = d
-        load[node] = _integer(path, line_no, q, "q")
-        window[node] = (e, late)
+        nodes.xy[node] = (x, y)
+        nodes.service[node] = d
+        nodes.load[node] = _integer(path, line_no, q, "q")
+        nodes.window[node] = (e, late)
+    return nodes
+
+
+def _check_loads(path: Path, load: npt.NDArray[np.int64], n: int) -> None:
+    """Deliveries carry minus their pickup's load, pickups a non-negative one, depots none."""
     for i in range(1, n + 1):
         if load[n + i] != -load[i]:
             raise InstanceFormatError(
@@ -115,14 +153,15 @@ def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
             )
         if load[i] < 0:
             raise InstanceFormatError(path, i + 2, f"pickup load {load[i]} is negative")
-    for depot in (0, expected - 1):
+    for depot in (0, 2 * n + 1):
         if load[depot] != 0:
             raise InstanceFormatError(path, depot + 2, "depot load must be 0")
 
-    diff = xy[:, None, :] - xy[None, :, :]
-    distance = np.sqrt((diff**2).sum(axis=2))
 
-    requests = [
+def _requests(header: CordeauHeader, nodes: _Nodes) -> list[Request]:
+    n = header.requests
+    service, load, window = nodes.service, nodes.load, nodes.window
+    return [
         Request(
             id=str(i),
             pickup_location=i,
@@ -136,9 +175,12 @@ def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
         )
         for i in range(1, n + 1)
     ]
-    end = expected - 1
-    shift = TimeWindow(float(window[0, 0]), float(window[end, 1]))
-    vehicles = [
+
+
+def _vehicles(header: CordeauHeader, nodes: _Nodes) -> list[Vehicle]:
+    end = 2 * header.requests + 1
+    shift = TimeWindow(float(nodes.window[0, 0]), float(nodes.window[end, 1]))
+    return [
         Vehicle(
             id=str(v),
             start_location=0,
@@ -149,14 +191,6 @@ def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
         )
         for v in range(header.vehicles)
     ]
-    return Instance(
-        name=name or path.stem,
-        requests=requests,
-        vehicles=vehicles,
-        travel_time=distance,
-        cost=distance,
-        space_types=SPACE_TYPES,
-    )
 
 
 def raw_line_of_offset(data: bytes, offset: int) -> int:

@@ -13,8 +13,11 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .model import Instance, Route, Solution, Stop, StopKind
 
@@ -23,15 +26,44 @@ SCALE = 1000
 
 def solve_ortools(instance: Instance, time_limit: float = 10.0, seed: int = 0) -> Solution:
     """Solve with OR-Tools' routing library (parallel cheapest insertion + guided local search)."""
-    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+    from ortools.constraint_solver import pywrapcp
 
     del seed  # OR-Tools' routing search is deterministic for a given model
     start_clock = time.perf_counter()
+    R, K = len(instance.requests), len(instance.vehicles)
+    arrays = _arrays(instance)
+    manager = pywrapcp.RoutingIndexManager(arrays.N, K, arrays.starts, arrays.ends)
+    routing = pywrapcp.RoutingModel(manager)
+    tdim, horizon = _add_cost_and_time(routing, manager, arrays, instance)
+    _add_capacities(routing, manager, arrays, instance)
+    _add_vehicle_limits(routing, tdim, instance)
+    _add_requests(routing, manager, tdim, arrays, instance, horizon)
+    params = _search_parameters(max(1.0, time_limit - (time.perf_counter() - start_clock)))
+    assignment = routing.SolveWithParameters(params)
+    runtime = time.perf_counter() - start_clock
+    if assignment is None:
+        return Solution(cost=math.inf, routes=[], unserved=list(range(R)), feasible=False, runtime=runtime)
+    return _solution(instance, routing, manager, assignment, runtime)
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    """The model in OR-Tools' node numbering: one node per vehicle start depot, one per end depot, then pickups
+    and drop-offs (depots get their own node each so vehicles may differ)."""
+
+    starts: list[int]
+    ends: list[int]
+    pick: list[int]
+    drop: list[int]
+    N: int
+    transit: npt.NDArray[np.int64]  # service at origin + travel, scaled, rounded up (conservative)
+    arc_cost: npt.NDArray[np.int64]  # scaled, rounded; an unused vehicle costs nothing
+    demand: npt.NDArray[np.int64]  # load per node and space type
+
+
+def _arrays(instance: Instance) -> _Arrays:
     reqs, vehs = instance.requests, instance.vehicles
     R, K = len(reqs), len(vehs)
-    S = len(instance.space_types)
-    # OR-Tools nodes: one per vehicle start depot, one per end depot, then pickups and drop-offs.
-    # (Depots get their own node each so vehicles may differ.)
     starts = list(range(K))
     ends = list(range(K, 2 * K))
     pick = [2 * K + r for r in range(R)]
@@ -46,49 +78,62 @@ def solve_ortools(instance: Instance, time_limit: float = 10.0, seed: int = 0) -
         svc[pick[r]], svc[drop[r]] = q.pickup_service, q.dropoff_service
     tt = instance.travel_time[np.ix_(loc, loc)]
     cc = instance.cost[np.ix_(loc, loc)]
-    # transit = service at origin + travel, scaled, rounded up (conservative)
     transit = np.ceil((svc[:, None] + tt) * SCALE - 1e-9).astype(np.int64)
     arc_cost = np.rint(cc * SCALE).astype(np.int64)
-    # an unused vehicle costs nothing, whatever its two depots are
     for k in range(K):
         arc_cost[starts[k], ends[k]] = 0
+    demand = np.zeros((N, len(instance.space_types)), dtype=np.int64)
+    for r, q in enumerate(reqs):
+        demand[pick[r]] = q.load
+        demand[drop[r]] = [-x for x in q.load]
+    return _Arrays(starts, ends, pick, drop, N, transit, arc_cost, demand)
 
-    manager = pywrapcp.RoutingIndexManager(N, K, starts, ends)
-    routing = pywrapcp.RoutingModel(manager)
+
+def _add_cost_and_time(routing: Any, manager: Any, arrays: _Arrays, instance: Instance) -> tuple[Any, int]:
+    """Arc costs and the time dimension; returns the dimension and its horizon (scaled)."""
 
     def cost_cb(i: int, j: int) -> int:
-        return int(arc_cost[manager.IndexToNode(i), manager.IndexToNode(j)])
+        return int(arrays.arc_cost[manager.IndexToNode(i), manager.IndexToNode(j)])
 
     def time_cb(i: int, j: int) -> int:
-        return int(transit[manager.IndexToNode(i), manager.IndexToNode(j)])
+        return int(arrays.transit[manager.IndexToNode(i), manager.IndexToNode(j)])
 
     cost_idx = routing.RegisterTransitCallback(cost_cb)
     routing.SetArcCostEvaluatorOfAllVehicles(cost_idx)
     time_idx = routing.RegisterTransitCallback(time_cb)
-    horizon = int(math.floor(max(v.shift.latest for v in vehs) * SCALE))
+    horizon = int(math.floor(max(v.shift.latest for v in instance.vehicles) * SCALE))
     routing.AddDimension(time_idx, horizon, horizon, False, "time")
-    tdim = routing.GetDimensionOrDie("time")
+    return routing.GetDimensionOrDie("time"), horizon
 
-    demand = np.zeros((N, S), dtype=np.int64)
-    for r, q in enumerate(reqs):
-        demand[pick[r]] = q.load
-        demand[drop[r]] = [-x for x in q.load]
-    for s in range(S):
-        col = demand[:, s].copy()
+
+def _add_capacities(routing: Any, manager: Any, arrays: _Arrays, instance: Instance) -> None:
+    """One load dimension per space type, capped by each vehicle's capacity."""
+    for s in range(len(instance.space_types)):
+        col = arrays.demand[:, s].copy()
         cb = routing.RegisterUnaryTransitCallback(lambda i, col=col: int(col[manager.IndexToNode(i)]))
-        routing.AddDimensionWithVehicleCapacity(cb, 0, [int(v.capacity[s]) for v in vehs], True, f"load_{s}")
+        capacities = [int(v.capacity[s]) for v in instance.vehicles]
+        routing.AddDimensionWithVehicleCapacity(cb, 0, capacities, True, f"load_{s}")
 
-    solver = routing.solver()
-    drop_penalty = int(100 * max(1, arc_cost.max()))
-    for k, v in enumerate(vehs):
+
+def _add_vehicle_limits(routing: Any, tdim: Any, instance: Instance) -> None:
+    """Shifts (depot times) and route duration limits."""
+    for k, v in enumerate(instance.vehicles):
         lo = int(math.ceil(v.shift.earliest * SCALE))
         hi = int(math.floor(v.shift.latest * SCALE))
         tdim.CumulVar(routing.Start(k)).SetRange(lo, hi)
         tdim.CumulVar(routing.End(k)).SetRange(lo, hi)
         tdim.SetSpanUpperBoundForVehicle(int(math.floor(v.max_route_duration * SCALE)), k)
-    for r, q in enumerate(reqs):
-        pi = manager.NodeToIndex(pick[r])
-        di = manager.NodeToIndex(drop[r])
+
+
+def _add_requests(routing: Any, manager: Any, tdim: Any, arrays: _Arrays, instance: Instance, horizon: int) -> None:
+    """Pickup and delivery pairs: same vehicle, order, windows, ride time, credentials, optional at a penalty."""
+    solver = routing.solver()
+    drop_penalty = int(100 * max(1, arrays.arc_cost.max()))
+    vehs = instance.vehicles
+    K = len(vehs)
+    for r, q in enumerate(instance.requests):
+        pi = manager.NodeToIndex(arrays.pick[r])
+        di = manager.NodeToIndex(arrays.drop[r])
         routing.AddPickupAndDelivery(pi, di)
         solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
         solver.Add(tdim.CumulVar(pi) <= tdim.CumulVar(di))
@@ -110,21 +155,24 @@ def solve_ortools(instance: Instance, time_limit: float = 10.0, seed: int = 0) -
             routing.VehicleVar(pi).RemoveValues(banned)
             routing.VehicleVar(di).RemoveValues(banned)
 
+
+def _search_parameters(seconds: float) -> Any:
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    remaining = max(1.0, time_limit - (time.perf_counter() - start_clock))
-    params.time_limit.FromMilliseconds(int(remaining * 1000))
-    assignment = routing.SolveWithParameters(params)
-    runtime = time.perf_counter() - start_clock
-    if assignment is None:
-        return Solution(cost=math.inf, routes=[], unserved=list(range(R)), feasible=False, runtime=runtime)
+    params.time_limit.FromMilliseconds(int(seconds * 1000))
+    return params
 
+
+def _solution(instance: Instance, routing: Any, manager: Any, assignment: Any, runtime: float) -> Solution:
+    """The assignment's routes, re-timed with true times and priced with the true cost."""
     routes: list[Route] = []
     total = 0.0
-    served = set()
+    served: set[int] = set()
     feasible = True
-    for k in range(K):
+    for k in range(len(instance.vehicles)):
         idx = routing.Start(k)
         seq = []
         while True:
@@ -134,19 +182,8 @@ def solve_ortools(instance: Instance, time_limit: float = 10.0, seed: int = 0) -
             idx = assignment.Value(routing.NextVar(idx))
         if len(seq) <= 2:
             continue
-        stops = []
-        for node in seq:
-            if node < K:
-                stops.append(Stop(StopKind.START, -1, vehs[k].start_location, 0.0))
-            elif node < 2 * K:
-                stops.append(Stop(StopKind.END, -1, vehs[k].end_location, 0.0))
-            elif node < 2 * K + R:
-                r = node - 2 * K
-                served.add(r)
-                stops.append(Stop(StopKind.PICKUP, r, reqs[r].pickup_location, 0.0))
-            else:
-                r = node - 2 * K - R
-                stops.append(Stop(StopKind.DROPOFF, r, reqs[r].dropoff_location, 0.0))
+        stops = _stops(instance, k, seq)
+        served.update(s.request for s in stops if s.kind is StopKind.PICKUP)
         timed = retime_route(instance, k, stops)
         if timed is None:
             feasible = False
@@ -154,8 +191,27 @@ def solve_ortools(instance: Instance, time_limit: float = 10.0, seed: int = 0) -
         for a, b in itertools.pairwise(timed):
             total += float(instance.cost[a.location, b.location])
         routes.append(Route(vehicle=k, stops=timed))
-    unserved = sorted(set(range(R)) - served)
+    unserved = sorted(set(range(len(instance.requests))) - served)
     return Solution(cost=total, routes=routes, unserved=unserved, feasible=feasible and not unserved, runtime=runtime)
+
+
+def _stops(instance: Instance, k: int, seq: list[int]) -> list[Stop]:
+    """Untimed stops of vehicle ``k`` from a sequence of OR-Tools nodes."""
+    reqs, vehs = instance.requests, instance.vehicles
+    R, K = len(reqs), len(vehs)
+    stops = []
+    for node in seq:
+        if node < K:
+            stops.append(Stop(StopKind.START, -1, vehs[k].start_location, 0.0))
+        elif node < 2 * K:
+            stops.append(Stop(StopKind.END, -1, vehs[k].end_location, 0.0))
+        elif node < 2 * K + R:
+            r = node - 2 * K
+            stops.append(Stop(StopKind.PICKUP, r, reqs[r].pickup_location, 0.0))
+        else:
+            r = node - 2 * K - R
+            stops.append(Stop(StopKind.DROPOFF, r, reqs[r].dropoff_location, 0.0))
+    return stops
 
 
 def retime_route(instance: Instance, vehicle: int, stops: list[Stop]) -> list[Stop] | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import _kernels as K_
-from .model import Instance, Request, Solution, StopKind, TimeWindow, Vehicle
+from .model import Instance, Request, Route, Solution, Stop, StopKind, TimeWindow, Vehicle
 from .solver import _kernel_instance, _to_solution, solve
 
 _INF = K_.INF
@@ -122,8 +122,6 @@ def remove_request(instance: Instance, solution: Solution, request: int) -> tupl
     keep = [q for q in range(len(instance.requests)) if q != request]
     new_index = {old: new for new, old in enumerate(keep)}
     smaller = replace(instance, requests=[instance.requests[q] for q in keep])
-    from .model import Route, Stop
-
     routes = []
     for route in solution.routes:
         stops = [Stop(s.kind, new_index.get(s.request, -1) if s.request >= 0 else -1, s.location, s.service_start)
@@ -150,49 +148,86 @@ def reoptimize(instance: Instance, solution: Solution, now: float, *, time_limit
     Served requests leave the problem. A member on board stays on their vehicle: their request becomes a pick-up
     pinned at the vehicle's current place and time, which only that vehicle may serve. Each used vehicle starts
     where its last served stop was, when it left it."""
-    served_pick = {}
-    served_drop = set()
+    served = _served_by(instance, solution, now)
+    vehicles = _vehicles_after(instance, solution, served)
+    requests, ids = _requests_after(instance, solution, served)
+    rest = replace(instance, name=f"{instance.name}@{now:g}", requests=requests, vehicles=vehicles)
+    return Reoptimized(rest, solve(rest, time_limit=time_limit, seed=seed), ids)
+
+
+@dataclass(frozen=True)
+class _Served:
+    """What a live solution has served by a given time."""
+
+    picked: dict[int, int]  # request -> vehicle, for every request picked up
+    dropped: set[int]  # requests dropped off
+    vehicle_state: dict[int, tuple[int, float]]  # vehicle -> (location, time) it left its last served stop
+
+
+def _service_time(instance: Instance, stop: Stop) -> float:
+    if stop.kind is StopKind.PICKUP:
+        return instance.requests[stop.request].pickup_service
+    if stop.kind is StopKind.DROPOFF:
+        return instance.requests[stop.request].dropoff_service
+    return 0.0
+
+
+def _served_by(instance: Instance, solution: Solution, now: float) -> _Served:
+    """The stops served at or before ``now`` (an end depot is never served: the day is not over)."""
+    picked: dict[int, int] = {}
+    dropped: set[int] = set()
     vehicle_state: dict[int, tuple[int, float]] = {}
-    route_start = {route.vehicle: route.stops[0].service_start for route in solution.routes if route.stops}
     for route in solution.routes:
         for stop in route.stops:
             if stop.service_start > now or stop.kind is StopKind.END:
                 break
             if stop.kind is StopKind.PICKUP:
-                served_pick[stop.request] = route.vehicle
+                picked[stop.request] = route.vehicle
             elif stop.kind is StopKind.DROPOFF:
-                served_drop.add(stop.request)
-            svc = 0.0
-            if stop.kind is StopKind.PICKUP:
-                svc = instance.requests[stop.request].pickup_service
-            elif stop.kind is StopKind.DROPOFF:
-                svc = instance.requests[stop.request].dropoff_service
-            vehicle_state[route.vehicle] = (stop.location, stop.service_start + svc)
+                dropped.add(stop.request)
+            vehicle_state[route.vehicle] = (stop.location, stop.service_start + _service_time(instance, stop))
+    return _Served(picked, dropped, vehicle_state)
+
+
+def _vehicles_after(instance: Instance, solution: Solution, served: _Served) -> list[Vehicle]:
+    """Each used vehicle starts where and when it left its last served stop, its duration limit reduced by the
+    time already driven, and carries the credential ``vehicle:<id>`` that pins its members on board to it."""
+    route_start = {route.vehicle: route.stops[0].service_start for route in solution.routes if route.stops}
     vehicles: list[Vehicle] = []
     for k, v in enumerate(instance.vehicles):
-        if k in vehicle_state:
-            where, when = vehicle_state[k]
+        if k in served.vehicle_state:
+            where, when = served.vehicle_state[k]
             pin = f"vehicle:{v.id}"
             vehicles.append(replace(v, start_location=where, shift=TimeWindow(when, v.shift.latest),
                                     max_route_duration=v.max_route_duration - (when - route_start[k]),
                                     credentials=v.credentials | {pin}))
         else:
             vehicles.append(v)
+    return vehicles
+
+
+def _requests_after(instance: Instance, solution: Solution, served: _Served) -> tuple[list[Request], list[str]]:
+    """The requests not yet dropped off (members on board pinned to their vehicle) and their ids."""
     requests: list[Request] = []
     ids: list[str] = []
     for q, req in enumerate(instance.requests):
-        if q in served_drop:
+        if q in served.dropped:
             continue
-        if q in served_pick:  # on board: pinned to its vehicle, picked up "again" where the vehicle is now
-            k = served_pick[q]
-            where, when = vehicle_state[k]
-            picked_at = next(s.service_start for r in solution.routes if r.vehicle == k for s in r.stops
-                             if s.kind is StopKind.PICKUP and s.request == q)
-            elapsed = when - (picked_at + req.pickup_service)
-            req = replace(req, pickup_location=where, pickup_window=TimeWindow(when, when), pickup_service=0.0,
-                          max_ride_time=max(0.0, req.max_ride_time - elapsed),
-                          required_credentials=req.required_credentials | {f"vehicle:{instance.vehicles[k].id}"})
+        if q in served.picked:
+            req = _on_board(instance, solution, served, q, req)
         requests.append(req)
         ids.append(req.id)
-    rest = replace(instance, name=f"{instance.name}@{now:g}", requests=requests, vehicles=vehicles)
-    return Reoptimized(rest, solve(rest, time_limit=time_limit, seed=seed), ids)
+    return requests, ids
+
+
+def _on_board(instance: Instance, solution: Solution, served: _Served, q: int, req: Request) -> Request:
+    """A member on board: pinned to its vehicle, picked up "again" where the vehicle is now, with the ride time
+    already spent taken off the ride limit."""
+    k = served.picked[q]
+    where, when = served.vehicle_state[k]
+    picked_at = next(s.service_start for r in solution.routes if r.vehicle == k for s in r.stops
+                     if s.kind is StopKind.PICKUP and s.request == q)
+    elapsed = when - (picked_at + req.pickup_service)
+    return replace(req, pickup_location=where, pickup_window=TimeWindow(when, when), pickup_service=0.0,
+                   max_ride_time=max(0.0, req.max_ride_time - elapsed),
+                   required_credentials=req.required_credentials | {f"vehicle:{instance.vehicles[k].id}"})

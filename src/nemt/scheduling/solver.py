@@ -20,6 +20,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 
@@ -104,11 +105,48 @@ def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: S
     """
     params = params or SolverParams()
     inst = _kernel_instance(instance)
-    R, K = inst[10], inst[11]
-    S = inst[12]
-    M = 2 * R + 2
     K_.seed_rng(int(seed) % (2**32))
+    _warm_up(inst)  # numba load/compile happens here, outside the time limit
+    search = _Search(instance, inst, params, time_limit, time.perf_counter())
+    if inst[10] >= 1:
+        search.run()
+    return search.result()
 
+
+#: One set-partitioning solve: (seconds into the run, pooled routes, pool statistics, seconds spent, cost found).
+SetPartitioningLog: TypeAlias = tuple[float, int, tuple[object, ...], float, float | None]
+
+
+@dataclass(frozen=True)
+class _Cooling:
+    """Simulated-annealing temperature: geometric cooling from ``t0`` to ``t_end`` within each cycle."""
+
+    t0: float
+    t_end: float
+    cycle_length: float
+
+    @classmethod
+    def for_run(cls, params: SolverParams, routing: float, time_limit: float) -> _Cooling:
+        t0 = params.start_worse * max(routing, 1.0) / math.log(2.0)
+        cycles = max(1, params.annealing_cycles)
+        return cls(t0, t0 * params.end_temperature_ratio, max(time_limit, 1e-9) / cycles)
+
+    def cycle(self, elapsed: float) -> int:
+        return int(elapsed / self.cycle_length)
+
+    def temperature(self, elapsed: float) -> float:
+        # geometric cooling within each cycle; every cycle after the first starts again from the best
+        # solution (a restart/reheat scheme, cf. the restarts of Braekers et al. 2014's annealing)
+        frac = min(max((elapsed % self.cycle_length) / self.cycle_length, 0.0), 1.0)
+        return float(self.t0 * (self.t_end / self.t0) ** frac)
+
+
+def _construct(
+    inst: K_.KernelInstance,
+) -> tuple[K_.IntArray, K_.IntArray, K_.IntArray, K_.IntArray, K_.FloatArray, int]:
+    """The initial solution (regret-2 insertion): routes, rlen, assign, bank, route costs, unserved count."""
+    R, K, S = inst[10], inst[11], inst[12]
+    M = 2 * R + 2
     routes = np.zeros((K, M), dtype=np.int64)
     rlen = np.zeros(K, dtype=np.int64)
     assign = np.full(R, -1, dtype=np.int64)
@@ -120,113 +158,154 @@ def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: S
     B = np.empty(M)
     lb = np.empty(M)
     ppos = np.zeros(max(R, 1), dtype=np.int64)
-    _warm_up(inst)  # numba load/compile happens here, outside the time limit
-    start = time.perf_counter()
     nbank = K_.construct(routes, rlen, assign, bank, sched, loads, rcost, inst, tmp, B, lb, ppos)
+    return routes, rlen, assign, bank, rcost, int(nbank)
 
-    max_cost = float(inst[1].max()) if R else 1.0
-    penalty = 10.0 * max(max_cost, 1.0) + 1.0  # larger than any insertion cost: serving beats not serving
-    routing = float(rcost.sum())
-    scal = np.array([routing + penalty * nbank, routing + penalty * nbank, nbank, nbank, penalty])
-    best = (routes.copy(), rlen.copy(), assign.copy(), bank.copy())
-    w_destroy = np.ones(K_.NUM_DESTROY)
-    w_repair = np.ones(K_.NUM_REPAIR)
-    counters = np.zeros(2 + 2 * K_.NUM_DESTROY + 2 * K_.NUM_REPAIR)
+
+def _kernel_params(params: SolverParams, inst: K_.KernelInstance, max_cost: float) -> K_.FloatArray:
+    """The ``params`` array of :func:`nemt.scheduling._kernels.alns_chunk`."""
+    R = inst[10]
     q_min = min(params.q_min, R)
     q_max = max(q_min, min(params.q_max_cap, int(params.q_max_fraction * R)))
     xy_scale = max(float(np.mean(inst[0])), 1e-9)
-    kparams = np.array([q_min, q_max, params.noise * max_cost, params.p_worst, params.p_shaw, xy_scale,
-                        params.reaction, params.segment, params.score_best, params.score_better, params.score_accepted,
-                        params.local_search_passes, params.local_search_window])
-    shaw_w = np.array(params.shaw_weights, dtype=np.float64)
+    return np.array([q_min, q_max, params.noise * max_cost, params.p_worst, params.p_shaw, xy_scale,
+                     params.reaction, params.segment, params.score_best, params.score_better, params.score_accepted,
+                     params.local_search_passes, params.local_search_window])
 
-    t0 = params.start_worse * max(routing, 1.0) / math.log(2.0)
-    t_end = t0 * params.end_temperature_ratio
-    build_time = time.perf_counter() - start
 
-    cycles = max(1, params.annealing_cycles)
-    cycle_length = max(time_limit, 1e-9) / cycles
+class _Search:
+    """One run of the search: the kernel arrays of the current and best solutions, and the steps between
+    ALNS chunks (restarts, route pool harvest, set-partitioning recombination, chunk sizing)."""
 
-    def temperature(elapsed: float) -> float:
-        # geometric cooling within each cycle; every cycle after the first starts again from the best
-        # solution (a restart/reheat scheme, cf. the restarts of Braekers et al. 2014's annealing)
-        frac = min(max((elapsed % cycle_length) / cycle_length, 0.0), 1.0)
-        return float(t0 * (t_end / t0) ** frac)
+    def __init__(
+        self, instance: Instance, inst: K_.KernelInstance, params: SolverParams, time_limit: float, start: float
+    ) -> None:
+        self.instance, self.inst, self.params = instance, inst, params
+        self.time_limit, self.start = time_limit, start
+        self.R, self.K = inst[10], inst[11]
+        self.routes, self.rlen, self.assign, self.bank, rcost, nbank = _construct(inst)
+        max_cost = float(inst[1].max()) if self.R else 1.0
+        penalty = 10.0 * max(max_cost, 1.0) + 1.0  # larger than any insertion cost: serving beats not serving
+        routing = float(rcost.sum())
+        #: [current objective, best objective, current bank size, best bank size, penalty]
+        self.scal = np.array([routing + penalty * nbank, routing + penalty * nbank, nbank, nbank, penalty])
+        self.best = (self.routes.copy(), self.rlen.copy(), self.assign.copy(), self.bank.copy())
+        self.w_destroy = np.ones(K_.NUM_DESTROY)
+        self.w_repair = np.ones(K_.NUM_REPAIR)
+        self.counters = np.zeros(2 + 2 * K_.NUM_DESTROY + 2 * K_.NUM_REPAIR)
+        self.kparams = _kernel_params(params, inst, max_cost)
+        self.shaw_w = np.array(params.shaw_weights, dtype=np.float64)
+        self.cooling = _Cooling.for_run(params, routing, time_limit)
+        self.build_time = time.perf_counter() - start
+        self._start_pool(rcost)
+        self.sp_pending = sorted(params.sp_at)
+        self.sp_log: list[SetPartitioningLog] = []
+        self.chunk = 10
+        self.current_cycle = 0
+        self.trace = [(0.0, float(self.scal[1]))]  # (seconds, best objective) whenever the best improves
 
-    groups = vehicle_groups(instance)
-    pool = RoutePool(R, groups)
-    pool_nodes = np.zeros((params.pool_buffer, M), dtype=np.int64)
-    pool_len = np.zeros(params.pool_buffer, dtype=np.int64)
-    pool_cost = np.zeros(params.pool_buffer)
-    pool_fill = np.zeros(1, dtype=np.int64)
-    for k in range(K):
-        if rlen[k] > 2:
-            pool.add(routes[k, : rlen[k]], rcost[k])
-    sp_pending = sorted(params.sp_at)
-    sp_log = []
+    def _start_pool(self, rcost: K_.FloatArray) -> None:
+        """The route pool, seeded with the constructed routes, and the kernel's buffer of new routes."""
+        M = 2 * self.R + 2
+        size = self.params.pool_buffer
+        self.pool = RoutePool(self.R, vehicle_groups(self.instance))
+        self.pool_nodes = np.zeros((size, M), dtype=np.int64)
+        self.pool_len = np.zeros(size, dtype=np.int64)
+        self.pool_cost = np.zeros(size)
+        self.pool_fill = np.zeros(1, dtype=np.int64)
+        for k in range(self.K):
+            if self.rlen[k] > 2:
+                self.pool.add(self.routes[k, : self.rlen[k]], rcost[k])
 
-    chunk = 10
-    current_cycle = 0
-    trace = [(0.0, float(scal[1]))]  # (seconds, best objective) whenever the best improves
-    if R >= 1:
+    def _current(self) -> tuple[K_.IntArray, K_.IntArray, K_.IntArray, K_.IntArray]:
+        return self.routes, self.rlen, self.assign, self.bank
+
+    def run(self) -> None:
+        """ALNS chunks until the time limit, with the set-partitioning recombination at its due times."""
         while True:
-            elapsed = time.perf_counter() - start
-            remaining = time_limit - elapsed
-            if remaining <= 0:
+            elapsed = time.perf_counter() - self.start
+            if self.time_limit - elapsed <= 0:
                 break
-            cycle = int(elapsed / cycle_length)
-            if cycle > current_cycle:
-                current_cycle = cycle
-                for arr, src in zip((routes, rlen, assign, bank), best, strict=True):
-                    arr[...] = src
-                scal[0], scal[2] = scal[1], scal[3]
-            tic = time.perf_counter()
-            K_.alns_chunk(inst, chunk, temperature(elapsed), temperature(elapsed + 0.2),
-                          routes, rlen, assign, bank, best[0], best[1], best[2], best[3],
-                          scal, w_destroy, w_repair, kparams, shaw_w, counters,
-                          pool_nodes, pool_len, pool_cost, pool_fill)
-            spent = time.perf_counter() - tic
-            if scal[1] < trace[-1][1]:
-                trace.append((time.perf_counter() - start, float(scal[1])))
-            pool.harvest(pool_nodes, pool_len, pool_cost, int(pool_fill[0]))
-            pool_fill[0] = 0
-            now = time.perf_counter() - start
-            if sp_pending and now >= sp_pending[0] * time_limit:
-                sp_pending = [x for x in sp_pending if x * time_limit > now]
-                sp_limit = min(params.sp_time_fraction * time_limit, time_limit - now)
-                tic_sp = time.perf_counter()
-                incumbent = [pool.key_of(best[0][k, : best[1][k]]) for k in range(K) if best[1][k] > 2]
-                found = pool.solve(sp_limit, float(scal[1]), incumbent)
-                sp_seconds = round(time.perf_counter() - tic_sp, 2)
-                sp_log.append(
-                    (round(now, 2), len(pool), pool.last_stats, sp_seconds, None if found is None else found[0])
-                )
-                if found is not None and found[0] < scal[1] - 1e-7 and int(scal[3]) == 0:  # improved
-                    _load_routes(found[1], R, K, routes, rlen, assign)
-                    for arr, src in zip(best, (routes, rlen, assign, bank), strict=True):
-                        arr[...] = src
-                    scal[0] = scal[1] = found[0]
-                    scal[2] = scal[3] = 0  # the cover serves every request
-                    trace.append((time.perf_counter() - start, float(scal[1])))
+            self._restart_on_new_cycle(elapsed)
+            spent = self._alns_chunk(elapsed)
+            if self._recombine_if_due():
                 continue
-            # aim for chunks of ~0.2 s so the time limit is respected closely
-            per_iter = spent / chunk
-            rate_guess = 0.2 / max(per_iter, 1e-6)
-            chunk = int(max(1, min(rate_guess, (time_limit - (time.perf_counter() - start)) / max(per_iter, 1e-6))))
-    best_routes, best_rlen, best_assign, best_bank = best
-    nb = int(scal[3])
-    solution = _to_solution(instance, inst, best_routes, best_rlen, best_bank[:nb])
-    solution.runtime = time.perf_counter() - start
-    solution.iterations = int(counters[0])
-    solution.stats = {
-        "construction_seconds": build_time,
-        "improvements": int(counters[1]),
-        "trace": trace,
-        "set_partitioning": sp_log,
-        "destroy_weights": w_destroy.tolist(),
-        "repair_weights": w_repair.tolist(),
-    }
-    return solution
+            self._resize_chunk(spent)
+
+    def _restart_on_new_cycle(self, elapsed: float) -> None:
+        """A new annealing cycle restarts from the best solution."""
+        cycle = self.cooling.cycle(elapsed)
+        if cycle > self.current_cycle:
+            self.current_cycle = cycle
+            for arr, src in zip(self._current(), self.best, strict=True):
+                arr[...] = src
+            self.scal[0], self.scal[2] = self.scal[1], self.scal[3]
+
+    def _alns_chunk(self, elapsed: float) -> float:
+        """Run one chunk of ALNS iterations, then harvest its routes into the pool; returns its seconds."""
+        tic = time.perf_counter()
+        K_.alns_chunk(self.inst, self.chunk, self.cooling.temperature(elapsed), self.cooling.temperature(elapsed + 0.2),
+                      self.routes, self.rlen, self.assign, self.bank, *self.best,
+                      self.scal, self.w_destroy, self.w_repair, self.kparams, self.shaw_w, self.counters,
+                      self.pool_nodes, self.pool_len, self.pool_cost, self.pool_fill)
+        spent = time.perf_counter() - tic
+        if self.scal[1] < self.trace[-1][1]:
+            self.trace.append((time.perf_counter() - self.start, float(self.scal[1])))
+        self.pool.harvest(self.pool_nodes, self.pool_len, self.pool_cost, int(self.pool_fill[0]))
+        self.pool_fill[0] = 0
+        return spent
+
+    def _recombine_if_due(self) -> bool:
+        """Solve the set-partitioning model over the pool if one of its times has come; True if it ran."""
+        now = time.perf_counter() - self.start
+        if not (self.sp_pending and now >= self.sp_pending[0] * self.time_limit):
+            return False
+        self.sp_pending = [x for x in self.sp_pending if x * self.time_limit > now]
+        sp_limit = min(self.params.sp_time_fraction * self.time_limit, self.time_limit - now)
+        tic_sp = time.perf_counter()
+        best_routes, best_rlen = self.best[0], self.best[1]
+        incumbent = [self.pool.key_of(best_routes[k, : best_rlen[k]]) for k in range(self.K) if best_rlen[k] > 2]
+        found = self.pool.solve(sp_limit, float(self.scal[1]), incumbent)
+        sp_seconds = round(time.perf_counter() - tic_sp, 2)
+        self.sp_log.append(
+            (round(now, 2), len(self.pool), self.pool.last_stats, sp_seconds, None if found is None else found[0])
+        )
+        if found is not None and found[0] < self.scal[1] - 1e-7 and int(self.scal[3]) == 0:  # improved
+            self._adopt_cover(found[0], found[1])
+        return True
+
+    def _adopt_cover(self, cost: float, chosen: Sequence[tuple[int, tuple[int, ...]]]) -> None:
+        """Make a better set-partitioning cover both the current and the best solution."""
+        _load_routes(chosen, self.R, self.K, self.routes, self.rlen, self.assign)
+        for arr, src in zip(self.best, self._current(), strict=True):
+            arr[...] = src
+        self.scal[0] = self.scal[1] = cost
+        self.scal[2] = self.scal[3] = 0  # the cover serves every request
+        self.trace.append((time.perf_counter() - self.start, float(self.scal[1])))
+
+    def _resize_chunk(self, spent: float) -> None:
+        """Aim for chunks of ~0.2 s so the time limit is respected closely."""
+        per_iter = spent / self.chunk
+        rate_guess = 0.2 / max(per_iter, 1e-6)
+        remaining = self.time_limit - (time.perf_counter() - self.start)
+        self.chunk = int(max(1, min(rate_guess, remaining / max(per_iter, 1e-6))))
+
+    def result(self) -> Solution:
+        """The best solution found, with the run's statistics."""
+        best_routes, best_rlen, _, best_bank = self.best
+        nb = int(self.scal[3])
+        solution = _to_solution(self.instance, self.inst, best_routes, best_rlen, best_bank[:nb])
+        solution.runtime = time.perf_counter() - self.start
+        solution.iterations = int(self.counters[0])
+        solution.stats = {
+            "construction_seconds": self.build_time,
+            "improvements": int(self.counters[1]),
+            "trace": self.trace,
+            "set_partitioning": self.sp_log,
+            "destroy_weights": self.w_destroy.tolist(),
+            "repair_weights": self.w_repair.tolist(),
+        }
+        return solution
 
 
 def _warm_up(inst: K_.KernelInstance) -> None:

@@ -28,10 +28,13 @@ def normalize_url(url: str) -> str:
 
 def make_engine(url: str | None = None, *, schema: str | None = None) -> Engine:
     """An engine for ``url``. ``schema`` (PostgreSQL only) puts every table in that schema: the tests use it
-    to give each run its own namespace in the shared ``test`` database."""
+    to give each run its own namespace in the shared ``test`` database.
+
+    ``hide_parameters``: a failing statement's error (and so any log line or 500 that carries it) never shows its bound
+    values, which may be a member's Medicaid ID, name, birth date or address."""
     url = normalize_url(url or database_url())
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised in every SQLite test
@@ -43,7 +46,7 @@ def make_engine(url: str | None = None, *, schema: str | None = None) -> Engine:
 
         return engine
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    return create_engine(url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 
 from nemt.services import network, reports
 from nemt.services.platform import audit
-from nemt.services.platform.errors import InvalidInput
+from nemt.services.platform.inputs import optional_date_input
 from nemt.services.platform.permissions import Action
 from nemt.web import charts
 from nemt.web.common import Page, PageRoute, csv_response, page_for
@@ -20,12 +20,9 @@ DEFAULT_DAYS_BACK, DEFAULT_DAYS_AHEAD = 30, 14
 
 def _period(page: Page, start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     today = page.today()
-    try:
-        s = dt.date.fromisoformat(start) if start else today - dt.timedelta(days=DEFAULT_DAYS_BACK)
-        e = dt.date.fromisoformat(end) if end else today + dt.timedelta(days=DEFAULT_DAYS_AHEAD)
-    except ValueError:
-        raise InvalidInput("dates are written YYYY-MM-DD", field="start", rule="report period") from None
-    return s, e
+    s = optional_date_input(start, "start", "report period", label="the start of the period")
+    e = optional_date_input(end, "end", "report period", label="the end of the period")
+    return (s or today - dt.timedelta(days=DEFAULT_DAYS_BACK), e or today + dt.timedelta(days=DEFAULT_DAYS_AHEAD))
 
 
 def _chart(report: reports.Report):

@@ -16,6 +16,7 @@ from nemt.domain.statuses import LegStatus
 from nemt.policy import load_policy
 from nemt.services import members, rides
 from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.inputs import date_input
 from nemt.services.platform.permissions import Action
 from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
@@ -58,10 +59,7 @@ def form_options(page: Page) -> dict[str, Any]:
 
 
 def _date(value: str, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise InvalidInput("a date is written YYYY-MM-DD", field=field, rule="booking form") from None
+    return date_input(value, field, "booking form", label="the " + field.replace("_", " "))
 
 
 def _time(value: str, field: str) -> dt.time:

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Form
 
 from nemt import clock
 from nemt.services import dispatch
-from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.errors import ServiceError
+from nemt.services.platform.inputs import day_input
 from nemt.services.platform.permissions import Action
 from nemt.web import charts
 from nemt.web.common import Page, PageRoute, page_for, redirect
@@ -20,12 +21,7 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 def parse_day(page: Page, day: str | None) -> dt.date:
-    if not day:
-        return page.today()
-    try:
-        return dt.date.fromisoformat(day)
-    except ValueError:
-        raise InvalidInput("a day is written YYYY-MM-DD", field="day", rule="dispatch board") from None
+    return day_input(day, page.today(), "dispatch board")
 
 
 def board(page: Page, day: dt.date) -> dict:

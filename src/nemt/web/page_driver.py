@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form
 
 from nemt.services import dispatch, trips
 from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.inputs import day_input
 from nemt.services.platform.permissions import Action
 from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
@@ -18,12 +19,7 @@ CONFIRMERS = trips.TRIP_CONFIRMERS
 
 
 def _parse_day(page: Page, value: str | None) -> dt.date:
-    if not value:
-        return page.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("a day is written YYYY-MM-DD", field="day", rule="driver's manifest") from None
+    return day_input(value, page.today(), "driver's manifest")
 
 
 def _render(page: Page, day: dt.date, error: ServiceError | None = None):

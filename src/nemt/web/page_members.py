@@ -3,12 +3,11 @@ coverage, documented needs and trips. Booking, change and cancel are in ``page_b
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Depends, Form
 
 from nemt.services import members, rides
-from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.errors import ServiceError
+from nemt.services.platform.inputs import optional_date_input
 from nemt.services.platform.permissions import Action
 from nemt.web.common import Page, PageRoute, page_for
 from nemt.web.csrf import check_csrf
@@ -28,13 +27,7 @@ def search(page: Page = Depends(page_for(Action.MEMBER_SEARCH)), csrf_token: str
     check_csrf(page.request, csrf_token)
     form = {"medicaid_id": medicaid_id, "last_name": last_name, "first_name": first_name, "birth_date": birth_date}
     try:
-        born = None
-        if birth_date.strip():
-            try:
-                born = dt.date.fromisoformat(birth_date.strip())
-            except ValueError:
-                raise InvalidInput("a birth date is written YYYY-MM-DD", field="birth_date",
-                                   rule="member search") from None
+        born = optional_date_input(birth_date, "birth_date", "member search", label="the birth date")
         found = members.find_members(page.uow, page.actor, medicaid_id=medicaid_id.strip() or None,
                                      last_name=last_name.strip() or None, first_name=first_name.strip() or None,
                                      birth_date=born)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from nemt.services import claims, trips
 from nemt.services.platform.errors import InvalidInput, ServiceError
+from nemt.services.platform.inputs import optional_date_input
 from nemt.services.platform.permissions import Action
 from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
@@ -17,18 +18,9 @@ from nemt.web.csrf import check_csrf
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
-def _optional_day(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("a day is written YYYY-MM-DD", field="day", rule="assigned trips") from None
-
-
 @router.get("/provider/trips")
 def trips_page(page: Page = Depends(page_for(Action.PROVIDER_DESK)), day: str | None = None):
-    d = _optional_day(day)
+    d = optional_date_input(day, "day", "assigned trips", label="the day")
     assigned = trips.assigned_trips(page.uow, page.actor, d)
     return page.render("provider/trips.html", views=assigned.views, legs=assigned.legs, vehicles=assigned.vehicles,
                        day=d, runs=assigned.runs)
@@ -73,7 +65,8 @@ def claims_page(page: Page = Depends(page_for(Action.PROVIDER_DESK))):
 def build_claims(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
                  start: str = Form(...), end: str = Form(...)):
     check_csrf(page.request, csrf_token)
-    first, last = _optional_day(start), _optional_day(end)
+    first = optional_date_input(start, "start", "claims", label="the first date of service")
+    last = optional_date_input(end, "end", "claims", label="the last date of service")
     if first is None or last is None:
         raise InvalidInput("give the first and last dates of service", field="start", rule="claims")
     try:

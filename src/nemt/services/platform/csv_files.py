@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from nemt.domain.dates import DateInputError, parse_date, parse_optional_date
 from nemt.services.platform.errors import ImportRejected, RowError
 
 TRUE_WORDS, FALSE_WORDS = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
@@ -43,15 +44,11 @@ class RowReader:
         return default
 
     def date(self, field: str, required: bool = True) -> dt.date | None:
-        value = self.text(field)
-        if not value:
-            if required:
-                self.bad(field, "is required (YYYY-MM-DD)")
-            return None
+        parse = parse_date if required else parse_optional_date
         try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            self.bad(field, "must be a date YYYY-MM-DD")
+            return parse(self.row.get(field), field)
+        except DateInputError as error:
+            self.bad(field, error.reason)
             return None
 
     def integer(self, field: str, minimum: int = 0) -> int:

@@ -111,8 +111,7 @@ class ClaimRepository(Repository):
     def add_claim(self, claim: Claim, billed_leg_ids: Iterable[int] = ()) -> Claim:
         """Add a claim (flushed: it has its id) and the ``billed_legs`` rows of its legs. A leg another builder
         billed first makes the second flush fail (``billed_legs.leg_id`` is the primary key)."""
-        self.session.add(claim)
-        self.session.flush()
+        self._added(claim)
         legs = [BilledLeg(leg_id=leg_id, claim_id=claim.id) for leg_id in billed_leg_ids]
         if legs:
             self.session.add_all(legs)
@@ -127,8 +126,7 @@ class ClaimRepository(Repository):
 
     def add_batch(self, batch: ClaimBatch, claim_ids: Sequence[int]) -> ClaimBatch:
         """Add an export batch (flushed) and put the claims in it."""
-        self.session.add(batch)
-        self.session.flush()
+        self._added(batch)
         self.session.execute(update(Claim).where(Claim.id.in_(list(claim_ids))).values(batch_id=batch.id)
                              .execution_options(synchronize_session=False))
         return batch
@@ -178,6 +176,4 @@ class ClaimRepository(Repository):
     def add_remittance(self, remittance: Remittance) -> Remittance:
         """Add a remittance (flushed). The same file posted by someone else a moment ago fails the flush
         (``remittances.sha256`` is unique)."""
-        self.session.add(remittance)
-        self.session.flush()
-        return remittance
+        return self._added(remittance)

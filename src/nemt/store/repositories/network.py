@@ -52,15 +52,11 @@ class NetworkRepository(Repository):
 
     def add_driver(self, driver: Driver) -> Driver:
         """Add a driver and flush, so that it has its id."""
-        self.session.add(driver)
-        self.session.flush()
-        return driver
+        return self._added(driver)
 
     def add_vehicle(self, vehicle: Vehicle) -> Vehicle:
         """Add a vehicle and flush, so that it has its id."""
-        self.session.add(vehicle)
-        self.session.flush()
-        return vehicle
+        return self._added(vehicle)
 
     def drivers_of(self, provider_id: int) -> list[Driver]:
         return list(self.session.scalars(select(Driver).where(Driver.provider_id == provider_id)))

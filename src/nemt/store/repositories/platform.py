@@ -20,13 +20,10 @@ class UserRepository(Repository):
 
     def add(self, user: User) -> User:
         """Add a user and flush, so that it has its id."""
-        self.session.add(user)
-        self.session.flush()
-        return user
+        return self._added(user)
 
     def add_token(self, token: ApiToken) -> None:
-        self.session.add(token)
-        self.session.flush()
+        self._added(token)
 
     def token(self, token_sha256: str, *, revoked: bool = True) -> ApiToken | None:
         """The API token with this SHA-256; with ``revoked=False``, only while it is not revoked."""
@@ -51,9 +48,7 @@ class OrganizationRepository(Repository):
 
     def add(self, organization: Organization) -> Organization:
         """Add an organization and flush, so that it has its id."""
-        self.session.add(organization)
-        self.session.flush()
-        return organization
+        return self._added(organization)
 
 
 class AuditRepository(Repository):

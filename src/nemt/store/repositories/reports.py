@@ -12,8 +12,7 @@ from nemt.domain.actors import Actor
 from nemt.store import visibility
 from nemt.store.models import Claim, ClaimLine, Leg, Member, TransportProvider, Trip, TripLogEvent
 from nemt.store.repositories.base import Repository
-
-_CHUNK = 500
+from nemt.store.repositories.trips import events_by_leg
 
 
 def _or_all(condition: visibility.Condition | None) -> visibility.Condition:
@@ -37,13 +36,7 @@ class ReportRepository(Repository):
 
     def log_events(self, leg_ids: Sequence[int]) -> dict[int, list[TripLogEvent]]:
         """The trip-log events of each leg, in the order they were recorded (one query per 500 legs)."""
-        out: dict[int, list[TripLogEvent]] = {leg_id: [] for leg_id in leg_ids}
-        for first in range(0, len(leg_ids), _CHUNK):
-            chunk = list(leg_ids[first:first + _CHUNK])
-            for row in self.session.scalars(select(TripLogEvent).where(TripLogEvent.leg_id.in_(chunk))
-                                            .order_by(TripLogEvent.id)):
-                out[row.leg_id].append(row)
-        return out
+        return events_by_leg(self.session, leg_ids)
 
     def claims(self, actor: Actor, start: dt.date, end: dt.date) -> list[tuple[Claim, TransportProvider]]:
         """(claim, its provider) for the claims of the actor's program with a service line in ``start``..``end``."""

@@ -63,9 +63,7 @@ class RideRepository(Repository):
     # -- trips --------------------------------------------------------------------------------------------------
 
     def add_trip(self, trip: Trip) -> Trip:
-        self.session.add(trip)
-        self.session.flush()
-        return trip
+        return self._added(trip)
 
     def visible_trip(self, actor: Actor, key: str) -> Trip | None:
         """The trip with ``key`` if ``actor`` may see it."""
@@ -105,9 +103,7 @@ class RideRepository(Repository):
     # -- notices ------------------------------------------------------------------------------------------------
 
     def add_notice(self, notice: Notice) -> Notice:
-        self.session.add(notice)
-        self.session.flush()
-        return notice
+        return self._added(notice)
 
     def notices_of(self, trip_id: int) -> list[Notice]:
         return list(self.session.scalars(select(Notice).where(Notice.trip_id == trip_id).order_by(Notice.id)))
@@ -118,9 +114,7 @@ class RideRepository(Repository):
     # -- standing orders ----------------------------------------------------------------------------------------
 
     def add_standing_order(self, order: StandingOrder) -> StandingOrder:
-        self.session.add(order)
-        self.session.flush()
-        return order
+        return self._added(order)
 
     def standing_order_by_key(self, key: str) -> StandingOrder | None:
         return self.session.scalar(select(StandingOrder).where(StandingOrder.key == key)) if key else None

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from nemt.domain.actors import Actor, Role
 from nemt.store import visibility
@@ -18,6 +18,17 @@ from nemt.store.models import Driver, Leg, Member, TripLogEvent, Vehicle, Vehicl
 from nemt.store.repositories.base import Repository
 
 _CHUNK = 500
+
+
+def events_by_leg(session: Session, leg_ids: Sequence[int]) -> dict[int, list[TripLogEvent]]:
+    """The trip-log events of each leg, in the order they were recorded (one query per 500 legs)."""
+    out: dict[int, list[TripLogEvent]] = {leg_id: [] for leg_id in leg_ids}
+    for start in range(0, len(leg_ids), _CHUNK):
+        chunk = list(leg_ids[start:start + _CHUNK])
+        for row in session.scalars(select(TripLogEvent).where(TripLogEvent.leg_id.in_(chunk))
+                                   .order_by(TripLogEvent.id)):
+            out[row.leg_id].append(row)
+    return out
 
 
 class TripLogRepository(Repository):
@@ -60,13 +71,7 @@ class TripLogRepository(Repository):
     # --- events ----------------------------------------------------------------------------------------------------
     def events_of(self, leg_ids: Sequence[int]) -> dict[int, list[TripLogEvent]]:
         """The events of each leg in recording order, one query per 500 legs."""
-        out: dict[int, list[TripLogEvent]] = {leg_id: [] for leg_id in leg_ids}
-        for start in range(0, len(leg_ids), _CHUNK):
-            chunk = list(leg_ids[start:start + _CHUNK])
-            for row in self.session.scalars(select(TripLogEvent).where(TripLogEvent.leg_id.in_(chunk))
-                                            .order_by(TripLogEvent.id)):
-                out[row.leg_id].append(row)
-        return out
+        return events_by_leg(self.session, leg_ids)
 
     def add_event(self, event: TripLogEvent) -> TripLogEvent:
         self.session.add(event)

@@ -1,0 +1,65 @@
+"""Where the destination is: the 25-mile rule (closest provider, Verification Form) and out-of-state travel
+(Colorado)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nemt.domain.decisions.values import Facts, Finding
+
+
+def closest_provider(f: Facts) -> Iterable[Finding]:
+    """25 Mile or Longer Trips: the closest provider is one within the radius of the residence, or the nearest one if
+    none practises within it; exceptions: the closest provider will not accept the member, complex medical
+    conditions, a move within three months to keep the established provider. Exactly the radius is inside.
+
+    The Verification Form (effective 2024-05-01) is informational: "The provider signature is not required prior to
+    the NEMT trip happening"; a form is valid for recurring appointments from its signature date through the
+    policy's valid days, inclusive."""
+    radius = f.policy.get("distance.radius_miles")
+    d = f.destination
+    if d.miles_from_home <= radius:
+        return
+    if d.closest_qualified_provider_miles is not None:
+        exceptions = _closest_provider_exceptions(f)
+        if exceptions:
+            yield Finding("closest-provider-exception", {"radius": radius, "exception": "; ".join(exceptions)})
+        else:
+            yield Finding("not-closest-provider", {"radius": radius, "miles": d.miles_from_home})
+    if f.date_of_service >= f.policy.get("distance.verification_form_effective"):
+        yield _verification_form(f, radius)
+
+
+def _closest_provider_exceptions(f: Facts) -> list[str]:
+    """25 Mile or Longer Trips, the exceptions to the closest provider: it will not accept the member; complex
+    medical conditions; a move within three months to keep the established provider."""
+    d = f.destination
+    exceptions: list[str] = []
+    if not d.closest_provider_accepts_member:
+        exceptions.append("the closest provider will not accept the member")
+    if f.need("complex-medical-condition"):
+        exceptions.append("complex medical conditions keep the closest provider from accepting the member")
+    if f.member.moved_within_3_months and d.established_provider_previous_locale:
+        exceptions.append("established provider in the locale the member moved from within three months")
+    return exceptions
+
+
+def _verification_form(f: Facts, radius: object) -> Finding:
+    """25 Mile or Longer Trips: the Verification Form for Transportation Services More Than 25 Miles; a form signed
+    within the policy's valid days (inclusive) covers a recurring appointment."""
+    valid_days = f.policy.get("distance.verification_form_valid_days")
+    signed = f.trip.verification_form_25mi_signed_on
+    on_file = (
+        f.trip.recurring and signed is not None and 0 <= (f.date_of_service - signed).days <= valid_days
+    )
+    code = "verification-form-on-file" if on_file else "verification-form-required"
+    return Finding(code, {"radius": radius, "valid_days": valid_days})
+
+
+def out_of_state(f: Facts) -> Iterable[Finding]:
+    """Train, Air and Out-of-State Travel: "out-of-state travel must be prior authorized by the Department"; a Border
+    Town/City of Appendix F follows the in-state rules."""
+    d = f.destination
+    if d.state.upper() != f.policy.state.upper() and not d.border_town:
+        yield Finding("out-of-state")
+        yield Finding("prior-authorization-required")
