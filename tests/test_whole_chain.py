@@ -19,7 +19,7 @@ PROFILE = {"address_line": "1 Example Way", "city": "Denver", "state": "CO", "zi
            "submitter_id": "SUBMIT01", "submitter_name": "Mile High Mobility", "contact_name": "Billing Desk"}
 
 
-def test_book_schedule_drive_bill_audit(client, demo, token_for, caplog):
+def test_book_schedule_drive_bill_audit(client, demo, token_for, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
     agent, dispatcher, driver = token_for("agent"), token_for("dispatcher"), token_for("driver")
     provider, auditor = token_for("provider"), token_for("auditor")
@@ -68,7 +68,9 @@ def test_book_schedule_drive_bill_audit(client, demo, token_for, caplog):
     assert manifest.status_code == 200
     assert {s["leg_key"] for s in manifest.json()["stops"]} >= {leg["key"] for leg in legs}
 
-    # 3. The driver logs both legs.
+    # 3. The driver logs both legs, on the ride's day (an event time is not in the future: the clock moves there).
+    ahead = dt.datetime.combine(day, dt.time(12, 0), tzinfo=DENVER) - clock.now()
+    monkeypatch.setattr(clock, "now", lambda real=clock.now: real() + ahead)
     for leg, start in zip(legs, (dt.time(9, 20), dt.time(11, 5)), strict=True):
         t0 = dt.datetime.combine(day, start, tzinfo=DENVER)
         for kind, at, data in (("arrived", t0, {}), ("picked-up", t0 + dt.timedelta(minutes=3),
@@ -78,6 +80,7 @@ def test_book_schedule_drive_bill_audit(client, demo, token_for, caplog):
             r = client.post(f"/api/v1/trip-log/legs/{leg['key']}/events", headers=driver,
                             json={"kind": kind, "at": at.isoformat(), "data": data})
             assert r.status_code == 201, r.text
+    monkeypatch.undo()
 
     # 4. The provider bills the day and exports a pyx12-valid 837P.
     assert client.put("/api/v1/claims/billing-profile", headers=provider, json=PROFILE).status_code == 200

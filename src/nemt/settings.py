@@ -4,7 +4,8 @@
 | --- | --- | --- |
 | ``NEMT_DATABASE_URL`` | ``database_url`` | the SQLite file ``nemt.db`` in the working directory |
 | ``NEMT_SECRET_KEY`` | ``secret_key`` (signs the web sessions) | none: a random key kept in ``var/secret.key`` |
-| ``NEMT_HTTPS_ONLY`` | ``https_only`` (``1``: session cookie sent over HTTPS only) | off |
+| ``NEMT_HTTPS_ONLY`` | ``https_only`` (``1``: served over HTTPS: secure session cookie, HSTS header) | off |
+| ``NEMT_MAX_UPLOAD_MB`` | ``max_upload_bytes`` (largest file accepted by an upload; larger: 413) | 5 MB |
 | ``NEMT_PASSWORD_HASH_COST`` | ``password_hash_cost`` (``test``: cheap argon2id, the test suite only) | the library's |
 | ``NEMT_POLICY_DIR`` | ``policy_dir`` (program files ``co.toml``, ``ct.toml``, fee schedules) | the installed ones |
 | ``NEMT_ROAD_GRAPH`` | ``road_graph`` (graph file: the road engine becomes the default) | the estimator |
@@ -27,10 +28,22 @@ from pathlib import Path
 
 __all__ = ["Settings", "get_settings", "reload_settings"]
 
+MEGABYTE = 1024 * 1024
+DEFAULT_MAX_UPLOAD_MB = 5
+
 
 def _text(environ: Mapping[str, str], name: str) -> str | None:
     value = environ.get(name, "").strip()
     return value or None
+
+
+def _megabytes(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = _text(environ, name)
+    if value is None:
+        return default * MEGABYTE
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of megabytes, at least 1")
+    return int(value) * MEGABYTE
 
 
 def _path(environ: Mapping[str, str], name: str) -> Path | None:
@@ -45,6 +58,7 @@ class Settings:
     database_url: str
     secret_key: str | None = None
     https_only: bool = False
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * MEGABYTE
     password_hash_cost: str | None = None
     policy_dir: Path | None = None
     road_graph: Path | None = None
@@ -58,6 +72,7 @@ class Settings:
             database_url=_text(environ, "NEMT_DATABASE_URL") or f"sqlite:///{where / 'nemt.db'}",
             secret_key=_text(environ, "NEMT_SECRET_KEY"),
             https_only=_text(environ, "NEMT_HTTPS_ONLY") == "1",
+            max_upload_bytes=_megabytes(environ, "NEMT_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB),
             password_hash_cost=_text(environ, "NEMT_PASSWORD_HASH_COST"),
             policy_dir=_path(environ, "NEMT_POLICY_DIR"),
             road_graph=_path(environ, "NEMT_ROAD_GRAPH"),

@@ -109,3 +109,32 @@ def test_member_data_not_in_error_messages():
     with pytest.raises(RemittanceError) as info:
         parse_835(_broken(8, "CLP*TRIP0001*1*74.00*sixty*0*MC*2026060000001*41*1"))
     assert "A123456" not in str(info.value) and "DOE" not in str(info.value)
+
+
+@pytest.mark.parametrize("index, replacement, element", [
+    # An amount in exponent notation is a number to Decimal, and one no column can hold: refused.
+    (8, "CLP*TRIP0001*1*74.00*1E+999999*0*MC*2026060000001*41*1", "CLP04"),
+    (8, "CLP*TRIP0001*1*74.00*64.00*0*MC*2026060000001*41*1E2", None),  # CLP09 is not money: untouched
+    (8, "CLP*TRIP0001*1*74.00*1234567890123456789.00*0*MC*2026060000001*41*1", "CLP04"),  # over 18 digits
+    (8, "CLP*TRIP0001*1*74.00*-64.00*0*MC*2026060000001*41*1", "CLP04"),  # a negative payment, not a reversal
+    (8, "CLP*TRIP0001*1*-74.00*64.00*0*MC*2026060000001*41*1", "CLP03"),
+    (2, "BPR*I*-79.00*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*20260302", "BPR02"),
+])
+def test_amounts_must_be_plain_and_payments_not_negative(index, replacement, element):
+    if element is None:
+        parse_835(_broken(index, replacement))
+        return
+    with pytest.raises(RemittanceError) as info:
+        parse_835(_broken(index, replacement))
+    assert element in info.value.message
+
+
+def test_a_reversal_carries_negative_amounts():
+    """CLP02 22 (reversal of a previous payment) negates the original's charge and payment (835 TR3: reversals and
+    corrections)."""
+    body = list(BODY)
+    body[2] = "BPR*I*0.00*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*20260302"
+    body[8:20] = ["CLP*TRIP0001*22*-74.00*-64.00*0*MC*2026060000001*41*1",
+                  "CLP*TRIP0001*1*74.00*64.00*0*MC*2026060000004*41*1"]
+    reversal, corrected = parse_835(make_835(body)).claims
+    assert reversal.paid == Decimal("-64.00") and corrected.paid == Decimal("64.00")

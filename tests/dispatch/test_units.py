@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from nemt.scheduling.checker import CheckResult, Violation, ViolationKind
 from nemt.services.dispatch import only_unserved, vehicle_drivers
-from nemt.services.dispatch.runs import ONE_WRITER, commit_runs
+from nemt.services.dispatch.runs import ONE_WRITER, commit_runs, one_writer
 from nemt.services.platform.errors import Conflict
 
 DAY = dt.date(2026, 11, 24)
@@ -66,3 +66,14 @@ def test_only_unserved_uses_the_kind_of_each_violation():
     assert only_unserved(CheckResult(False, 0.0, [unserved]))
     assert not only_unserved(CheckResult(False, 0.0, [unserved, window]))
     assert only_unserved(CheckResult(True, 0.0, []))
+
+
+def test_a_lost_race_at_an_autoflush_before_the_commit_is_a_conflict_too():
+    """The version check may fail at a query's autoflush inside the write, not only at the commit."""
+    uow = FakeUow()
+    with pytest.raises(Conflict) as err, one_writer(uow, "another dispatcher changed this vehicle's run", "vehicle"):
+        raise StaleDataError("stale run version at autoflush")
+    assert uow.rolled_back and err.value.rule == ONE_WRITER and err.value.field == "vehicle"
+    with pytest.raises(Conflict) as other, one_writer(uow, "refusals pass through", "vehicle"):
+        raise Conflict("the vehicle's run changed since you loaded it", field="vehicle", rule=ONE_WRITER)
+    assert other.value.message == "the vehicle's run changed since you loaded it"

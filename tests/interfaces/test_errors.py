@@ -15,6 +15,7 @@ from nemt.contracts import ContractError
 from nemt.geo.errors import GeoError
 from nemt.policy import PolicyError
 from nemt.services.platform.errors import Forbidden, ImportRejected, InvalidInput, RowError
+from nemt.store.limits import FieldRefused
 
 
 @pytest.mark.parametrize(("error", "expected"), [
@@ -26,6 +27,8 @@ from nemt.services.platform.errors import Forbidden, ImportRejected, InvalidInpu
     (GeoError("to", "00000 is not a known ZIP code"), "error: to: 00000 is not a known ZIP code"),
     (PolicyError("co.toml", "notice.required_hours", "missing"),
      "error: co.toml: notice.required_hours: missing (program policy)"),
+    (FieldRefused("members", "first_name", "field length", "the first name is longer than 100 characters"),
+     "error: first_name: the first name is longer than 100 characters (field length)"),
 ])
 def test_each_kind_of_user_error_is_one_line_naming_the_field_and_the_rule(error, expected):
     assert describe(error) == expected

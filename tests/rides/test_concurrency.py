@@ -64,13 +64,18 @@ def test_the_loser_of_a_race_answers_with_the_winners_trip(world, monkeypatch):
     with world.uow() as uow:
         first = rides.book_ride(uow, agent, _request(world), now)
     real = RideRepository.trip_by_idempotency_key
+    real_content = RideRepository.active_trip_by_content_key
     calls = {"n": 0}
 
     def blind_once(repository, key):
         calls["n"] += 1
         return None if calls["n"] == 1 else real(repository, key)
 
+    def content_blind_while_key_is(repository, key):  # the same ride under its content key: blind with the other
+        return None if calls["n"] == 1 else real_content(repository, key)
+
     monkeypatch.setattr(RideRepository, "trip_by_idempotency_key", blind_once)
+    monkeypatch.setattr(RideRepository, "active_trip_by_content_key", content_blind_while_key_is)
     with world.uow() as uow:
         second = rides.book_ride(uow, agent, _request(world), now)
     assert calls["n"] == 2  # the unique index caught it, then the winner was read
@@ -80,6 +85,7 @@ def test_the_loser_of_a_race_answers_with_the_winners_trip(world, monkeypatch):
         assert uow.session.scalar(select(func.count(Leg.id))) == 2
     # The next booking takes the next confirmation number (the loser's was rolled back with it).
     monkeypatch.setattr(RideRepository, "trip_by_idempotency_key", real)
+    monkeypatch.setattr(RideRepository, "active_trip_by_content_key", real_content)
     with world.uow() as uow:
         third = rides.book_ride(uow, agent, _request(world, days=9), now)
     assert int(third.trip.confirmation[3:]) == int(first.trip.confirmation[3:]) + 1

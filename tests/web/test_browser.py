@@ -119,10 +119,20 @@ def shots():
     return Shots()
 
 
+# Messages of the browser about a rule of the Content-Security-Policy broken on a page (there must be none).
+POLICY_VIOLATIONS: list[str] = []
+
+
+def _watch_policy(message) -> None:
+    if "Content Security Policy" in message.text:
+        POLICY_VIOLATIONS.append(message.text)
+
+
 def _sign_in(browser, base: str, username: str, *, phone: bool = False):
     viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
     context = browser.new_context(viewport=viewport, base_url=base, timezone_id=str(ZONE))
     page = context.new_page()
+    page.on("console", _watch_policy)
     page.set_default_timeout(30_000)
     page.goto("/login")
     page.get_by_label("User name").fill(username)
@@ -204,6 +214,9 @@ def test_ride_from_booking_to_report(browser, server, shots):
     page.get_by_role("link", name=re.compile("Manifest of MI-01")).click()
     assert confirmation not in page.url and last in page.inner_text("main")
     shots.take(page, "dispatcher-manifest")
+    page.evaluate("window.print = () => { window.printed = true }")  # the inline handler runs under the policy
+    page.get_by_role("button", name="Print").click()
+    assert page.evaluate("window.printed === true")
     context.close()
 
     # --- the driver, on a phone, logs the ride -----------------------------------------------------------------
@@ -281,6 +294,7 @@ def test_ride_from_booking_to_report(browser, server, shots):
     assert "trip-log" in page.inner_text("main")
     shots.take(page, "auditor-audit-trail")
     context.close()
+    assert not POLICY_VIOLATIONS, POLICY_VIOLATIONS
 
 
 def test_keyboard_reaches_the_form_and_errors_are_announced(browser, server, shots):
@@ -298,4 +312,31 @@ def test_keyboard_reaches_the_form_and_errors_are_announced(browser, server, sho
     page.keyboard.press("Enter")
     assert page.get_by_role("alert").inner_text() == "user name or password is wrong"
     shots.take(page, "login-error")
+    context.close()
+
+
+def test_api_docs_render_offline_under_the_security_policy(browser, server, shots):
+    """/docs loads Swagger UI from the app itself (every other host is unreachable here) and breaks no rule of its
+    Content-Security-Policy."""
+    context = browser.new_context(base_url=server)
+    page = context.new_page()
+    outside: list[str] = []
+
+    def offline(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", offline)
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto("/docs")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+    assert "NEMT broker platform" in page.locator(".swagger-ui .info .title").inner_text()
+    page.locator(".opblock-tag", has_text="members").first.click()
+    page.wait_for_selector(".opblock", timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "api-docs.png"), full_page=False)
+    assert not outside and not violations, (outside, violations)
     context.close()

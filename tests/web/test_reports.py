@@ -60,7 +60,7 @@ def _counts(uow_factory, day):
             dict(_run(uow_factory, "auditor", "trips-by-county", day).rows))
 
 
-def test_on_time_ride_time_no_shows_and_counts(demo):
+def test_on_time_ride_time_no_shows_and_counts(demo, monkeypatch):
     day0 = (clock.now().astimezone(ZONE) + dt.timedelta(hours=3)).date()
     by_day0, no_shows0, modes0, counties0 = _counts(demo, day0)
     # Home from the appointment: the promise is the planned pick-up, else the requested one.
@@ -69,24 +69,29 @@ def test_on_time_ride_time_no_shows_and_counts(demo):
         leg = uow.session.scalar(select(Leg).where(Leg.key == key))
         promised = trips.utc(leg.planned_pickup or leg.pickup_earliest)
     driver = _actor(demo, "driver")
+    ahead = promised + dt.timedelta(hours=1) - clock.now()  # logged after the ride: event times are not in the future
+    monkeypatch.setattr(clock, "now", lambda real=clock.now: real() + ahead)
     with demo() as uow:
         trips.record_event(uow, driver, key, "arrived", {}, at=promised)
         trips.record_event(uow, driver, key, "picked-up", {"identity_verified": True},
                               at=promised + dt.timedelta(minutes=WINDOW - 5))
         trips.record_event(uow, driver, key, "dropped-off", {"loaded_miles": 9, "trip_confirmed_by": "member"},
                               at=promised + dt.timedelta(minutes=WINDOW + 25))
+    monkeypatch.undo()
     on_time = _run(demo, "auditor", "on-time", day)
     assert on_time.rows[0][1:] == (1, 1, 0, 100.0)  # the demo's seeded rides have no trip logs
     ride = _run(demo, "auditor", "ride-time", day)
     assert ride.rows[0] == ("taxi", 1, 30.0)
 
     # A correction moves the pick-up past the window: the leg becomes late (the log is folded, not the raw events).
+    monkeypatch.setattr(clock, "now", lambda real=clock.now: real() + ahead)
     with demo() as uow:
         view = trips.leg_log(uow, _actor(demo, "provider"), key)
         picked = next(e for e in view.events if e["kind"] == "picked-up")
         trips.record_event(uow, driver, key, "correction", {
             "supersedes": picked["id"], "reason": "clock was wrong",
             "fields": {"at": (promised + dt.timedelta(minutes=WINDOW + 10)).isoformat()}})
+    monkeypatch.undo()
     on_time = _run(demo, "auditor", "on-time", day)
     assert on_time.rows[0][1:] == (1, 0, 1, 0.0)
     assert _run(demo, "auditor", "ride-time", day).rows[0] == ("taxi", 1, 15.0)

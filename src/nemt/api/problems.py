@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nemt.contracts import ContractError, format_path
-from nemt.services.platform.errors import ImportRejected, ServiceError
+from nemt.services.platform.errors import ImportRejected, ServiceError, refused
+from nemt.store.limits import FieldRefused
 
 PROBLEM = "application/problem+json"
 
@@ -24,17 +25,27 @@ def problem(status: int, title: str, detail: str, *, field: str | None = None, r
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+def service_problem(exc: ServiceError) -> JSONResponse:
+    """A ServiceError as problem+json (a rejected file lists its bad rows; a 401 asks for a bearer token)."""
+    extra = {}
+    if isinstance(exc, ImportRejected):
+        extra["errors"] = [{"line": e.line, "field": e.field, "reason": e.reason} for e in exc.errors]
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    response = problem(exc.status, exc.title, exc.message, field=exc.field, rule=exc.rule, **extra)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError):
-        extra = {}
-        if isinstance(exc, ImportRejected):
-            extra["errors"] = [{"line": e.line, "field": e.field, "reason": e.reason} for e in exc.errors]
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        response = problem(exc.status, exc.title, exc.message, field=exc.field, rule=exc.rule, **extra)
-        if headers:
-            response.headers.update(headers)
-        return response
+        return service_problem(exc)
+
+    @app.exception_handler(FieldRefused)
+    async def _field_refused(_request: Request, exc: FieldRefused):
+        # A value its column cannot hold, refused by the store before anything was written.
+        return service_problem(refused(exc))
 
     @app.exception_handler(ContractError)
     async def _contract_error(_request: Request, exc: ContractError):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from nemt.domain.actors import Actor
 from nemt.http.deps import allowed, get_uow
+from nemt.http.uploads import read_upload
 from nemt.services import claims, trips
 from nemt.services.platform.permissions import Action, roles_text
 
@@ -132,7 +133,7 @@ def export(body: ExportIn, actor: Actor = allowed(Action.CLAIM_WRITE), uow=Depen
              summary="Post an 835 (all or nothing; the same file twice changes nothing). "
                      + roles_text([Action.CLAIM_WRITE]))
 def remit(file: UploadFile = File(...), actor: Actor = allowed(Action.CLAIM_WRITE), uow=Depends(get_uow)) -> dict:
-    return claims.post_remittance(uow, actor, file.file.read()).as_dict()
+    return claims.post_remittance(uow, actor, read_upload(file)).as_dict()
 
 
 @router.get("/api/v1/claims/{claim_number}", tags=["claims"],

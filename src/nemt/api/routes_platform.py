@@ -8,8 +8,9 @@ from nemt import __version__
 from nemt.api.schemas import AuditOut, ImportOut, MemberOut, MemberSearch, TokenOut, TokenRequest
 from nemt.domain.actors import Actor
 from nemt.http.deps import allowed, current_actor, get_uow
+from nemt.http.uploads import read_upload
 from nemt.services import members
-from nemt.services.platform import audit, auth
+from nemt.services.platform import audit, auth, csv_files
 from nemt.services.platform.permissions import Action, roles_text
 
 router = APIRouter()
@@ -54,7 +55,9 @@ def read_member(key: str, actor: Actor = allowed(Action.MEMBER_READ), uow=Depend
              summary="Import an eligibility CSV (all rows or none). " + roles_text([Action.MEMBER_IMPORT]))
 def import_members(file: UploadFile = File(...), program: str = Form(...),
                    actor: Actor = allowed(Action.MEMBER_IMPORT), uow=Depends(get_uow)) -> ImportOut:
-    result = members.import_eligibility(uow, actor, program.upper(), file.filename or "upload.csv", file.file.read())
+    content = read_upload(file)
+    with csv_files.errors_listed_capped():
+        result = members.import_eligibility(uow, actor, program.upper(), file.filename or "upload.csv", content)
     return ImportOut(**result.__dict__)
 
 

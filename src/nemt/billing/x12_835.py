@@ -7,6 +7,7 @@ segment by its position (1-based, counting from ISA) and id. Money is Decimal.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TypedDict
@@ -21,6 +22,7 @@ __all__ = [
     "Remittance",
     "parse_835",
     "CLAIM_STATUS",
+    "REVERSAL",
 ]
 
 # CLP02 claim status codes (X12 835 TR3).
@@ -36,6 +38,11 @@ CLAIM_STATUS = {
     "23": "not-our-claim-forwarded",
     "25": "predetermination-pricing-only",
 }
+# A monetary amount (X12 data element type R, at most 18 digits): a plain decimal, optionally signed. Exponent
+# notation, which Decimal would read (1E+999999), is no amount a payer sends nor one a claim can store.
+_AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+_AMOUNT_DIGITS = 18
+REVERSAL = "22"  # CLP02: reversal of a previous payment
 CAS_GROUPS = ("CO", "CR", "OA", "PI", "PR")
 
 
@@ -131,12 +138,18 @@ class _Segment:
             return Decimal("0.00")
         if not value:
             raise self.error(f"{self.id}{index:02d} ({what}) is required")
+        if not _AMOUNT.fullmatch(value):
+            raise self.error(f"{self.id}{index:02d} ({what}) is not a number (a plain decimal amount)")
+        if sum(ch.isdigit() for ch in value) > _AMOUNT_DIGITS:
+            raise self.error(f"{self.id}{index:02d} ({what}) has more than {_AMOUNT_DIGITS} digits")
         try:
-            amount = Decimal(value)
-        except InvalidOperation:
+            return Decimal(value)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only what Decimal reads
             raise self.error(f"{self.id}{index:02d} ({what}) is not a number") from None
-        if not amount.is_finite():
-            raise self.error(f"{self.id}{index:02d} ({what}) is not a number")
+
+    def not_negative(self, index: int, what: str, amount: Decimal, why: str) -> Decimal:
+        if amount < 0:
+            raise self.error(f"{self.id}{index:02d} ({what}) is negative; {why}")
         return amount
 
     def date(self, index: int, what: str) -> dt.date | None:
@@ -234,7 +247,8 @@ def parse_835(text: str, *, component_separator: str | None = None) -> Remittanc
             st_position = seg.position
         elif seg.id == "BPR":
             bpr = seg
-            seg.money(2, "total actual provider payment amount")
+            seg.not_negative(2, "total actual provider payment amount",
+                             seg.money(2, "total actual provider payment amount"), "a payment is never below zero")
             if seg.get(3) not in ("C", "D", "I", "H", "P", "U", "X"):
                 raise seg.error("BPR03 (credit/debit flag) is not valid")
         elif seg.id == "TRN":
@@ -263,6 +277,10 @@ def parse_835(text: str, *, component_separator: str | None = None) -> Remittanc
             }
             if current_claim["status_code"] not in CLAIM_STATUS:
                 raise seg.error("CLP02 (claim status code) is not a valid code")
+            if current_claim["status_code"] != REVERSAL:
+                why = "only a reversal (CLP02 22) negates the original's amounts (835 TR3: reversals and corrections)"
+                seg.not_negative(3, "total claim charge", current_claim["charge"], why)
+                seg.not_negative(4, "claim payment amount", current_claim["paid"], why)
             claims.append(current_claim)
         elif seg.id == "SVC":
             if current_claim is None:

@@ -44,8 +44,11 @@ def describe(error: Exception) -> str | None:
     from nemt.contracts import ContractError
     from nemt.geo.errors import GeoError
     from nemt.policy import PolicyError
-    from nemt.services.platform.errors import ImportRejected, ServiceError
+    from nemt.services.platform.errors import ImportRejected, ServiceError, refused
+    from nemt.store.limits import FieldRefused
 
+    if isinstance(error, FieldRefused):
+        error = refused(error)
     if isinstance(error, ImportRejected):
         return _rejected_file(error)
     if isinstance(error, ServiceError):

@@ -30,6 +30,7 @@ __all__ = [
     "LegLog",
     "LogEvent",
     "TripLogError",
+    "check_event_time",
     "completion_problems",
     "correction_data",
     "fold_log",
@@ -247,7 +248,28 @@ def parse_at(value: Any, where: str) -> dt.datetime:
             raise TripLogError("must be an ISO 8601 date and time", field=where) from None
     if parsed.tzinfo is None:
         raise TripLogError("must carry its UTC offset", field=where)
-    return utc(parsed)
+    try:
+        return utc(parsed)
+    except OverflowError:  # year 0001 ahead of UTC, year 9999 behind it
+        raise TripLogError("is not a plausible instant", field=where) from None
+
+
+def check_event_time(at: dt.datetime, *, service_date: dt.date, now: dt.datetime, policy: Policy,
+                     where: str = "at") -> None:
+    """An event's time must be a plausible instant: not before the day before the leg's date of service (local
+    midnight) and not after now plus a few minutes (a phone's clock running ahead). Year 0001 or next month is a
+    typing or device error, not a trip. The bounds are the program's operational ``trip_log`` values (the manual
+    states none; Standard Forms Required asks for the times of the ride, which are of its day)."""
+    days = int(policy.get("trip_log.days_before_service_date"))
+    ahead = dt.timedelta(minutes=int(policy.get("trip_log.future_tolerance_minutes")))
+    earliest = dt.datetime.combine(service_date - dt.timedelta(days=days), dt.time(0), tzinfo=policy.time_zone)
+    rule = f"event times are of the ride's day ({policy.cite('trip_log')})"
+    if utc(at) < earliest:
+        raise TripLogError(f"is before the leg's date of service ({service_date.isoformat()}) less {days} day(s)",
+                           field=where, rule=rule)
+    if utc(at) > utc(now) + ahead:
+        raise TripLogError(f"is in the future (more than {int(ahead.total_seconds() // 60)} minutes ahead)",
+                           field=where, rule=rule)
 
 
 def correction_data(earlier: Sequence[LogEvent], data: Mapping[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nemt.store.models import Base, new_key, utcnow
@@ -23,6 +23,10 @@ class TripLogEvent(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    # One event of each kind per leg; corrections may repeat (migration 0005_one_event_each).
+    __table_args__ = (Index("uq_trip_log_one_event_each", "leg_id", "kind", unique=True,
+                            postgresql_where=text("kind <> 'correction'"), sqlite_where=text("kind <> 'correction'")),)
 
 
 class Claim(Base):

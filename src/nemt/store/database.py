@@ -11,6 +11,7 @@ __all__ = ["Engine", "database_url", "default_engine", "make_engine", "normalize
 from sqlalchemy.orm import Session, sessionmaker
 
 from nemt.settings import get_settings
+from nemt.store import limits
 
 
 def database_url() -> str:
@@ -50,7 +51,11 @@ def make_engine(url: str | None = None, *, schema: str | None = None) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions on ``engine``; each checks the text it is about to write (``nemt.store.limits``) before every
+    flush, so a value too long for its column is refused alike on SQLite and PostgreSQL, before any write."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", limits.check_flush)
+    return factory
 
 
 @cache

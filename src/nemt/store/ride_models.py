@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nemt.store.models import Base, Member, new_key, utcnow
@@ -41,6 +41,9 @@ class Trip(Base):
     confirmation: Mapped[str] = mapped_column(String(20), unique=True)
     # Same request twice (a retry, two agents at once) -> one trip: the key is unique.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # One active trip per member, appointment, destination and direction, whatever key each caller sent: the hash
+    # a booking without a key is keyed by (migration 0005_one_event_each; unique among active trips).
+    content_key: Mapped[str | None] = mapped_column(String(64), default=None)
     program: Mapped[str] = mapped_column(String(2), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     standing_order_id: Mapped[int | None] = mapped_column(ForeignKey("standing_orders.id"), default=None)
@@ -80,6 +83,9 @@ class Trip(Base):
     member: Mapped[Member] = relationship()
     legs: Mapped[list[Leg]] = relationship(back_populates="trip", order_by="Leg.sequence",
                                            cascade="all, delete-orphan")
+
+    __table_args__ = (Index("uq_trips_active_content_key", "content_key", unique=True,
+                            postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'")),)
 
 
 class Leg(Base):

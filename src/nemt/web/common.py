@@ -206,5 +206,8 @@ class PageRoute(APIRoute):
 
 
 def csv_response(text: str, filename: str) -> Response:
-    return Response(text, media_type="text/csv; charset=utf-8",
+    """A CSV download; cells a spreadsheet would run as formulas are escaped (OWASP CSV injection)."""
+    from nemt.services.reports.export import escape_csv  # the one escaping of every CSV the platform produces
+
+    return Response(escape_csv(text), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

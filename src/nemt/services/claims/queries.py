@@ -14,6 +14,12 @@ from nemt.store.models import Claim
 MAX_LISTED = 5000
 
 
+def listed_rows(limit: int | None) -> int:
+    """The limit rule of the claims list, as the audit trail's (``audit.trail_rows``): at least 1 row, at most
+    ``MAX_LISTED``, 500 when not given — a zero or negative limit is not an error, nor a list of everything."""
+    return 500 if limit is None else max(1, min(limit, MAX_LISTED))
+
+
 def _line_view(line: Any, leg_keys: dict[int, str]) -> dict[str, Any]:
     return {
         "line_number": line.line_number, "hcpcs": line.hcpcs, "modifiers": list(line.modifiers or []),
@@ -45,7 +51,7 @@ def list_claims(uow: Any, actor: Actor, *, status: str | None = None, provider: 
     first."""
     permissions.require(actor, Action.CLAIM_READ)
     provider_id = provider_for(uow, actor, provider).id if provider else None
-    rows = uow.claims.visible_claims(actor, status=status, provider_id=provider_id, limit=min(limit, MAX_LISTED))
+    rows = uow.claims.visible_claims(actor, status=status, provider_id=provider_id, limit=listed_rows(limit))
     audit.record(uow, actor, "read", "claim", None, rows=len(rows), status=status or "")
     uow.commit()
     return [claim_view(uow, row) for row in rows]

@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from nemt.billing.x12_835 import RemittanceError, parse_835
+from nemt.billing.x12_835 import REVERSAL, RemittanceError, parse_835
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import ClaimStatus
 from nemt.services.platform import audit, permissions
@@ -18,7 +18,8 @@ from nemt.store.models import Claim, Remittance
 from nemt.store.uow import CONCURRENT_WRITE_ERRORS
 
 _X12_835 = "X12 835 005010X221A1"
-_REVERSAL = "22"  # CLP02: reversal of a previous payment
+# A payer adjudicates only a claim it was sent: one still ready or in review was never exported.
+_NEVER_SENT = frozenset({ClaimStatus.READY, ClaimStatus.REVIEW})
 
 
 @dataclass
@@ -54,7 +55,7 @@ def _parse(raw: bytes) -> Any:
 def _status(payment: Any) -> ClaimStatus:
     if payment.denied:
         return ClaimStatus.DENIED
-    return ClaimStatus.REVERSED if payment.status_code == _REVERSAL else ClaimStatus.PAID
+    return ClaimStatus.REVERSED if payment.status_code == REVERSAL else ClaimStatus.PAID
 
 
 def _post_lines(row: Claim, services: Any) -> None:
@@ -88,6 +89,15 @@ def _post(row: Claim, payment: Any, remittance: Any, record: Remittance) -> Clai
     return status
 
 
+def _require_sent(rows: dict[str, Claim]) -> None:
+    """Refuse the whole file if it pays or denies a claim that was never exported (nothing is posted)."""
+    unsent = sorted(number for number, row in rows.items() if row.status in _NEVER_SENT)
+    if unsent:
+        more = f" and {len(unsent) - 1} more" if len(unsent) > 1 else ""
+        raise InvalidInput(f"claim {unsent[0]}{more} was never exported, so no payer can have adjudicated it; "
+                           "nothing was posted", field="CLP01", rule="only exported claims are adjudicated")
+
+
 def post_remittance(uow: Any, actor: Actor, content: bytes | str) -> RemitResult:
     """Post an 835: payments, adjustments and denials onto the claims by claim number (CLP01). Nothing is posted
     from a malformed file (the error names the segment); the same file twice changes nothing. Claims the actor may
@@ -99,6 +109,7 @@ def post_remittance(uow: Any, actor: Actor, content: bytes | str) -> RemitResult
         return RemitResult(digest, unchanged=True)
     remittance = _parse(raw)
     rows = uow.claims.visible_by_numbers(actor, [c.claim_number for c in remittance.claims])
+    _require_sent(rows)
     try:
         record = uow.claims.add_remittance(Remittance(
             sha256=digest, payer=remittance.payer_name[:100], check_number=remittance.trace_number[:50],

@@ -10,7 +10,7 @@ from nemt.domain.actors import Actor
 from nemt.domain.statuses import OPEN_LEG_STATUSES
 from nemt.services import network
 from nemt.services.dispatch.day import build_day, vehicle_drivers
-from nemt.services.dispatch.runs import ONE_WRITER, commit_runs, write_plan
+from nemt.services.dispatch.runs import ONE_WRITER, one_writer, write_plan
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.errors import Conflict, InvalidInput, NotFound
 from nemt.services.platform.permissions import Action
@@ -39,12 +39,14 @@ def assign_leg(uow: UnitOfWork, actor: Actor, leg_key: str, vehicle_key: str, *,
         first = check.problems[0]
         raise InvalidInput(f"cannot assign: {'; '.join(str(p) for p in check.problems)}",
                            field=f"{first.subject}.{first.credential}", rule=first.citation)
-    run = uow.dispatch.run_for(vehicle.id, leg.service_date)
-    if expected_version is not None and run.version != expected_version:
-        raise Conflict("the vehicle's run changed since you loaded it", field="vehicle", rule=ONE_WRITER)
-    _replan_vehicle(uow, leg, vehicle, driver)
-    audit.record(uow, actor, "assign", "leg", leg.trip.member_id, leg=leg.key, vehicle=vehicle.key)
-    commit_runs(uow, "another dispatcher changed this vehicle's run; reload and try again", "vehicle")
+    # From the first change on, a concurrent writer's version check may fail at any autoflush (the old run's
+    # look-up, the audit record), not only at the commit: the whole write is one conflict-checked block.
+    with one_writer(uow, "another dispatcher changed this vehicle's run; reload and try again", "vehicle"):
+        run = uow.dispatch.run_for(vehicle.id, leg.service_date)
+        if expected_version is not None and run.version != expected_version:
+            raise Conflict("the vehicle's run changed since you loaded it", field="vehicle", rule=ONE_WRITER)
+        _replan_vehicle(uow, leg, vehicle, driver)
+        audit.record(uow, actor, "assign", "leg", leg.trip.member_id, leg=leg.key, vehicle=vehicle.key)
     return leg
 
 

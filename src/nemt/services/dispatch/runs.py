@@ -4,6 +4,8 @@ double-book a vehicle: the second commit fails and becomes a conflict."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from nemt.domain.statuses import LegStatus
@@ -65,7 +67,17 @@ def _write_route(model: DayModel, route: Route) -> list[dict[str, str]]:
 def commit_runs(uow: UnitOfWork, message: str, field: str) -> None:
     """Commit the runs written; a concurrent writer's earlier commit (a stale run version, a run created twice)
     makes this one a conflict, and nothing of it is kept."""
+    with one_writer(uow, message, field):
+        pass
+
+
+@contextmanager
+def one_writer(uow: UnitOfWork, message: str, field: str) -> Iterator[None]:
+    """The whole write of runs, then its commit, as one: a concurrent writer's earlier commit makes this one a
+    conflict wherever the database notices it — at the commit, or at an autoflush before it (a query issued while a
+    changed run is pending flushes it, and its version check fails there) — and nothing of it is kept."""
     try:
+        yield
         uow.commit()
     except CONCURRENT_WRITE_ERRORS:
         uow.rollback()

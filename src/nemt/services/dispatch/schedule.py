@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from nemt.domain.actors import Actor
 from nemt.services.dispatch.day import build_day
-from nemt.services.dispatch.runs import commit_runs, write_plan
+from nemt.services.dispatch.runs import one_writer, write_plan
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.errors import Conflict, NotFound
 from nemt.services.platform.permissions import Action
@@ -44,11 +44,11 @@ def schedule_day(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, t
     served = {s.request for r in solution.routes for s in r.stops if s.request >= 0}
     if not report.feasible and not (set(solution.unserved) and only_unserved(report)):
         raise failed_check(report)
-    write_plan(uow, model, solution)
     unassigned = [model.legs[i].key for i in range(len(model.legs)) if i not in served] + list(model.excluded)
-    audit.record(uow, actor, "schedule", "day", None, program=program, day=day.isoformat(),
-                 legs=len(model.legs), unassigned=len(unassigned))
-    commit_runs(uow, "another dispatcher changed these runs; reload and schedule again", "schedule")
+    with one_writer(uow, "another dispatcher changed these runs; reload and schedule again", "schedule"):
+        write_plan(uow, model, solution)
+        audit.record(uow, actor, "schedule", "day", None, program=program, day=day.isoformat(),
+                     legs=len(model.legs), unassigned=len(unassigned))
     # Verified: the checker found nothing wrong with the runs written (requests left unserved are listed apart).
     return ScheduleResult(len(served), unassigned, solution.num_routes(), float(solution.cost),
                           report.feasible or only_unserved(report))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import LegStatus
 from nemt.services.dispatch.day import DayModel, build_day
-from nemt.services.dispatch.runs import commit_runs, write_plan
+from nemt.services.dispatch.runs import one_writer, write_plan
 from nemt.services.dispatch.schedule import failed_check
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.errors import InvalidInput, NotFound
@@ -53,10 +53,10 @@ def insert_urgent(uow: UnitOfWork, actor: Actor, leg_key: str, *, now: dt.dateti
     report = check_solution(result.instance, result.solution)
     if not report.feasible:
         raise failed_check(report)
-    write_plan(uow, model, result.solution)
-    audit.record(uow, actor, "insert-urgent", "leg", leg.trip.member_id, leg=leg.key,
-                 vehicle=model.vehicles[result.vehicle].key)
-    commit_runs(uow, "another dispatcher changed these runs; reload and try again", "schedule")
+    with one_writer(uow, "another dispatcher changed these runs; reload and try again", "schedule"):
+        write_plan(uow, model, result.solution)
+        audit.record(uow, actor, "insert-urgent", "leg", leg.trip.member_id, leg=leg.key,
+                     vehicle=model.vehicles[result.vehicle].key)
     return leg
 
 

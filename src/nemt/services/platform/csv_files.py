@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from nemt.domain.dates import DateInputError, parse_date, parse_optional_date
@@ -92,6 +93,22 @@ def check_zip(rr: RowReader, field: str, zip_code: str, state: str) -> None:
         rr.bad(field, f"is in {record.state}, not in the row's state {state}")
 
 
+def _rows(filename: str, reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:
+    """The reader's rows; a row the csv module cannot read (a field over its limit of 131,072 characters, a NUL
+    character) rejects the file, naming the row's line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            reason = (f"has a field longer than {csv.field_size_limit():,} characters"
+                      if "field larger than field limit" in str(error) else "cannot be read as CSV")
+            # DictReader.line_num is set after a row is read: the line of the row that failed is its reader's.
+            raise ImportRejected(filename, [RowError(reader.reader.line_num, "(row)", reason)]) from None
+        yield row
+
+
 def read_csv(filename: str, content: bytes, required_columns: tuple[str, ...]) -> Iterator[RowReader]:
     """Rows of a UTF-8 CSV with a header; a missing column or an unreadable file rejects the whole file."""
     try:
@@ -104,7 +121,7 @@ def read_csv(filename: str, content: bytes, required_columns: tuple[str, ...]) -
     if missing:
         raise ImportRejected(filename, [RowError(1, c, "column missing from the header") for c in missing])
     any_row = False
-    for row in reader:
+    for row in _rows(filename, reader):
         any_row = True
         rr = RowReader(reader.line_num, row)
         if None in row:
@@ -127,3 +144,30 @@ def parse_all(filename: str, content: bytes, required_columns: tuple[str, ...],
     if errors:
         raise ImportRejected(filename, errors)
     return parsed
+
+
+# --- the error list of a rejected file, capped ----------------------------------------------------------------------
+
+MAX_LISTED_ERRORS = 50
+
+
+def capped(rejected: ImportRejected, limit: int = MAX_LISTED_ERRORS) -> ImportRejected:
+    """The rejection listing its first ``limit`` bad rows and one last entry saying how many more there are (a file
+    with thousands of bad rows must not make an answer larger than the file); the message still counts them all."""
+    if len(rejected.errors) <= limit:
+        return rejected
+    more = len(rejected.errors) - limit
+    listed = [*rejected.errors[:limit],
+              RowError(rejected.errors[limit].line, "(file)", f"{more} more bad row(s) not listed")]
+    short = ImportRejected(rejected.file, listed)
+    short.message, short.args = rejected.message, rejected.args
+    return short
+
+
+@contextmanager
+def errors_listed_capped(limit: int = MAX_LISTED_ERRORS) -> Iterator[None]:
+    """Within the block, a rejected file's error list is capped (see :func:`capped`)."""
+    try:
+        yield
+    except ImportRejected as rejected:
+        raise capped(rejected, limit) from None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nemt.store.limits import FieldRefused
+
 
 class ServiceError(Exception):
     """Base of the errors the interfaces turn into problem+json (API) or exit status 2 (CLI)."""
@@ -19,6 +21,14 @@ class ServiceError(Exception):
 class InvalidInput(ServiceError):
     status = 422
     title = "Invalid input"
+
+
+def refused(exc: FieldRefused) -> InvalidInput:
+    """The store's refusal of a value its column cannot hold (too long, or with a NUL character), as the
+    :class:`InvalidInput` the interfaces show: the field, the rule ("field length"), a plain message."""
+    error = InvalidInput(exc.message, field=exc.field, rule=exc.rule)
+    error.__cause__ = exc
+    return error
 
 
 class NotFound(ServiceError):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from nemt.domain.actors import Actor
 from nemt.domain.trip_log import LegLog, LogEvent, fold_log, utc
+from nemt.services.reports.export import csv_text
 from nemt.store.models import Leg, Trip
 
 
@@ -32,12 +31,8 @@ class Report:
         return [(str(r[self.label_column]), float(r[self.value_column] or 0)) for r in self.rows]
 
     def csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.columns)
-        for row in self.rows:
-            writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, dt.date) else v) for v in row])
-        return out.getvalue()
+        """The table as CSV, cells a spreadsheet would run as formulas escaped (:mod:`.export`)."""
+        return csv_text(self.columns, self.rows)
 
 
 @dataclass(frozen=True)

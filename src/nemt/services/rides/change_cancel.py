@@ -134,6 +134,9 @@ def changed_command(trip: Trip, stored: dict, change: RideChange) -> tuple[RideR
 
 def _decide_again(uow: UnitOfWork, actor: Actor, trip: Trip, command: RideRequestIn, now: dt.datetime) -> Prepared:
     p = prepare(uow, actor, command, now, member=trip.member, keep_requested_by=trip.requested_by)
+    clash = uow.rides.active_trip_by_content_key(p.content_key)
+    if clash is not None and clash.id != trip.id:
+        raise duplicate_trip()
     if trip.request.get("idempotency") == "header":
         return p.keeping_key(trip.idempotency_key)
     clash = uow.rides.trip_by_idempotency_key(p.idempotency_key)

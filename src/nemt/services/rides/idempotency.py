@@ -1,7 +1,10 @@
 """Idempotency and races: each trip carries a unique ``idempotency_key`` — from the client's ``Idempotency-Key`` or,
-without one, a hash of member + appointment + destination + direction. The same request sent twice (a retry, two
-agents at once) makes one trip; the loser of a race hits the unique index, rolls back and answers with the winner's
-trip. Changes that lose to another writer (a vehicle run's version moved on) are a :class:`Conflict`.
+without one, a hash of member + appointment + destination + direction (its ``content_key``). The same request sent
+twice (a retry, two agents at once) makes one trip; the loser of a race hits the unique index, rolls back and answers
+with the winner's trip. Every trip also carries its ``content_key``, unique among active trips: a second booking of
+the same ride under another key (each agent with their own ``Idempotency-Key``, or one with a key and one without) is
+answered with the ride booked first, as a booking without a key always was. Changes that lose to another writer (a
+vehicle run's version moved on) are a :class:`Conflict`.
 """
 
 from __future__ import annotations
@@ -35,6 +38,12 @@ def _destination_identity(d: DestinationIn) -> str:
     return "address:" + norm(d.address) + "|" + (d.zip or "")[:5]
 
 
+def content_key(member: Member, appointment_at: dt.datetime, d: DestinationIn, direction: str) -> str:
+    """What makes two bookings the same ride: member, appointment time, destination and direction."""
+    moment = appointment_at.astimezone(dt.UTC).isoformat()
+    return sha("content", member.key, moment, _destination_identity(d), direction)
+
+
 def idempotency_key(member: Member, header: str | None, appointment_at: dt.datetime, d: DestinationIn,
                     direction: str) -> tuple[str, str]:
     """The request's key and where it came from (``header`` or ``content``)."""
@@ -44,8 +53,17 @@ def idempotency_key(member: Member, header: str | None, appointment_at: dt.datet
             raise InvalidInput("an Idempotency-Key has 1 to 200 characters", field="Idempotency-Key",
                                rule="idempotency")
         return sha("header", member.key, header), "header"
-    moment = appointment_at.astimezone(dt.UTC).isoformat()
-    return sha("content", member.key, moment, _destination_identity(d), direction), "content"
+    return content_key(member, appointment_at, d, direction), "content"
+
+
+def booked_before(uow: UnitOfWork, key: str, content: str) -> tuple[Trip, str] | None:
+    """The trip this request was booked as already, and how it was found: by its own key (``key``), else the active
+    trip of the same ride under another key (``content``)."""
+    trip = uow.rides.trip_by_idempotency_key(key)
+    if trip is not None:
+        return trip, "key"
+    trip = uow.rides.active_trip_by_content_key(content)
+    return (trip, "content") if trip is not None else None
 
 
 def fingerprint(body: dict) -> str:

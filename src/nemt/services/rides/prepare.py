@@ -15,7 +15,7 @@ from nemt.policy import Policy, load_policy
 from nemt.services.platform.errors import InvalidInput, NotFound
 from nemt.services.rides import places, request
 from nemt.services.rides.commands import RideRequestIn
-from nemt.services.rides.idempotency import fingerprint, idempotency_key
+from nemt.services.rides.idempotency import content_key, fingerprint, idempotency_key
 from nemt.services.rides.places import Cache, Distances, Place
 from nemt.store.models import Member
 from nemt.store.uow import UnitOfWork
@@ -39,6 +39,7 @@ class Prepared:
     idempotency_key: str
     fingerprint: str
     key_source: str  # "header" | "content"
+    content_key: str  # member + appointment + destination + direction: one active trip per ride
 
     def keeping_key(self, key: str) -> Prepared:
         """The same, under the trip's own key sent by the client (a change keeps it)."""
@@ -132,4 +133,5 @@ def prepare(uow: UnitOfWork, actor: Actor, req: RideRequestIn, now: dt.datetime,
     return Prepared(member=member, policy=policy, command=req, body=body, requested_at=requested_at,
                     requested_by=asked_by, pickup=start, destination=end, distances=miles, request=ride,
                     decision=decide(ride, policy, now), idempotency_key=key, fingerprint=fingerprint(body),
-                    key_source=source)
+                    key_source=source,
+                    content_key=content_key(member, req.appointment_at, req.destination, req.direction))

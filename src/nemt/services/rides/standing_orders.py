@@ -14,6 +14,7 @@ from nemt.services.platform.permissions import Action, require
 from nemt.services.rides.change_cancel import cancel_leg
 from nemt.services.rides.commands import MAX_OCCURRENCES, WEEKDAYS, StandingOrderIn
 from nemt.services.rides.idempotency import (
+    booked_before,
     commit_or_conflict,
     fingerprint,
     idempotency_key,
@@ -83,8 +84,8 @@ def _write_order(uow: UnitOfWork, actor: Actor, member: Member, order: StandingO
     cache: Cache = {}
     for appointment, ret in when:
         p = prepare(uow, actor, order.ride(appointment, ret), now, member=member, cache=cache)
-        existing = uow.rides.trip_by_idempotency_key(p.idempotency_key)
-        result.trips.append(replayed(existing) if existing is not None else write_trip(uow, actor, p, standing))
+        existing = booked_before(uow, p.idempotency_key, p.content_key)
+        result.trips.append(replayed(existing[0]) if existing is not None else write_trip(uow, actor, p, standing))
     audit.record(uow, actor, "create", "standing-order", member.id, standing_order=standing.key,
                  trips=sum(1 for t in result.trips if t.created))
     uow.commit()

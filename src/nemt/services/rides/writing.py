@@ -124,6 +124,7 @@ def apply_decision(trip: Trip, p: Prepared) -> None:
     trip.escorts = len(req.escorts)
     trip.passengers = len(req.additional_passengers)
     trip.idempotency_key = p.idempotency_key
+    trip.content_key = p.content_key
 
 
 def write_notice(uow: UnitOfWork, actor: Actor, trip: Trip, p: Prepared) -> Notice | None:

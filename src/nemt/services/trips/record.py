@@ -1,6 +1,11 @@
 """Recording an event of a leg's Standard Trip Log (Health First Colorado NEMT Billing Manual — Standard Forms
 Required): the log is append-only; a correction is a new event that supersedes fields of an earlier one; the leg's
-status follows the events (``completed``, ``no-show``, ``cancelled``)."""
+status follows the events (``completed``, ``no-show``, ``cancelled``).
+
+One event of each kind per leg (a correction may repeat), held by a unique index of the database: the same event
+again — a phone retrying on a bad connection, or many of its retries at once — answers with the stored event; one of
+the same kind with other data or another time is a :class:`Conflict` naming the rule. An event's time must be a
+plausible instant (:func:`nemt.domain.trip_log.check_event_time`)."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from nemt.domain.trip_log import (
     LegLog,
     LogEvent,
     TripLogError,
+    check_event_time,
     completion_problems,
     correction_data,
     fold_log,
@@ -35,6 +41,7 @@ from nemt.store.uow import CONCURRENT_WRITE_ERRORS
 
 T = TypeVar("T")
 _LATEST = 10**12  # the id a not yet stored event folds with: after every stored one
+ONE_EACH = "one event of each kind per leg"
 
 
 def _checked(rule: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -51,7 +58,33 @@ def _when(at: dt.datetime | None, policy: Policy) -> dt.datetime:
         at = clock.now()
     elif at.tzinfo is None:
         at = at.replace(tzinfo=policy.time_zone)
-    return utc(at)
+    try:
+        return utc(at)
+    except OverflowError:  # year 0001 ahead of UTC, year 9999 behind it
+        raise InvalidInput("is not a plausible instant", field="at", rule="event times are of the ride's day") from None
+
+
+def _check_times(leg: Leg, at: dt.datetime, stored: Mapping[str, Any] | None, policy: Policy) -> None:
+    """The event's time, and a correction's new time, must be plausible instants for the leg."""
+    _checked(check_event_time, at, service_date=leg.service_date, now=clock.now(), policy=policy)
+    corrected = (stored or {}).get("fields", {}).get("at")
+    if corrected is not None:
+        _checked(check_event_time, dt.datetime.fromisoformat(corrected), service_date=leg.service_date,
+                 now=clock.now(), policy=policy, where="data.fields.at")
+
+
+def _repeat(uow: Any, leg: Leg, rows: list[TripLogEvent], kind: str, data: Mapping[str, Any] | None,
+            given: dt.datetime | None, policy: Policy) -> LegLogView | None:
+    """The answer to an event of a kind the leg has already (one event of each kind per leg): the stored event when
+    this is the same event again — the same data, and the same time when one is given — else a Conflict."""
+    row = next((r for r in rows if r.kind == kind), None)
+    if row is None:
+        return None
+    stored = _checked(validate_event_data, kind, data)
+    if dict(row.data or {}) != stored or (given is not None and utc(row.at) != given):
+        raise Conflict(f"the leg already has a {kind} event; record a correction instead", field="kind",
+                       rule=ONE_EACH)
+    return view_of(uow, leg, rows, policy)
 
 
 def _check_order(leg: Leg, rows: list[TripLogEvent], before: LegLog, kind: str) -> None:
@@ -62,9 +95,6 @@ def _check_order(leg: Leg, rows: list[TripLogEvent], before: LegLog, kind: str) 
     if leg.status in NOT_DRIVEN_LEG_STATUSES:
         raise Conflict(f"the leg is {leg.status}: it is not to be driven", field="leg",
                        rule="only approved legs are driven and logged")
-    if kind in (EventKind.ARRIVED, EventKind.PICKED_UP) and any(r.kind == kind for r in rows):
-        raise Conflict(f"the leg already has a {kind} event; record a correction instead", field="kind",
-                       rule="one event of each kind per leg")
     if kind == EventKind.NO_SHOW and before.picked_up_at is not None:
         raise Conflict("the member was picked up: not a no-show", field="kind", rule="trip-log event order")
 
@@ -83,20 +113,26 @@ def record_event(uow: Any, actor: Actor, leg_key: str, kind: str, data: Mapping[
                  at: dt.datetime | None = None) -> LegLogView:
     """Append one event to a leg's log and commit; the leg's status follows. ``at`` is when it happened (aware;
     naive = the program's local time; None = now). A ``correction`` carries ``{"supersedes": event id, "fields":
-    {...}, "reason": "..."}``. Raises InvalidInput (field and rule named), Conflict (the leg is closed, or an
-    event out of order), Forbidden (not the actor's leg)."""
+    {...}, "reason": "..."}``. The same event again answers with the stored one. Raises InvalidInput (field and rule
+    named), Conflict (the leg is closed, an event out of order, another event of a kind the leg has), Forbidden (not
+    the actor's leg)."""
     if kind not in EVENT_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(EVENT_KINDS)}", field="kind", rule="trip-log events")
     leg = leg_for(uow, actor, leg_key, Action.TRIP_LOG_RECORD)
     policy = load_policy(leg.trip.program)
-    at = _when(at, policy)
+    given = None if at is None else _when(at, policy)
+    at = given or _when(None, policy)
     rows = uow.trip_logs.events_of([leg.id])[leg.id]
     earlier = [event_value(r) for r in rows]
     if kind == EventKind.CORRECTION:
         stored = _checked(correction_data, earlier, data or {})
     else:
+        repeat = _repeat(uow, leg, rows, kind, data, given, policy)
+        if repeat is not None:
+            return repeat
         _check_order(leg, rows, fold_log(earlier), kind)
         stored = _checked(validate_event_data, kind, data)
+    _check_times(leg, at, stored if kind == EventKind.CORRECTION else None, policy)
     after = fold_log([*earlier, LogEvent(_LATEST, kind, at, stored)])
     if after.status == LegStatus.COMPLETED:
         _check_complete(uow, leg, after, policy)
@@ -105,13 +141,26 @@ def record_event(uow: Any, actor: Actor, leg_key: str, kind: str, data: Mapping[
     if after.status is not None and leg.status != after.status:
         leg.status = after.status
     audit.record(uow, actor, "create", "trip-log", leg.trip.member_id, leg=leg.key, kind=kind)
+    lost = _commit(uow, leg, kind, data, given, policy)
+    return lost if lost is not None else view_of(uow, leg, [*rows, row], policy)
+
+
+def _commit(uow: Any, leg: Leg, kind: str, data: Mapping[str, Any] | None, given: dt.datetime | None,
+            policy: Policy) -> LegLogView | None:
+    """Commit; None when stored. A write that lost to another writer rolls back: when the winner stored the same
+    event (a phone's retries at once: the unique index let one through), the answer is the stored event; else a
+    Conflict."""
     try:
         uow.commit()
+        return None
     except CONCURRENT_WRITE_ERRORS:
         uow.rollback()
-        raise Conflict("the leg was changed by someone else at the same time; try again", field="leg",
-                       rule="optimistic locking") from None
-    return view_of(uow, leg, [*rows, row], policy)
+    if kind != EventKind.CORRECTION:
+        repeat = _repeat(uow, leg, uow.trip_logs.events_of([leg.id])[leg.id], kind, data, given, policy)
+        if repeat is not None:
+            return repeat
+    raise Conflict("the leg was changed by someone else at the same time; try again", field="leg",
+                   rule="optimistic locking")
 
 
 def record_identity_check(uow: Any, actor: Actor, leg_key: str) -> LegLogView:

@@ -32,7 +32,7 @@ from nemt.store.models import (
     TransportProvider,
     Trip,
 )
-from nemt.store.repositories.base import Repository
+from nemt.store.repositories.base import Repository, chunked
 
 
 class ClaimRepository(Repository):
@@ -82,9 +82,13 @@ class ClaimRepository(Repository):
         return list(self.session.scalars(query))
 
     def visible_by_numbers(self, actor: Actor, claim_numbers: Collection[str]) -> dict[str, Claim]:
-        """The claims of these numbers that ``actor`` may see, by number (with their lines)."""
-        query = self._visible(select(Claim).where(Claim.claim_number.in_(list(claim_numbers))), actor)
-        return {r.claim_number: r for r in self.session.scalars(query.options(selectinload(Claim.lines)))}
+        """The claims of these numbers that ``actor`` may see, by number (with their lines); any number of them
+        (looked up a chunk at a time, under PostgreSQL's limit of parameters per statement)."""
+        found: dict[str, Claim] = {}
+        for chunk in chunked(dict.fromkeys(claim_numbers)):
+            query = self._visible(select(Claim).where(Claim.claim_number.in_(chunk)), actor)
+            found.update((r.claim_number, r) for r in self.session.scalars(query.options(selectinload(Claim.lines))))
+        return found
 
     def providers_with_claims(self, actor: Actor, statuses: Collection[str]) -> set[int]:
         """The providers (ids) of the claims ``actor`` may see in these statuses."""
@@ -95,18 +99,24 @@ class ClaimRepository(Repository):
                     claim_numbers: Sequence[str] | None = None) -> list[Claim]:
         """A provider's claims in these statuses (optionally only the numbered ones), in the order built."""
         query = select(Claim).where(Claim.provider_id == provider_id, Claim.status.in_(list(statuses)))
-        if claim_numbers:
-            query = query.where(Claim.claim_number.in_(list(claim_numbers)))
-        return list(self.session.scalars(query.options(selectinload(Claim.lines)).order_by(Claim.id)))
+        if not claim_numbers:
+            return list(self.session.scalars(query.options(selectinload(Claim.lines)).order_by(Claim.id)))
+        found: list[Claim] = []
+        for chunk in chunked(dict.fromkeys(claim_numbers)):
+            found += self.session.scalars(query.where(Claim.claim_number.in_(chunk)).options(selectinload(Claim.lines)))
+        return sorted(found, key=lambda row: row.id)
 
     # --- writes ----------------------------------------------------------------------------------------------------
     def take(self, claim_ids: Sequence[int], statuses: Collection[str], new_status: str) -> int:
         """Set ``new_status`` on those of the claims still in ``statuses``; how many it set. Two writers at once:
         the second takes none of the rows the first took (a claim is exported, replaced or voided once)."""
-        result: Any = self.session.execute(
-            update(Claim).where(Claim.id.in_(list(claim_ids)), Claim.status.in_(list(statuses)))
-            .values(status=new_status).execution_options(synchronize_session=False))
-        return int(result.rowcount)
+        taken = 0
+        for chunk in chunked(claim_ids):
+            result: Any = self.session.execute(
+                update(Claim).where(Claim.id.in_(chunk), Claim.status.in_(list(statuses)))
+                .values(status=new_status).execution_options(synchronize_session=False))
+            taken += int(result.rowcount)
+        return taken
 
     def add_claim(self, claim: Claim, billed_leg_ids: Iterable[int] = ()) -> Claim:
         """Add a claim (flushed: it has its id) and the ``billed_legs`` rows of its legs. A leg another builder
@@ -120,15 +130,15 @@ class ClaimRepository(Repository):
 
     def billed(self, leg_ids: Collection[int]) -> set[int]:
         """Those of the legs already on a claim."""
-        if not leg_ids:
-            return set()
-        return set(self.session.scalars(select(BilledLeg.leg_id).where(BilledLeg.leg_id.in_(list(leg_ids)))))
+        return {leg_id for chunk in chunked(leg_ids)
+                for leg_id in self.session.scalars(select(BilledLeg.leg_id).where(BilledLeg.leg_id.in_(chunk)))}
 
     def add_batch(self, batch: ClaimBatch, claim_ids: Sequence[int]) -> ClaimBatch:
         """Add an export batch (flushed) and put the claims in it."""
         self._added(batch)
-        self.session.execute(update(Claim).where(Claim.id.in_(list(claim_ids))).values(batch_id=batch.id)
-                             .execution_options(synchronize_session=False))
+        for chunk in chunked(claim_ids):
+            self.session.execute(update(Claim).where(Claim.id.in_(chunk)).values(batch_id=batch.id)
+                                 .execution_options(synchronize_session=False))
         return batch
 
     def expire(self, row: Any) -> None:
@@ -145,16 +155,14 @@ class ClaimRepository(Repository):
         return list(self.session.scalars(query))
 
     def legs(self, leg_ids: Iterable[int | None]) -> dict[int, Leg]:
-        wanted = [i for i in leg_ids if i is not None]
-        if not wanted:
-            return {}
-        return {leg.id: leg for leg in self.session.scalars(select(Leg).where(Leg.id.in_(wanted)))}
+        wanted = dict.fromkeys(i for i in leg_ids if i is not None)
+        return {leg.id: leg for chunk in chunked(wanted)
+                for leg in self.session.scalars(select(Leg).where(Leg.id.in_(chunk)))}
 
     def leg_keys(self, leg_ids: Iterable[int | None]) -> dict[int, str]:
-        wanted = [i for i in leg_ids if i is not None]
-        if not wanted:
-            return {}
-        return {row.id: row.key for row in self.session.execute(select(Leg.id, Leg.key).where(Leg.id.in_(wanted)))}
+        wanted = dict.fromkeys(i for i in leg_ids if i is not None)
+        return {row.id: row.key for chunk in chunked(wanted)
+                for row in self.session.execute(select(Leg.id, Leg.key).where(Leg.id.in_(chunk)))}
 
     def member(self, member_id: int) -> Member | None:
         return self.session.get(Member, member_id)

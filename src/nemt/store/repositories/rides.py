@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from nemt.domain.actors import Actor
-from nemt.domain.statuses import LegStatus
+from nemt.domain.statuses import LegStatus, TripStatus
 from nemt.store import visibility
 from nemt.store.models import (
     Driver,
@@ -79,6 +79,10 @@ class RideRepository(Repository):
 
     def trip_by_idempotency_key(self, key: str) -> Trip | None:
         return self.session.scalar(_trips().where(Trip.idempotency_key == key))
+
+    def active_trip_by_content_key(self, key: str) -> Trip | None:
+        """The active trip of the same member, appointment, destination and direction (unique among active trips)."""
+        return self.session.scalar(_trips().where(Trip.content_key == key, Trip.status == TripStatus.ACTIVE))
 
     def visible_trips_of_member(self, actor: Actor, member_id: int) -> list[Trip]:
         query = _trips().where(Trip.member_id == member_id).order_by(Trip.appointment_at, Trip.id)
