@@ -119,3 +119,19 @@ def test_cli_reports_bad_rows_and_writes_nothing(db, tmp_path):
     assert "2 members created" in run.stdout
     run = subprocess.run([nemt, "members", "import", str(good)], env=env, capture_output=True, text=True)
     assert "already imported" in run.stdout
+
+
+def test_an_administrator_imports_only_into_their_own_program(demo):
+    """The Colorado administrator may not load members into Connecticut (and the audit row would carry the wrong
+    organization for Connecticut's auditor)."""
+    from nemt.services.platform.auth import actor_of
+    from nemt.services.platform.errors import Forbidden
+
+    with demo() as uow:
+        admin = actor_of(uow.users.by_username("admin"))
+        assert admin.program == "CO"
+        before = uow.members.count("CT")
+        with pytest.raises(Forbidden) as err:
+            import_eligibility(uow, admin, "CT", "ct.csv", b"medicaid_id\n")
+        assert err.value.field == "program" and "Connecticut" not in err.value.message
+        assert uow.members.count("CT") == before

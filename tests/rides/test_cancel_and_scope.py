@@ -104,4 +104,6 @@ def test_who_sees_which_rides(client, token_for, world):
     assert client.get(f"/api/v1/rides/{key}", headers=provider_h).status_code == 200
     assert client.get(f"/api/v1/members/{world.members['plain']}", headers=provider_h).status_code == 200
     assert client.get(f"/api/v1/rides/{key}", headers=token_for("driver")).status_code == 404
+    # Nor does the driver read the member's record: the company's other drivers' members are not theirs.
+    assert client.get(f"/api/v1/members/{world.members['plain']}", headers=token_for("driver")).status_code == 404
     assert client.get(f"/api/v1/members/{world.members['wheel']}", headers=provider_h).status_code == 404

@@ -35,6 +35,9 @@ def test_dialysis_mon_wed_fri_for_three_months(client, token_for, world):
     r = client.post("/api/v1/standing-orders", json=body, headers=headers)
     assert r.status_code == 201, r.text
     order = r.json()
+    # A transportation provider without a leg of the order, and its driver, do not read it (nor the home address).
+    for user in ("provider", "driver"):
+        assert client.get(f"/api/v1/standing-orders/{order['key']}", headers=token_for(user)).status_code == 404
     expected = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)
                 if (start + dt.timedelta(days=i)).weekday() in (0, 2, 4)]
     rides = order["rides"]

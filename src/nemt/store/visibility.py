@@ -6,7 +6,7 @@ a query (``None``: no restriction). Repositories apply them; services decide *wh
 - Broker and Department users see every record of their program: the broker arranges rides for every member, the
   Department's auditors review them all.
 - A transportation provider's users see the trips with a leg assigned to their organization and those members; a
-  driver sees only the legs assigned to them (on the leg, or through the vehicle's run that day).
+  driver sees only the legs assigned to them (on the leg, or through the vehicle's run that day) and their members.
 - A medical facility sees the trips it booked and those members (it looks a member up by exact ID to book).
 """
 
@@ -105,9 +105,8 @@ def members(actor: Actor) -> Condition | None:
     if actor.organization_kind in _WHOLE_PROGRAM:
         return program
     if actor.organization_kind == OrgKind.PROVIDER:
-        # The organization's trips (every leg of the provider, not only the driver's own): as the member pages had it.
-        linked = select(Trip.member_id).join(Leg, Leg.trip_id == Trip.id).where(
-            Leg.provider_id.in_(_providers_of(actor)))
+        # The members of the legs the actor may see: the organization's for its administrators, a driver's own.
+        linked = select(Trip.member_id).join(Leg, Leg.trip_id == Trip.id).where(_own_legs(actor))
         return _all(program, Member.id.in_(linked))
     if actor.organization_kind == OrgKind.FACILITY:
         linked = select(Trip.member_id).where(Trip.booked_by_org_id == actor.organization_id)

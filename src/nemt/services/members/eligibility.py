@@ -16,7 +16,7 @@ from nemt.domain.vocabulary import DOCUMENTED_NEEDS, RESIDENCES
 from nemt.policy import Policy, load_policy
 from nemt.services.platform import audit
 from nemt.services.platform.csv_files import RowReader, check_zip, read_csv
-from nemt.services.platform.errors import ImportRejected, RowError
+from nemt.services.platform.errors import Forbidden, ImportRejected, RowError
 from nemt.services.platform.permissions import Action, require
 from nemt.store.models import Coverage, EligibilityImport, Member, MemberNeed
 
@@ -176,6 +176,9 @@ def _apply(member: Member, fields: dict[str, Any], spans: list[dict[str, Any]], 
 def import_eligibility(uow, actor: Actor, program: str, filename: str, content: bytes) -> ImportResult:
     """Load an eligibility file: all rows or none. Importing the same file twice changes nothing."""
     require(actor, Action.MEMBER_IMPORT)
+    if not actor.sees_program(program):
+        raise Forbidden(f"you administer the {actor.program} program, not {program}", field="program",
+                        rule="program-based access")
     policy = load_policy(program)
     digest = hashlib.sha256(content).hexdigest()
     if uow.members.file_imported(digest):
