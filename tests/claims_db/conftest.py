@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from nemt.domain.actors import Actor
+from nemt.services import claims
 from nemt.services.platform import auth
 from nemt.store.models import (
     Driver,
@@ -157,3 +158,21 @@ def make_835(claims: list[tuple], *, trace: str = "EFT0001") -> str:
     body.append(f"SE*{len(body) - st + 1}*0001")
     body += ["GE*1*101", "IEA*1*000000101"]
     return isa + "\n" + "".join(s + "~\n" for s in body)
+
+
+TODAY = DAY + dt.timedelta(days=5)  # the claims are built five days after the trips
+
+
+@pytest.fixture
+def billed(world):
+    """Two completed, billed legs (two claims) of the demo provider, with its billing profile set."""
+    keys = [world.make_leg(0), world.make_leg(1)]
+    fast_complete(world, keys)
+    admin = world.actor("provider")
+    with world.uow() as uow:
+        claims.set_billing_profile(uow, admin, None, **BILLING_PROFILE)
+    with world.uow() as uow:
+        result = claims.build_claims_for_provider(uow, admin, None, (DAY, DAY), today=TODAY)
+    world.keys = keys
+    world.claim_numbers = [c["claim_number"] for c in result.claims]
+    return world

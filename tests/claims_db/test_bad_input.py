@@ -12,22 +12,8 @@ from nemt.services.claims.queries import MAX_LISTED, listed_rows
 from nemt.services.platform.errors import InvalidInput
 from nemt.store.models import Claim, Remittance
 from nemt.store.repositories.base import chunked
-from tests.claims_db.conftest import BILLING_PROFILE, DAY, fast_complete, make_835
-from tests.claims_db.test_claims_export import TODAY, _export
-
-
-@pytest.fixture
-def built(world):
-    """Two completed legs billed as two claims, still ready (never exported)."""
-    keys = [world.make_leg(0), world.make_leg(1)]
-    fast_complete(world, keys)
-    admin = world.actor("provider")
-    with world.uow() as uow:
-        claims_service.set_billing_profile(uow, admin, None, **BILLING_PROFILE)
-    with world.uow() as uow:
-        result = claims_service.build_claims_for_provider(uow, admin, None, (DAY, DAY), today=TODAY)
-    world.claim_numbers = [c["claim_number"] for c in result.claims]
-    return world
+from tests.claims_db.conftest import BILLING_PROFILE, make_835
+from tests.claims_db.test_claims_export import _export
 
 
 def _nothing_posted(world) -> None:
@@ -36,41 +22,41 @@ def _nothing_posted(world) -> None:
         assert {c.paid_amount for c in uow.session.scalars(select(Claim))} == {None}
 
 
-def test_an_835_paying_a_claim_never_exported_is_refused(built):
-    number = built.claim_numbers[0]
+def test_an_835_paying_a_claim_never_exported_is_refused(billed):
+    number = billed.claim_numbers[0]
     remit = make_835([(number, "1", "10.00", "10.00", "P1", None)])
-    with built.uow() as uow, pytest.raises(InvalidInput) as err:
-        claims_service.post_remittance(uow, built.actor("provider"), remit)
+    with billed.uow() as uow, pytest.raises(InvalidInput) as err:
+        claims_service.post_remittance(uow, billed.actor("provider"), remit)
     assert err.value.field == "CLP01" and err.value.rule == "only exported claims are adjudicated"
     assert number in err.value.message and "nothing was posted" in err.value.message
-    _nothing_posted(built)
+    _nothing_posted(billed)
 
 
 @pytest.mark.parametrize("paid, element", [("1E+999999", "CLP04"), ("-10.00", "CLP04")])
-def test_an_835_amount_no_claim_can_hold_is_refused(built, paid, element):
-    _export(built)
-    number = built.claim_numbers[0]
+def test_an_835_amount_no_claim_can_hold_is_refused(billed, paid, element):
+    _export(billed)
+    number = billed.claim_numbers[0]
     remit = make_835([(number, "1", "10.00", "10.00", "P1", None)]).replace("*10.00*10.00*", f"*10.00*{paid}*")
     remit = remit.replace("BPR*I*10.00*", f"BPR*I*{paid}*")
-    with built.uow() as uow, pytest.raises(InvalidInput) as err:
-        claims_service.post_remittance(uow, built.actor("provider"), remit)
+    with billed.uow() as uow, pytest.raises(InvalidInput) as err:
+        claims_service.post_remittance(uow, billed.actor("provider"), remit)
     assert "nothing was posted" in err.value.message and err.value.field.endswith(")")
     assert element in err.value.message or "BPR02" in err.value.message
-    _nothing_posted(built)
+    _nothing_posted(billed)
 
 
-def test_an_835_with_a_payer_claim_number_longer_than_its_column_is_a_clear_error(built):
-    _export(built)
-    number = built.claim_numbers[0]
+def test_an_835_with_a_payer_claim_number_longer_than_its_column_is_a_clear_error(billed):
+    _export(billed)
+    number = billed.claim_numbers[0]
     remit = make_835([(number, "1", "10.00", "10.00", "P" * 60, None)])
-    with built.uow() as uow, pytest.raises(Exception) as err:
-        claims_service.post_remittance(uow, built.actor("provider"), remit)
+    with billed.uow() as uow, pytest.raises(Exception) as err:
+        claims_service.post_remittance(uow, billed.actor("provider"), remit)
     assert getattr(err.value, "where", None) == "claims.payer_claim_number"
     assert err.value.rule == "field length"
-    _nothing_posted(built)
+    _nothing_posted(billed)
 
 
-def test_the_claims_list_limit_is_clamped_like_the_audit_trail(client, token_for, built):
+def test_the_claims_list_limit_is_clamped_like_the_audit_trail(client, token_for, billed):
     assert [listed_rows(n) for n in (None, -1, 0, 1, 10**9)] == [500, 1, 1, 1, MAX_LISTED]
     headers = token_for("provider")
     for limit, count in ((-1, 1), (0, 1), (1, 1), (2, 2), (10**6, 2)):
@@ -96,11 +82,11 @@ def test_chunked_splits_any_number_of_values():
         list(chunked([1], 0))
 
 
-def test_an_835_of_70000_claims_is_looked_up_in_chunks(built):
+def test_an_835_of_70000_claims_is_looked_up_in_chunks(billed):
     """More claim numbers than PostgreSQL takes parameters in one statement (65,535): all unmatched but ours."""
-    _export(built)
-    number = built.claim_numbers[0]
-    with built.uow() as uow:
-        found = uow.claims.visible_by_numbers(built.actor("provider"),
+    _export(billed)
+    number = billed.claim_numbers[0]
+    with billed.uow() as uow:
+        found = uow.claims.visible_by_numbers(billed.actor("provider"),
                                               [f"CLX{n:09d}" for n in range(70_000)] + [number])
     assert list(found) == [number]

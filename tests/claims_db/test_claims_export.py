@@ -3,7 +3,6 @@ round-trips, 835 posting."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
@@ -15,33 +14,11 @@ from nemt.services import claims as claims_service
 from nemt.services.platform.errors import Conflict, InvalidInput
 from nemt.services.trips import record_event
 from nemt.store.models import Claim, ClaimBatch, Remittance, TripLogEvent
-from tests.claims_db.conftest import (
-    BILLING_PROFILE,
-    DAY,
-    fast_complete,
-    make_835,
-)
-
-TODAY = DAY + dt.timedelta(days=5)
+from tests.claims_db.conftest import DAY, TODAY, fast_complete, make_835
 
 
 def _segments(text: str) -> list[list[str]]:
     return [s.strip().split("*") for s in text.split("~") if s.strip()]
-
-
-@pytest.fixture
-def billed(world):
-    """Two completed, billed legs (two claims) of the demo provider, with its billing profile set."""
-    keys = [world.make_leg(0), world.make_leg(1)]
-    fast_complete(world, keys)
-    admin = world.actor("provider")
-    with world.uow() as uow:
-        claims_service.set_billing_profile(uow, admin, None, **BILLING_PROFILE)
-    with world.uow() as uow:
-        result = claims_service.build_claims_for_provider(uow, admin, None, (DAY, DAY), today=TODAY)
-    world.keys = keys
-    world.claim_numbers = [c["claim_number"] for c in result.claims]
-    return world
 
 
 def _export(world, fmt="837p", tmp_path=None, name="out"):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import select
 
+from nemt.services import dispatch
 from nemt.services.platform.auth import actor_of
+from nemt.services.platform.errors import Conflict, InvalidInput
 from nemt.store.models import Leg, MedicalProvider, Member, Trip
 
 DAY = dt.date(2026, 11, 24)
@@ -49,3 +52,31 @@ def day_with_trips(demo):
 
 def _dispatcher(uow):
     return actor_of(uow.users.by_username("dispatcher"))
+
+
+def race_assignments(make, leg_keys: list[str], vehicle_key: str) -> list[str]:
+    """Each leg put on ``vehicle_key`` by its own dispatcher, in its own thread, at the same moment: the outcome of
+    each write ("ok", "conflict", "refused", or the class name of anything else — what a user would see as a 500)."""
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(leg_keys), timeout=30)
+
+    def worker(leg_key: str) -> None:
+        with make() as uow:
+            actor = _dispatcher(uow)
+            barrier.wait()
+            try:
+                dispatch.assign_leg(uow, actor, leg_key, vehicle_key)
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("conflict")
+            except InvalidInput:
+                outcomes.append("refused")
+            except Exception as exc:  # noqa: BLE001 - anything else is what a user would see as a 500
+                outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in leg_keys]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes

@@ -11,7 +11,7 @@ from nemt.services.platform.auth import actor_of
 from nemt.services.platform.errors import Conflict, InvalidInput
 from nemt.store.models import Leg, MedicalProvider, Member, Trip, Vehicle
 
-from .conftest import DAY, _dispatcher, _trip
+from .conftest import DAY, _dispatcher, _trip, race_assignments
 
 
 def test_schedule_day_assigns_every_leg_with_a_verified_plan(day_with_trips):
@@ -165,8 +165,6 @@ def _assert_runs_consistent(uow):
 def test_two_dispatchers_at_once_never_double_book(day_with_trips, db):
     """Two dispatchers put different legs on the same vehicle at the same moment (separate sessions, threads):
     each write either lands on the current plan or gets a conflict; the run never loses a leg."""
-    import threading
-
     from nemt.store.uow import uow_factory
 
     with day_with_trips() as uow:
@@ -178,28 +176,8 @@ def test_two_dispatchers_at_once_never_double_book(day_with_trips, db):
         keys = [legs[0].key, legs[-1].key]
         vehicle_key = target.key
     make = uow_factory(db)
-    outcomes: list[str] = []
-    barrier = threading.Barrier(2)
-
-    def worker(leg_key):
-        with make() as uow:
-            actor = _dispatcher(uow)
-            barrier.wait()
-            try:
-                dispatch.assign_leg(uow, actor, leg_key, vehicle_key)
-                outcomes.append("ok")
-            except Conflict:
-                outcomes.append("conflict")
-            except InvalidInput:
-                outcomes.append("refused")
-            except Exception as exc:  # SQLite may say "database is locked": also a refused write, nothing half-done
-                outcomes.append(type(exc).__name__)
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in keys]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # SQLite may say "database is locked": also a refused write, nothing half-done.
+    outcomes = race_assignments(make, keys, vehicle_key)
     assert len(outcomes) == 2
     with make() as uow:
         _assert_runs_consistent(uow)
