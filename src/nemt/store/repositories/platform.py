@@ -1,13 +1,11 @@
-"""The platform's repositories: users and their API tokens, organizations, the audit trail and the control-number
-counters."""
+"""The platform's repositories: users and their API tokens, organizations and the control-number counters (the
+audit trail has its own module, ``audit``)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select, text, update
 
-from nemt.domain.actors import Actor
-from nemt.store import visibility
-from nemt.store.models import ApiToken, AuditEvent, ControlNumber, Organization, User
+from nemt.store.models import ApiToken, ControlNumber, Organization, User
 from nemt.store.repositories.base import Repository
 
 
@@ -49,24 +47,6 @@ class OrganizationRepository(Repository):
     def add(self, organization: Organization) -> Organization:
         """Add an organization and flush, so that it has its id."""
         return self._added(organization)
-
-
-class AuditRepository(Repository):
-    def add(self, event: AuditEvent) -> None:
-        self.session.add(event)
-
-    def for_member(self, member_id: int) -> list[AuditEvent]:
-        return list(self.session.scalars(select(AuditEvent).where(AuditEvent.member_id == member_id)
-                                         .order_by(AuditEvent.id)))
-
-    def recent(self, limit: int = 200, actor: Actor | None = None) -> list[AuditEvent]:
-        """The latest ``limit`` events, newest first: those ``actor`` may see (``visibility.audit_events``), or every
-        event when no actor is given."""
-        query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-        condition = visibility.audit_events(actor) if actor is not None else None
-        if condition is not None:
-            query = query.where(condition)
-        return list(self.session.scalars(query))
 
 
 class ControlNumbers(Repository):
