@@ -65,13 +65,18 @@ lint: install
 	$(BIN)/lint-imports
 
 # Every benchmark at its documented settings, each beside its named baseline; results under var/bench/.
+# burst, audit and queue need the local PostgreSQL, RabbitMQ and Redis (BENCH_POSTGRES below); queue takes ~6 min.
 # The DARP run (48 instances x 60 s, ours and OR-Tools side by side) takes about 50 minutes on 2 cores.
 # The benchmarks live outside the package, in benchmarks/ (run from the checkout: python -m benchmarks ...).
+BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 bench: install
 	mkdir -p var/bench
 	$(BIN)/python -m benchmarks geo | tee var/bench/geo.txt
 	$(BIN)/python -m benchmarks claims | tee var/bench/claims.txt
 	$(BIN)/python -m benchmarks insertion | tee var/bench/insertion.txt
+	$(BIN)/python -m benchmarks burst | tee var/bench/burst.txt
+	$(BIN)/python -m benchmarks audit --database $(BENCH_POSTGRES) | tee var/bench/audit.txt
+	$(BIN)/python -m benchmarks queue | tee var/bench/queue.txt
 	$(BIN)/python -m benchmarks darp --data benchmarks/data/darp --time-limit 60 --baseline ortools \
 	  --solutions var/bench/darp-solutions --out var/bench/darp.csv
 

@@ -1,4 +1,4 @@
-"""``python -m benchmarks geo|claims|insertion|darp …``: each benchmark beside its named baseline.
+"""``python -m benchmarks geo|claims|insertion|darp|burst|audit|queue …``: each benchmark beside its named baseline.
 
 The options and the output of each command are those ``nemt bench …`` had: figures as JSON on stdout (``darp``: a
 line per instance and a summary table, the CSV in ``--out``); a bad option or input exits with status 2.
@@ -70,6 +70,57 @@ def bench_insertion(trips: int = typer.Option(500), urgent: int = typer.Option(1
                f"{'MET' if f.p95_ms <= 200 else 'NOT MET'}; {f.inserted}/{f.insertions} inserted, "
                f"{f.verified} verified by the checker; baseline (re-solve the day, {f.baseline_time_limit_s} s "
                f"limit) p50 {f.baseline_p50_ms} ms = {ratio:.0f}x slower")
+
+
+@app.command("burst")
+def bench_burst(
+    database_url: str = typer.Option("postgresql://postgres@127.0.0.1:5432/test", help="PostgreSQL database "
+                                     "(each deployment gets a fresh schema in it, dropped afterwards)"),
+    workers: int = typer.Option(3, help="gunicorn workers of the production deployment"),
+    requests: int = typer.Option(300, help="concurrent requests of the burst"),
+    rate: float = typer.Option(50.0, help="bookings per second of the steady run"),
+    seconds: float = typer.Option(30.0, help="length of the booking run"),
+    baseline: bool = typer.Option(True, help="also run the baseline (1 worker, no admission control)"),
+) -> None:
+    """A burst of concurrent requests and a steady booking run against a real server on PostgreSQL: the production
+    settings beside the baseline of today's settings before issue 14 (p50/p99, 503s, 500s, recovery time)."""
+    from benchmarks.burst import run_benchmark
+
+    report = run_benchmark(postgres_url=database_url, workers=workers, requests=requests, rate=rate,
+                           seconds=seconds, with_baseline=baseline)
+    sys.stdout.write(json.dumps(report, indent=2) + "\n")
+
+
+@app.command("audit")
+def bench_audit(
+    database: str | None = typer.Option(None, help="Database URL (a fresh schema of it is used; PostgreSQL is the "
+                                                   "case that matters); default: a temporary SQLite file."),
+    writers: int = typer.Option(8, help="concurrent writers"),
+    transactions: int = typer.Option(400, help="commits, shared among the writers"),
+    events: int = typer.Option(1, help="audit events per commit"),
+) -> None:
+    """Audit-writing throughput with the hash chain vs the same inserts unchained (the named baseline)."""
+    from benchmarks.audit import run_benchmark
+
+    typer.echo(json.dumps(run_benchmark(url=database, writers=writers, transactions=transactions, events=events),
+                          indent=2))
+
+
+@app.command("queue")
+def bench_queue(
+    tasks: int = typer.Option(1000, help="small tasks enqueued at once (latency and throughput)"),
+    task_seconds: float = typer.Option(4.0, help="length of the task whose worker is killed"),
+    kill_wait: float = typer.Option(75.0, help="seconds to wait for the killed worker's task to finish elsewhere"),
+    only: str | None = typer.Option(None, help="comma-separated subset, e.g. dramatiq-rabbitmq,celery-redis"),
+) -> None:
+    """Celery and Dramatiq on Redis and RabbitMQ: enqueue-to-start latency, throughput, and a worker killed
+    mid-task (docs/jobs.md: the choice)."""
+    from benchmarks.queue import run_benchmark
+
+    names = [s.strip() for s in only.split(",") if s.strip()] if only else None
+    report = run_benchmark(tasks=tasks, task_seconds=task_seconds, kill_wait=kill_wait, only=names,
+                           progress=lambda name: typer.echo(f"measuring {name}", err=True))
+    typer.echo(json.dumps(report, indent=2))
 
 
 @app.command("darp")

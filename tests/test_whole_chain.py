@@ -16,7 +16,8 @@ from nemt.store.models import Member, Vehicle
 
 DENVER = ZoneInfo("America/Denver")
 PROFILE = {"address_line": "1 Example Way", "city": "Denver", "state": "CO", "zip": "80204", "tax_id": "840000001",
-           "submitter_id": "SUBMIT01", "submitter_name": "Mile High Mobility", "contact_name": "Billing Desk"}
+           "submitter_id": "SUBMIT01", "submitter_name": "Mile High Mobility", "contact_name": "Billing Desk",
+           "phone": "3035550100"}
 
 
 def test_book_schedule_drive_bill_audit(client, demo, token_for, caplog, monkeypatch):

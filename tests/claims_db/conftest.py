@@ -126,7 +126,9 @@ def fast_complete(world: World, keys: list[str], *, miles: int = 10, start_hour:
     with world.uow() as uow:
         for n, key in enumerate(keys):
             leg = uow.session.scalar(select(Leg).where(Leg.key == key))
-            base = at(start_hour, day=leg.service_date) + dt.timedelta(minutes=n)
+            # One after another (31 minutes apart): legs of one vehicle aboard at once beyond its places would be
+            # held for review by the capacity rule (nemt.domain.plausibility).
+            base = at(start_hour, day=leg.service_date) + dt.timedelta(minutes=31 * n)
             uow.session.add_all([
                 TripLogEvent(leg_id=leg.id, kind="picked-up", at=base, data={"identity_verified": True}),
                 TripLogEvent(leg_id=leg.id, kind="dropped-off", at=base + dt.timedelta(minutes=30),
@@ -137,8 +139,8 @@ def fast_complete(world: World, keys: list[str], *, miles: int = 10, start_hour:
 
 
 def make_835(claims: list[tuple], *, trace: str = "EFT0001") -> str:
-    """A small 835 for our claims: ``(claim_number, status_code, charge, paid, payer_number, cas)`` per claim, where
-    ``cas`` is a CAS segment body or None."""
+    """A small 835 for our claims, valid under pyx12: ``(claim_number, status_code, charge, paid, payer_number,
+    cas)`` per claim, where ``cas`` is a CAS segment body or None."""
     isa = "ISA*00*          *00*          *ZZ*COMEDASSISTPROG*ZZ*TP1234567      *260301*1200*^*00501*000000101*0*T*:~"
     total = sum(float(c[3]) for c in claims)
     body = [
@@ -147,6 +149,9 @@ def make_835(claims: list[tuple], *, trace: str = "EFT0001") -> str:
         f"BPR*I*{total:.2f}*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*20260320",
         f"TRN*1*{trace}*1512345678",
         "N1*PR*COLORADO MEDICAL ASSISTANCE PROGRAM",
+        "N3*1570 GRANT ST",
+        "N4*DENVER*CO*80203",
+        "PER*BL*EDI SUPPORT*TE*3035550100",
         "N1*PE*EXAMPLE*XX*1234567893",
         "LX*1",
     ]
@@ -154,6 +159,7 @@ def make_835(claims: list[tuple], *, trace: str = "EFT0001") -> str:
         body.append(f"CLP*{number}*{status}*{charge}*{paid}*0*MC*{payer_number}*41*1")
         if cas:
             body.append(f"CAS*{cas}")
+        body.append("NM1*QC*1*MEMBER*TEST****MI*Z000001")  # loop 2100's patient name (pyx12: required)
     st = body.index("ST*835*0001")
     body.append(f"SE*{len(body) - st + 1}*0001")
     body += ["GE*1*101", "IEA*1*000000101"]

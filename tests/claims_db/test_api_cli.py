@@ -87,10 +87,25 @@ def test_cli_builders_racing_export_and_a_bad_835(world, db, tmp_path):
 
     if db.dialect.name != "sqlite":
         return  # the commands below are the same code on both databases (tested there by the service tests)
-    out = tmp_path / "batch.837"
-    r = _nemt(db, "claims", "export", "--format", "837p", "--out", str(out))
+    # Members of the broker service area and outside it: two payers, two files (Payment for Covered Services).
+    r = _nemt(db, "claims", "export", "--format", "837p", "--out", str(tmp_path / "both.837"))
+    assert r.returncode == 2 and "error: payer:" in r.stderr
+    exported = 0
+    for payer in ("broker", "department"):
+        out = tmp_path / f"{payer}.837"
+        r = _nemt(db, "claims", "export", "--format", "837p", "--payer", payer, "--out", str(out))
+        assert r.returncode == 0, r.stderr
+        assert validate_x12(out.read_text())[0] and json.loads(r.stdout)["payer"] == payer
+        exported += len(json.loads(r.stdout)["claims"])
+    assert exported == 12
+    # The broker pays the provider's broker-area claims (its 835) and reports them to the Department (encounters).
+    r = _nemt(db, "claims", "broker-pay", "--provider", world.provider_npi, "--out", str(tmp_path / "broker.835"))
     assert r.returncode == 0, r.stderr
-    assert validate_x12(out.read_text())[0] and len(json.loads(r.stdout)["claims"]) == 12
+    assert len(json.loads(r.stdout)["posted"]) == 9 and validate_x12((tmp_path / "broker.835").read_text())[0]
+    r = _nemt(db, "claims", "encounters", "--provider", world.provider_npi, "--from", DAY.isoformat(), "--to",
+              DAY.isoformat(), "--out", str(tmp_path / "encounters.837"))
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)["claims"]) == 9 and validate_x12((tmp_path / "encounters.837").read_text())[0]
 
     bad = tmp_path / "bad.835"
     bad.write_text(make_835([(built[0][0]["claim_number"] if built[0] else built[1][0]["claim_number"],

@@ -3,13 +3,14 @@ round-trips, 835 posting."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from sqlalchemy import func, select
 
+from nemt.billing.payers import payer_of
 from nemt.billing.x12_validate import validate_x12
+from nemt.policy import load_policy
 from nemt.services import claims as claims_service
 from nemt.services.platform.errors import Conflict, InvalidInput
 from nemt.services.trips import record_event
@@ -106,18 +107,23 @@ def test_replacement_and_void_round_trip_through_837p(billed, tmp_path):
 
 
 def test_cms1500_pdf_has_the_fields(billed, tmp_path):
-    from pypdf import PdfReader
+    from nemt.billing.cms1500_grid import line_rows
+    from tests.billing.pdf_grid import at, grid_pages
 
     result = _export(billed, "cms1500", tmp_path=tmp_path)
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(result.content)).pages)
+    pages = grid_pages(result.content)
     assert (tmp_path / "out.cms1500").read_bytes() == result.content
-    for number in billed.claim_numbers:
-        assert f"26 PATIENT'S ACCOUNT NO.: {number}" in text
-    assert "R68.89" in text and "A0130" in text and "S0209" in text and "TRANSPORT CERT" in text
-    assert f"33a NPI: {billed.provider_npi}" in text
-    assert "28 TOTAL CHARGE" in text
+    assert {at(page, 56, 23) for page in pages} == set(billed.claim_numbers)  # item 26 on each claim's form
+    codes = {at(page, line_rows(n)[1], 25) for page in pages for n in range(1, 7)}
+    assert {"A0130", "S0209"} <= codes
+    for page in pages:
+        assert at(page, 38, 3) == "R6889" and at(page, 36, 1) == "TRANSPORT CERT"
+        assert at(page, 61, 50) == billed.provider_npi and at(page, 56, 52)  # items 33a, 28
     with billed.uow() as uow:
-        assert {c.status for c in uow.session.scalars(select(Claim))} == {"exported"}
+        rows = list(uow.session.scalars(select(Claim)))
+        assert {c.status for c in rows} == {"exported"}
+        names = {payer_of(c.payer, load_policy("CO")).name[:31].strip() for c in rows}  # the carrier block: 31 chars
+        assert {at(page, 2, 41) for page in pages} == names
         assert uow.session.scalar(select(ClaimBatch.format)) == "cms1500"
 
 

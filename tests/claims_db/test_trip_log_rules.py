@@ -38,6 +38,8 @@ def test_event_kinds_are_the_enum():
     ("picked-up", {"identity_verified": "yes"}, "data.identity_verified"),
     ("dropped-off", {"loaded_miles": -1}, "data.loaded_miles"),
     ("dropped-off", {"loaded_miles": True}, "data.loaded_miles"),
+    ("dropped-off", {"loaded_miles": 10**26}, "data.loaded_miles"),  # once reached the claim's arithmetic (a 500)
+    ("dropped-off", {"wait_minutes": 24 * 60 + 1}, "data.wait_minutes"),
     ("picked-up", {"service_level": "x" * 41}, "data.service_level"),
     ("no-show", {"reason": 5}, "data.reason"),
     ("picked-up", {"escorts": "Pat"}, "data.escorts"),

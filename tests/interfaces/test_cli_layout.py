@@ -19,9 +19,14 @@ SRC = REPO / "src" / "nemt"
 
 COMMANDS = {
     "serve": None, "bill": None, "decide": None,
-    "db": {"upgrade"}, "demo": {"seed"}, "members": {"import"}, "users": {"token"},
-    "providers": {"import", "expiring", "closest"}, "dispatch": {"schedule"},
-    "claims": {"build", "export", "replace", "void", "remit", "denied", "list", "profile"},
+    "db": {"upgrade", "grant"}, "audit": {"verify", "anchor", "disclosures"},
+    "demo": {"seed"}, "members": {"import"},
+    "users": {"token", "tokens", "revoke-token", "totp-code", "create", "disable", "enable", "role", "reset", "unlock",
+              "list"},
+    "orgs": {"create", "list", "deactivate", "activate"}, "jobs": {"submit", "status", "list", "worker"},
+    "providers": {"import", "expiring", "closest"}, "dispatch": {"schedule"}, "rides": {"pending", "certify"},
+    "claims": {"build", "export", "replace", "void", "remit", "denied", "list", "profile", "broker-pay", "encounters",
+               "ack", "sample-acks", "worklist"},
     "geo": {"route", "zip", "import-osm"},
 }
 
@@ -55,13 +60,15 @@ def test_the_benchmarks_are_outside_the_package():
         assert not re.search(r"^\s*(from|import) benchmarks\b", path.read_text(), re.M), path
     from benchmarks.cli import app as benchmarks_app
 
-    assert _subcommands(typer.main.get_command(benchmarks_app)) == {"geo", "claims", "insertion", "darp"}
+    assert _subcommands(typer.main.get_command(benchmarks_app)) == {"geo", "claims", "insertion", "darp",
+                                                                           "audit", "burst", "queue"}
 
 
 def test_make_bench_runs_them_from_the_checkout():
     target = (REPO / "Makefile").read_text().split("\nbench:", 1)[1].split("\n\n", 1)[0]
     assert "nemt bench" not in target
-    assert {"geo", "claims", "insertion", "darp"} == set(re.findall(r"-m benchmarks (\w+)", target))
+    named = set(re.findall(r"-m benchmarks (\w+)", target))
+    assert named == {"geo", "claims", "insertion", "darp", "burst", "audit", "queue"}
 
 
 def test_python_dash_m_benchmarks_from_the_checkout():

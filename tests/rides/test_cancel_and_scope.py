@@ -52,7 +52,7 @@ def test_cancel_one_leg_frees_its_place_then_the_whole_ride(client, token_for, w
     with world.uow() as uow:
         run = uow.session.scalar(select(VehicleRun))
         assert {s["leg"] for s in run.plan["stops"]} == {other["legs"][0]["key"]}  # the other ride keeps its place
-        assert run.version == version + 1
+        assert run.version >= version + 1  # released; then re-timed by dispatch's repair (another bump)
         assert uow.session.scalar(select(Leg).where(Leg.key == out_leg)).run_position is None
     # Cancelling the remaining leg cancels the ride; cancelling again changes nothing.
     done = client.post(f"/api/v1/rides/{trip['key']}/cancel", json={"leg": back["key"]}, headers=headers).json()

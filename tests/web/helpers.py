@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from tests.conftest import demo_totp
+
 PASSWORD_SUFFIX = "-demo-2026"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -16,12 +18,18 @@ def csrf_of(html: str) -> str:
 
 
 def sign_in(client, username: str) -> str:
-    """Sign ``username`` in through the log-in form; returns the session's CSRF token."""
+    """Sign ``username`` in through the log-in form (and the code step for a demo user with a second factor);
+    returns the session's CSRF token."""
     client.cookies.clear()
     page = client.get("/login")
     r = client.post("/login", data={"username": username, "password": username + PASSWORD_SUFFIX,
                                     "csrf_token": csrf_of(page.text)}, follow_redirects=False)
     assert r.status_code == 303, r.text
+    if r.headers["location"] == "/login/code":
+        form = client.get("/login/code")
+        r = client.post("/login/code", data={"totp": demo_totp(client, username), "csrf_token": csrf_of(form.text)},
+                        follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/", r.text
     return csrf_of(client.get("/").text)
 
 

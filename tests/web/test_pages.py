@@ -254,11 +254,20 @@ def test_ride_from_booking_to_the_auditors_report(client, demo):
     token = sign_in(client, "driver")
     page = client.get(f"/driver?day={day}").text
     assert confirmation in page
-    for kind, data in (("arrived", {}), ("picked-up", {}), ("identity", {}),
-                       ("dropped-off", {"loaded_miles": "9", "trip_confirmed_by": "member"})):
-        r = client.post(f"/driver/legs/{leg_key}/{kind}", data={"csrf_token": token, "day": day.isoformat(), **data},
-                        follow_redirects=False)
-        assert r.status_code == 303, (kind, r.text[:500])
+    with demo() as uow:  # the ride is driven when it is due: the platform clock moves to its pick-up window
+        leg = uow.session.scalar(select(Leg).where(Leg.key == leg_key))
+        opens, miles = leg.pickup_earliest or leg.planned_pickup, round(leg.miles)
+    saved = clock.now()
+    try:
+        for kind, data, minutes in (("arrived", {}, 0), ("picked-up", {}, 5), ("identity", {}, 6),
+                                    ("dropped-off", {"loaded_miles": str(miles), "trip_confirmed_by": "member"}, 60)):
+            clock.start_at(opens + dt.timedelta(minutes=minutes))
+            token = sign_in(client, "driver")  # a session idle that long has ended
+            r = client.post(f"/driver/legs/{leg_key}/{kind}", follow_redirects=False,
+                            data={"csrf_token": token, "day": day.isoformat(), **data})
+            assert r.status_code == 303, (kind, r.text[:500])
+    finally:
+        clock.start_at(saved)
     card = client.get(f"/driver?day={day}").text.split(confirmation)[1].split("</li>")[0]
     assert "Completed" in card
 

@@ -1,26 +1,29 @@
-"""Dispatch: schedule a day, reassign a leg, manifests (JSON and PDF)."""
+"""Dispatch: schedule a day (at once, or as a job with progress), reassign a leg, a will-call return, manifests (JSON
+and PDF)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from nemt import clock
+from nemt.api.problems import SIGNED_IN, responses
 from nemt.domain.actors import Actor
 from nemt.http.deps import allowed, get_uow
 from nemt.services import dispatch
 from nemt.services.platform.permissions import Action, roles_text
 
-router = APIRouter(prefix="/api/v1", tags=["dispatch"])
+router = APIRouter(prefix="/api/v1", tags=["dispatch"], responses=SIGNED_IN)
 
 
 class ScheduleBody(BaseModel):
-    program: str = "CO"
+    program: str = Field(default="CO", max_length=2)
     date: dt.date
-    time_limit: float = 5.0
+    time_limit: float = Field(default=5.0, gt=0, le=60, allow_inf_nan=False,
+                              description="seconds the optimizer may search (at most 60)")
 
 
 class AssignBody(BaseModel):
@@ -29,13 +32,15 @@ class AssignBody(BaseModel):
     expected_version: int | None = None
 
 
-@router.post("/dispatch/schedule", summary="Optimize a day's runs. " + roles_text([Action.DISPATCH]))
+@router.post("/dispatch/schedule", responses=responses(400, 404, 409, 422),
+             summary="Optimize a day's runs. " + roles_text([Action.DISPATCH]))
 def schedule(body: ScheduleBody, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get_uow)) -> dict:
-    result = dispatch.schedule_day(uow, actor, body.program.upper(), body.date, time_limit=min(body.time_limit, 60))
+    result = dispatch.schedule_day(uow, actor, body.program.upper(), body.date, time_limit=body.time_limit)
     return result.__dict__
 
 
-@router.post("/legs/{key}/assign", summary="Put a leg on a vehicle. " + roles_text([Action.DISPATCH]))
+@router.post("/legs/{key}/assign", responses=responses(400, 404, 409, 422),
+             summary="Put a leg on a vehicle. " + roles_text([Action.DISPATCH]))
 def assign(key: str, body: AssignBody, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get_uow)) -> dict:
     leg = dispatch.assign_leg(uow, actor, key, body.vehicle, driver_key=body.driver,
                               expected_version=body.expected_version)
@@ -43,6 +48,7 @@ def assign(key: str, body: AssignBody, actor: Actor = allowed(Action.DISPATCH), 
 
 
 @router.get("/vehicles/{key}/manifest",
+            responses=responses(404, 422),
             summary="A vehicle's manifest for a day. " + roles_text([Action.MANIFEST_READ]))
 def manifest_json(key: str, date: dt.date, actor: Actor = allowed(Action.MANIFEST_READ),
                   uow=Depends(get_uow)) -> dict:
@@ -50,7 +56,9 @@ def manifest_json(key: str, date: dt.date, actor: Actor = allowed(Action.MANIFES
 
 
 @router.get("/vehicles/{key}/manifest.pdf", summary="The manifest as PDF. " + roles_text([Action.MANIFEST_READ]),
-            response_class=Response)
+            response_class=Response,
+            responses={200: {"description": "The manifest (PDF).", "content": {"application/pdf": {}}},
+                       **responses(404, 422)})
 def manifest_pdf(key: str, date: dt.date, actor: Actor = allowed(Action.MANIFEST_READ), uow=Depends(get_uow)):
     from nemt.api.manifest_pdf import manifest_pdf as render
 
@@ -60,9 +68,39 @@ def manifest_pdf(key: str, date: dt.date, actor: Actor = allowed(Action.MANIFEST
 
 
 @router.post("/legs/{key}/insert-urgent",
+             responses=responses(404, 409, 422),
              summary="Insert an urgent leg into the live runs at its cheapest feasible place. "
                      + roles_text([Action.DISPATCH]))
 def insert_urgent(key: str, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get_uow)) -> dict:
     leg = dispatch.insert_urgent(uow, actor, key, now=clock.now())
     return {"leg": leg.key, "status": leg.status, "planned_pickup": leg.planned_pickup,
             "planned_dropoff": leg.planned_dropoff}
+
+
+@router.post("/legs/{key}/will-call", responses=responses(404, 409, 422),
+             summary="The member of a return leg called, ready: insert the leg within the policy's pick-up promise. "
+                     + roles_text([Action.DISPATCH]))
+def will_call(key: str, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get_uow)) -> dict:
+    done = dispatch.will_call_ready(uow, actor, key, now=clock.now())
+    return {"leg": done.leg.key, "called_at": done.called_at, "promised_by": done.promised_by,
+            "vehicle": done.vehicle, "planned_pickup": done.planned_pickup}
+
+
+@router.post("/dispatch/schedule-jobs", status_code=202, responses=responses(400, 404, 422),
+             summary="Schedule a day in the background; poll the job for its progress. "
+                     + roles_text([Action.DISPATCH]))
+def schedule_job(body: ScheduleBody, request: Request, actor: Actor = allowed(Action.DISPATCH),
+                 uow=Depends(get_uow)) -> dict:
+    key = dispatch.start_schedule(uow, actor, body.program.upper(), body.date, time_limit=body.time_limit,
+                                  uow_factory=request.app.state.uow_factory)
+    return {"job": key, "status": f"/api/v1/dispatch/jobs/{key}"}
+
+
+@router.get("/dispatch/jobs/{key}", responses=responses(404),
+            summary="How far a dispatch job is: state, percent, what it is doing, and its result. "
+                    + roles_text([Action.DISPATCH]))
+def job(key: str, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get_uow)) -> dict:
+    status = dispatch.job_status(uow, actor, key)
+    return {"job": status.key, "kind": status.kind, "date": status.day, "state": status.state,
+            "percent": status.percent, "message": status.message,
+            "result": status.result.__dict__ if status.result else None, "error": status.error}

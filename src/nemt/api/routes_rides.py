@@ -13,12 +13,13 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, Field
 
 from nemt import clock
+from nemt.api.problems import SIGNED_IN, responses
 from nemt.domain.actors import Actor
 from nemt.http.deps import allowed, get_uow
 from nemt.services import rides
 from nemt.services.platform.permissions import Action, roles_text
 
-router = APIRouter(prefix="/api/v1", tags=["rides"])
+router = APIRouter(prefix="/api/v1", tags=["rides"], responses=SIGNED_IN)
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description=(
     "Optional. The same key twice makes one ride; without it, member + appointment + destination + direction "
@@ -75,6 +76,7 @@ class RideOut(BaseModel):
     mode: str | None
     requested_mode: str
     arranged_by: str
+    arranged_by_reason: str = Field(default="", description="why that office arranges the ride, in plain words")
     reason_codes: list[str]
     reasons: list[ReasonOut]
     requested_by: str
@@ -122,6 +124,7 @@ class NoticeOut(BaseModel):
     program: str
     service_date: dt.date
     arranged_by: str
+    arranged_by_reason: str = ""
     created_at: dt.datetime
     reasons: list[dict[str, str]]
     appeal: str
@@ -146,6 +149,9 @@ def _order(uow, result: rides.StandingOrderResult) -> dict:
     return rides.describe_standing_order(uow, result)
 
 
+REPEAT = "A repeat of an earlier request (the same Idempotency-Key, or the same request): the earlier answer."
+
+
 def _repeat_is_200(response: Response, created: bool) -> None:
     """201 for a new booking or order; 200 when an idempotency key replays an earlier one."""
     if not created:
@@ -153,6 +159,7 @@ def _repeat_is_200(response: Response, created: bool) -> None:
 
 
 @router.post("/rides", response_model=RideOut, status_code=201,
+             responses={200: {"model": RideOut, "description": REPEAT}, **responses(400, 404, 409, 422, 429)},
              summary="Book a ride (decided at once; a notice when denied or pending). 201 new, 200 repeat of an "
                      "earlier request. " + roles_text([Action.RIDE_BOOK]))
 def book(body: rides.RideRequestIn, response: Response, idempotency_key: IdempotencyKey = None,
@@ -163,6 +170,7 @@ def book(body: rides.RideRequestIn, response: Response, idempotency_key: Idempot
 
 
 @router.get("/rides", response_model=list[RideOut],
+            responses=responses(422),
             summary="The rides of one day (local date of service), for dispatch; scoped to what the caller may "
                     "see. " + roles_text([Action.RIDE_READ]))
 def rides_of_day(date: dt.date = Query(description="YYYY-MM-DD"), actor: Actor = allowed(Action.RIDE_READ),
@@ -171,12 +179,14 @@ def rides_of_day(date: dt.date = Query(description="YYYY-MM-DD"), actor: Actor =
 
 
 @router.get("/rides/{key}", response_model=RideOut,
+            responses=responses(404),
             summary="One ride by its key. " + roles_text([Action.RIDE_READ]))
 def read_ride(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> dict:
     return _ride(uow, rides.get_ride(uow, actor, key))
 
 
 @router.patch("/rides/{key}", response_model=RideOut,
+              responses=responses(400, 404, 409, 422),
               summary="Change the appointment time, return pick-up, destination or mode; the ride is decided "
                       "again. " + roles_text([Action.RIDE_BOOK]))
 def change_ride(key: str, body: rides.RideChange, actor: Actor = allowed(Action.RIDE_BOOK),
@@ -185,6 +195,7 @@ def change_ride(key: str, body: rides.RideChange, actor: Actor = allowed(Action.
 
 
 @router.post("/rides/{key}/cancel", response_model=RideOut,
+             responses=responses(400, 404, 409, 422),
              summary="Cancel a ride or one of its legs; a cancelled leg leaves the vehicle schedule. "
                      + roles_text([Action.RIDE_BOOK]))
 def cancel_ride(key: str, body: CancelIn | None = None, actor: Actor = allowed(Action.RIDE_BOOK),
@@ -194,6 +205,8 @@ def cancel_ride(key: str, body: CancelIn | None = None, actor: Actor = allowed(A
 
 
 @router.post("/standing-orders", response_model=StandingOrderOut, status_code=201,
+             responses={200: {"model": StandingOrderOut, "description": REPEAT},
+                        **responses(400, 404, 409, 422, 429)},
              summary="Recurring appointments: a standing order and one decided ride per future occurrence. "
                      + roles_text([Action.RIDE_BOOK]))
 def create_standing_order(body: rides.StandingOrderIn, response: Response, idempotency_key: IdempotencyKey = None,
@@ -204,12 +217,14 @@ def create_standing_order(body: rides.StandingOrderIn, response: Response, idemp
 
 
 @router.get("/standing-orders/{key}", response_model=StandingOrderOut,
+            responses=responses(404),
             summary="A standing order with its rides. " + roles_text([Action.RIDE_READ]))
 def read_standing_order(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> dict:
     return _order(uow, rides.get_standing_order(uow, actor, key))
 
 
 @router.post("/standing-orders/{key}/cancel", response_model=StandingOrderOut,
+             responses=responses(400, 404, 409, 422),
              summary="Cancel a standing order and its future rides. " + roles_text([Action.RIDE_BOOK]))
 def cancel_standing_order(key: str, body: CancelOrderIn | None = None, actor: Actor = allowed(Action.RIDE_BOOK),
                           uow=Depends(get_uow)) -> dict:
@@ -218,12 +233,14 @@ def cancel_standing_order(key: str, body: CancelOrderIn | None = None, actor: Ac
 
 
 @router.get("/members/{key}/rides", response_model=list[RideOut],
+            responses=responses(404, 429),
             summary="A member's rides (by the member's opaque key). " + roles_text([Action.RIDE_READ]))
 def member_rides(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> list[dict]:
     return [_ride(uow, t) for t in rides.rides_of_member(uow, actor, key)]
 
 
 @router.get("/notices/{key}", response_model=NoticeOut,
+            responses=responses(404),
             summary="A notice to the member: the decision's reasons, their rules and how to appeal. "
                     + roles_text([Action.NOTICE_READ]))
 def read_notice(key: str, actor: Actor = allowed(Action.NOTICE_READ), uow=Depends(get_uow)) -> dict:

@@ -7,19 +7,6 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class TokenRequest(BaseModel):
-    username: str
-    password: str
-    label: str = ""
-
-
-class TokenOut(BaseModel):
-    token: str
-    token_type: str = "bearer"
-    role: str
-    organization: str
-
-
 class MemberSearch(BaseModel):
     """Search by Medicaid ID, or by last name and birth date. Sent in the body: member data never goes in URLs."""
 
@@ -76,4 +63,22 @@ class AuditOut(BaseModel):
     action: str
     entity: str
     member_id: int | None
+    detail: dict
+    channel: str = ""  # api, page, command, job
+    endpoint: str = ""
+    seq: int | None = None  # place in the hash chain (nemt audit verify)
+
+
+class DisclosureOut(BaseModel):
+    """One entry of a member's accounting of disclosures (45 CFR 164.528): who, when, what, through what."""
+
+    model_config = ConfigDict(from_attributes=True)
+    at: dt.datetime
+    username: str
+    role: str
+    organization: str
+    action: str
+    entity: str
+    channel: str
+    endpoint: str
     detail: dict

@@ -1,11 +1,17 @@
-"""CMS-1500 paper claim as PDF (reportlab), filled per the manual's CMS 1500 Paper Claim Reference Table.
+"""CMS-1500 (NUCC 02/12) paper claim as a printable PDF, filled per the manual's CMS 1500 Paper Claim Reference Table.
+
+The data are printed on the form's 10-pitch, 6-lines-per-inch grid (:mod:`nemt.billing.cms1500_grid`), each box at
+the line and column where a payer's scanner reads it, in Courier upper case: the sheet is meant to be printed onto
+the red OCR form (scanners drop the red; a black copy of the form itself would not scan), so only the data are
+drawn — no box outlines and no labels.
 
 "The paper claim form allows entry of up to six detailed billing lines ... Each claim form must be fully completed
-(totaled). Do not file continuation claims (e.g., Page 1 of 2)." A claim with more lines is therefore written
-as several complete forms, each with its own total in field 28 and no page numbering.
+(totaled). Do not file continuation claims (e.g., Page 1 of 2)." A claim with more lines is therefore written as
+several complete forms, each with its own total in field 28 and no page numbering.
 
-The PDF is a plain rendering of the form's fields with their numbers and labels (not an overlay on the red
-OCR form), so that the values can be read back (e.g. with pypdf) and checked.
+Dates and amounts follow the NUCC 02/12 manual: item 3 "8-digit (MM | DD | YYYY)"; 24A "6-digit (MM | DD | YY)";
+12 and 31 "6-digit (MMDDYY)" is accepted; amounts with no dollar sign, comma or decimal point, the cents printed
+apart from the dollars ("Enter 00 in the cents area if the amount is a whole number").
 """
 
 from __future__ import annotations
@@ -15,19 +21,47 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 from typing import Any
 
+from nemt.billing.cms1500_grid import BOX, FONT, FONT_SIZE, LINE_COLUMNS, Box, line_rows, point_of
 from nemt.billing.x12_837p import BillingProviderInfo, ClaimSubmission, ServiceLine
 from nemt.policy import Policy
 
-__all__ = ["Cms1500Form", "forms_for_claim", "render_cms1500", "mmddyy"]
+__all__ = ["Cms1500Form", "amount_box", "birth_date_box", "forms_for_claim", "mmddyy", "render_cms1500",
+           "service_date_box", "sex_column"]
 
 
 def mmddyy(day: dt.date) -> str:
-    """Six-digit dates, "Example: 070114 for July 1, 2014" (fields 3, 24A, 31)."""
+    """A six-digit date with no dividers, for items 12 and 31 "DATE": NUCC 02/12 items 12 and 31 accept
+    "6-digit (MMDDYY)"."""
     return day.strftime("%m%d%y")
+
+
+def birth_date_box(day: dt.date) -> tuple[str, str, str]:
+    """Item 3: "Enter the patient's 8-digit birth date (MM | DD | YYYY)" — the three parts go in their own places
+    between the form's dividers."""
+    return day.strftime("%m"), day.strftime("%d"), day.strftime("%Y")
+
+
+def service_date_box(day: dt.date) -> tuple[str, str, str]:
+    """Item 24A "From": the six-digit date (MM | DD | YY) the manual asks for ("Enter the six-digit date of service in
+    the 'From' field") and NUCC 02/12 accepts."""
+    return day.strftime("%m"), day.strftime("%d"), day.strftime("%y")
+
+
+def sex_column(gender: str) -> str | None:
+    """Item 3 SEX: "Enter an X in the correct box ... Only one box can be marked. If sex is unknown, leave blank"
+    (NUCC 02/12); the member's sex is the 837P's code (DMG03: F, M, U). The grid box name, or None."""
+    return {"M": "3_sex_m", "F": "3_sex_f"}.get(gender)
+
+
+def amount_box(amount: Decimal) -> str:
+    """Items 24F and 28: eight characters, the dollars right-justified, a space where the form's dotted divider is,
+    then the cents — "Do not use commas, dollar signs or decimal points" (NUCC 02/12)."""
+    if amount < 0:
+        raise ValueError("negative amounts are not allowed on the 1500")
+    return f"{amount:8.2f}".replace(".", " ")
 
 
 @dataclass(frozen=True)
@@ -62,21 +96,27 @@ class _Page:
     """What every form of one rendering shares: the billing provider, the signer and the policy's fixed values."""
 
     billing_provider: BillingProviderInfo
-    billing_city: str
     billing_phone: str
     facility: tuple[str, str, str]
     policy: Policy
-    diagnosis: str
-    emergency: str
+    payer_name: str
     signed_on: dt.date
     signer: str
     transport_cert: bool
 
 
-# Field 24: the column headers and their x positions.
-_LINE_HEADERS = ("24A FROM", "TO", "24B POS", "24C EMG", "24D CPT/HCPCS MODIFIER", "24E PTR",
-                 "24F $ CHARGES", "24G UNITS", "24J RENDERING NPI")
-_LINE_COLUMNS = (40, 85, 130, 170, 210, 330, 370, 440, 490)
+class _Sheet:
+    """Draws values at grid boxes: upper case, cut to the box's width (NUCC OCR guidelines)."""
+
+    def __init__(self, pdf: Any) -> None:
+        self.pdf = pdf
+
+    def put(self, box: Box | str, value: str, *, line: int | None = None) -> None:
+        where = BOX[box] if isinstance(box, str) else box
+        text = " ".join(str(value).upper().split())[:where.width] if value.strip() else ""
+        if text:
+            x, y = point_of(line if line is not None else where.line, where.column)
+            self.pdf.drawString(x, y, text)
 
 
 def render_cms1500(
@@ -89,31 +129,32 @@ def render_cms1500(
     billing_phone: str = "",
     service_facility: tuple[str, str, str] | None = None,
     transport_cert: bool = True,
+    payer_name: str = "",
     output: str | Path | None = None,
 ) -> bytes:
-    """Render every claim as one or more CMS-1500 forms in one PDF. Returns the PDF bytes (and writes ``output``
-    when given). ``service_facility`` is field 32 as (name, address line, "city, ST ZIP"); the billing provider's
-    address is used when it is None. ``transport_cert`` fills field 19 with "TRANSPORT CERT" ("When applicable,
-    enter the words "TRANSPORT CERT" to certify that you have a transportation certificate or trip sheet on
-    file")."""
+    """Render every claim as one or more CMS-1500 forms (one page each) in one PDF. Returns the PDF bytes (and writes
+    ``output`` when given). ``service_facility`` is field 32 as (name, address line, "city, ST ZIP"); the billing
+    provider's address is used when it is None. ``transport_cert`` fills field 19 with "TRANSPORT CERT" ("When
+    applicable, enter the words "TRANSPORT CERT" to certify that you have a transportation certificate or trip
+    sheet on file"). ``payer_name`` goes in the carrier block."""
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=letter, pageCompression=0)
-    pdf.setTitle("CMS-1500 Health Insurance Claim Form")
-    _, height = letter
+    pdf.setTitle("CMS-1500 (02/12) claim data, to print on the red OCR form")
     bp = billing_provider
-    bp_city = f"{bp.address.city}, {bp.address.state} {bp.address.zip}"
-    page = _Page(
-        billing_provider=bp, billing_city=bp_city, billing_phone=billing_phone,
-        facility=service_facility or (bp.name, bp.address.line1, bp_city), policy=policy,
-        diagnosis=policy.get("claims.diagnosis_display"), emergency=policy.get("claims.emergency_indicator"),
-        signed_on=signed_on, signer=signer, transport_cert=transport_cert,
-    )
+    bp_city = f"{bp.address.city} {bp.address.state} {bp.address.zip}"
+    page = _Page(billing_provider=bp, billing_phone=billing_phone,
+                 facility=service_facility or (bp.name, bp.address.line1, bp_city), policy=policy,
+                 payer_name=payer_name, signed_on=signed_on, signer=signer, transport_cert=transport_cert)
     for claim in claims:
         for form in forms_for_claim(claim, policy):
-            _draw_form(pdf, form, page, height)
+            pdf.setFont(FONT, FONT_SIZE)
+            sheet = _Sheet(pdf)
+            _patient_boxes(sheet, form.claim, page)
+            _service_lines(sheet, form, page)
+            _provider_boxes(sheet, form, page)
             pdf.showPage()
     pdf.save()
     data = buffer.getvalue()
@@ -122,78 +163,61 @@ def render_cms1500(
     return data
 
 
-def _field(pdf: Any, label: str, value: str, x: float, y: float) -> None:
-    pdf.drawString(x, y, f"{label}: {value}")
+def _patient_boxes(sheet: _Sheet, claim: ClaimSubmission, page: _Page) -> None:
+    """The carrier block and items 1 to 23."""
+    sheet.put("carrier_name", page.payer_name)
+    sheet.put("1_medicaid", "X")
+    sheet.put("1a", claim.subscriber.member_id)
+    sheet.put("2", ", ".join(n for n in (claim.subscriber.last_name, claim.subscriber.first_name) if n))
+    if claim.subscriber.birth_date:
+        for box, part in zip(("3_mm", "3_dd", "3_yyyy"), birth_date_box(claim.subscriber.birth_date), strict=True):
+            sheet.put(box, part)
+    sex = sex_column(claim.subscriber.gender)
+    if sex:
+        sheet.put(sex, "X")
+    sheet.put("12", "SIGNATURE ON FILE")
+    sheet.put("12_date", mmddyy(page.signed_on))
+    if page.transport_cert:
+        sheet.put("19", "TRANSPORT CERT")
+    sheet.put("21_ind", "0")  # ICD-10-CM
+    # NUCC item 21: "Do not include the decimal point in the diagnosis code, because it is implied."
+    sheet.put("21_a", str(page.policy.get("claims.diagnosis")))
+    sheet.put("22_code", _resubmission_code(claim, page.policy))
+    sheet.put("22_original", claim.original_claim_number or "")
 
 
-def _draw_form(pdf: Any, form: Cms1500Form, page: _Page, height: float) -> None:
-    """One complete form: the header fields, the service lines (24) and the totals and signatures."""
-    y = height - 40
-    pdf.setFont("Helvetica-Bold", 12)
-    pdf.drawString(40, y, "HEALTH INSURANCE CLAIM FORM (CMS-1500 02/12)")
-    pdf.setFont("Helvetica", 8)
-    y = _draw_patient_fields(pdf, form.claim, page, y - 24)
-    y = _draw_lines(pdf, form, page, y - 22)
-    _draw_provider_fields(pdf, form, page, y - 24)
-
-
-def _draw_patient_fields(pdf: Any, claim: ClaimSubmission, page: _Page, y: float) -> float:
-    """Fields 1 to 22, from ``y`` down; returns the y of the last row."""
-    field = partial(_field, pdf)
-    field("1 MEDICAID", "X", 40, y)
-    field("1a INSURED'S ID NUMBER", claim.subscriber.member_id, 200, y)
-    y -= 14
-    name = f"{claim.subscriber.last_name}, {claim.subscriber.first_name}".strip(", ")
-    field("2 PATIENT'S NAME", name, 40, y)
-    birth = mmddyy(claim.subscriber.birth_date) if claim.subscriber.birth_date else ""
-    field("3 PATIENT'S BIRTH DATE", birth, 330, y)
-    y -= 14
-    field("12 PATIENT'S SIGNATURE", "SOF", 40, y)
-    field("DATE", mmddyy(page.signed_on), 200, y)
-    y -= 14
-    field("19 ADDITIONAL CLAIM INFORMATION", "TRANSPORT CERT" if page.transport_cert else "", 40, y)
-    y -= 14
-    field("21 DIAGNOSIS ICD IND", "0", 40, y)
-    field("A", page.diagnosis, 160, y)
-    y -= 14
-    field("22 RESUBMISSION CODE", _resubmission_code(claim, page.policy), 40, y)
-    field("ORIGINAL REF. NO.", claim.original_claim_number or "", 200, y)
-    return y
-
-
-def _draw_lines(pdf: Any, form: Cms1500Form, page: _Page, y: float) -> float:
-    """Field 24: the headers at ``y`` and one row per line below; returns the y of the last row."""
-    pdf.setFont("Helvetica-Bold", 8)
-    for x, header in zip(_LINE_COLUMNS, _LINE_HEADERS, strict=True):
-        pdf.drawString(x, y, header)
-    pdf.setFont("Helvetica", 8)
+def _service_lines(sheet: _Sheet, form: Cms1500Form, page: _Page) -> None:
+    """Field 24, one service line per form row, on the row's unshaded line (the shaded one stays empty)."""
+    emergency = str(page.policy.get("claims.emergency_indicator"))
     for n, line in enumerate(form.lines, start=1):
-        y -= 14
+        _, row = line_rows(n)
         # Single date of service: "Enter the six-digit date of service in the "From" field."
-        values = [
-            mmddyy(line.date_of_service), "", line.place_of_service, page.emergency,
-            " ".join((line.hcpcs,) + tuple(line.modifiers)), "A", f"{line.charge:.2f}", str(line.units),
-            line.rendering_npi or page.billing_provider.npi,
-        ]
-        pdf.drawString(30, y, str(n))
-        for x, value in zip(_LINE_COLUMNS, values, strict=True):
-            pdf.drawString(x, y, value)
-    return y
+        values = dict(zip(("24a_from_mm", "24a_from_dd", "24a_from_yy"), service_date_box(line.date_of_service),
+                          strict=True))
+        values.update({"24b": line.place_of_service, "24c": emergency, "24d_code": line.hcpcs,
+                       "24d_modifiers": " ".join(line.modifiers), "24e": "A", "24f": amount_box(line.charge),
+                       "24g": str(line.units), "24j": line.rendering_npi or page.billing_provider.npi})
+        for name, value in values.items():
+            sheet.put(LINE_COLUMNS[name], value, line=row)
 
 
-def _draw_provider_fields(pdf: Any, form: Cms1500Form, page: _Page, y: float) -> None:
-    """Fields 26 to 33a, from ``y`` down."""
-    field = partial(_field, pdf)
+def _provider_boxes(sheet: _Sheet, form: Cms1500Form, page: _Page) -> None:
+    """Items 25 to 33b; item 28 is this form's own total."""
     bp = page.billing_provider
-    field("26 PATIENT'S ACCOUNT NO.", form.claim.claim_number, 40, y)
-    field("27 ACCEPT ASSIGNMENT", "YES", 250, y)
-    field("28 TOTAL CHARGE", f"{form.total_charge:.2f}", 400, y)
-    y -= 14
-    field("31 SIGNATURE OF PHYSICIAN OR SUPPLIER", f"{page.signer} {mmddyy(page.signed_on)}", 40, y)
-    y -= 14
-    field("32 SERVICE FACILITY", " / ".join(page.facility), 40, y)
-    y -= 14
-    billing_info = f"{bp.name} / {bp.address.line1} / {page.billing_city} {page.billing_phone}".strip()
-    field("33 BILLING PROVIDER INFO & PH #", billing_info, 40, y)
-    y -= 14
-    field("33a NPI", bp.npi, 40, y)
+    sheet.put("25", bp.tax_id)
+    sheet.put("25_ein", "X")
+    sheet.put("26", form.claim.claim_number)
+    sheet.put("27_yes", "X")
+    sheet.put("28", amount_box(form.total_charge))
+    sheet.put("31", page.signer)
+    sheet.put("31_date", mmddyy(page.signed_on))
+    for box, value in zip(("32_name", "32_street", "32_city"), page.facility, strict=True):
+        sheet.put(box, value.replace(",", ""))
+    digits = "".join(c for c in page.billing_phone if c.isdigit())[-10:]
+    if len(digits) == 10:
+        sheet.put("33_phone", f"{digits[:3]} {digits[3:6]}-{digits[6:]}")
+    sheet.put("33_name", bp.name)
+    sheet.put("33_street", bp.address.line1)
+    sheet.put("33_city", f"{bp.address.city} {bp.address.state} {bp.address.zip}")
+    sheet.put("33a", bp.npi)
+    sheet.put("33b", f"ZZ{bp.taxonomy}")

@@ -71,6 +71,7 @@ class ServicePayment:
     units: Decimal | None
     date_of_service: dt.date | None
     adjustments: tuple[Adjustment, ...]
+    remarks: tuple[str, ...] = ()  # RARC of the line (LQ*HE)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class ClaimPayment:
     payer_claim_number: str  # CLP07: the number a replacement or void refers to (REF*F8)
     adjustments: tuple[Adjustment, ...]
     services: tuple[ServicePayment, ...]
+    remarks: tuple[str, ...] = ()  # RARC of the claim (MOA03-MOA07, outpatient adjudication)
 
     @property
     def status(self) -> str:
@@ -172,6 +174,7 @@ class _ServiceDraft(TypedDict):
     units: Decimal | None
     date_of_service: dt.date | None
     adjustments: list[Adjustment]
+    remarks: list[str]
 
 
 class _ClaimDraft(TypedDict):
@@ -185,6 +188,7 @@ class _ClaimDraft(TypedDict):
     payer_claim_number: str
     adjustments: list[Adjustment]
     services: list[_ServiceDraft]
+    remarks: list[str]
 
 
 def _split(text: str) -> list[_Segment]:
@@ -274,6 +278,7 @@ def parse_835(text: str, *, component_separator: str | None = None) -> Remittanc
                 "payer_claim_number": seg.require(7, "payer claim control number"),
                 "adjustments": [],
                 "services": [],
+                "remarks": [],
             }
             if current_claim["status_code"] not in CLAIM_STATUS:
                 raise seg.error("CLP02 (claim status code) is not a valid code")
@@ -297,6 +302,7 @@ def parse_835(text: str, *, component_separator: str | None = None) -> Remittanc
                 "units": seg.money(5, "units paid") if units_text else None,
                 "date_of_service": None,
                 "adjustments": [],
+                "remarks": [],
             }
             current_claim["services"].append(current_service)
         elif seg.id == "DTM" and seg.get(1) == "472":
@@ -308,6 +314,13 @@ def parse_835(text: str, *, component_separator: str | None = None) -> Remittanc
                 raise seg.error("CAS outside a claim (no CLP before it)")
             target = current_service if current_service is not None else current_claim
             target["adjustments"].extend(_adjustments(seg))
+        elif seg.id == "MOA" and current_claim is not None:
+            # Remark codes (RARC) of the claim: MOA03 … MOA07.
+            current_claim["remarks"].extend(code for code in (seg.get(i).strip() for i in range(3, 8)) if code)
+        elif seg.id == "LQ" and seg.get(1) == "HE":
+            if current_service is None:
+                raise seg.error("LQ (remark code) outside a service line")
+            current_service["remarks"].append(seg.require(2, "remark code"))
         elif seg.id == "PLB":
             current_claim = current_service = None
             for start in range(3, 14, 2):
@@ -330,12 +343,12 @@ def parse_835(text: str, *, component_separator: str | None = None) -> Remittanc
     for c in claims:
         services = tuple(ServicePayment(
             hcpcs=s["hcpcs"], modifiers=s["modifiers"], charge=s["charge"], paid=s["paid"], units=s["units"],
-            date_of_service=s["date_of_service"], adjustments=tuple(s["adjustments"]),
+            date_of_service=s["date_of_service"], adjustments=tuple(s["adjustments"]), remarks=tuple(s["remarks"]),
         ) for s in c["services"])
         built.append(ClaimPayment(
             claim_number=c["claim_number"], status_code=c["status_code"], charge=c["charge"], paid=c["paid"],
             patient_responsibility=c["patient_responsibility"], payer_claim_number=c["payer_claim_number"],
-            adjustments=tuple(c["adjustments"]), services=services,
+            adjustments=tuple(c["adjustments"]), services=services, remarks=tuple(c["remarks"]),
         ))
     # Balancing (835 TR3): BPR02 = sum of CLP04 - sum of PLB adjustments.
     expected = sum((c.paid for c in built), Decimal("0.00")) - plb_total

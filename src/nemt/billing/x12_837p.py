@@ -37,6 +37,7 @@ __all__ = [
     "write_837p",
     "submissions_from_claims",
     "split_name",
+    "valid_contact_phone",
 ]
 
 # 837P TR3: loop 2400 (service line) repeats at most 50 times per claim.
@@ -87,6 +88,18 @@ class Submitter:
     id: str  # ETIN / submitter ID, also ISA06 and GS02
     contact_name: str
     phone: str
+
+    @property
+    def phone_digits(self) -> str:
+        return re.sub(r"[^0-9]", "", self.phone)
+
+
+def valid_contact_phone(phone: str) -> bool:
+    """005010X222A1 loop 1000A PER (Submitter EDI Contact Information) is required, and so are PER03/PER04: a
+    communication number. A telephone number of the North American Dialing Plan is written as ten digits,
+    AAABBBCCCC (area code, prefix, number); a made-up ``0000000000`` is no number."""
+    digits = re.sub(r"[^0-9]", "", phone)
+    return len(digits) == 10 and digits[0] not in "01"
 
 
 @dataclass(frozen=True)
@@ -144,6 +157,7 @@ class ClaimSubmission:
     original_claim_number: str | None = None  # REF*F8, the payer's claim number of the claim replaced/voided
     pickup: Address | None = None
     dropoff: Address | None = None
+    payer_id: str | None = None  # the payer this claim may go to (NM1*PR); None: whichever the file is addressed to
 
     @property
     def total_charge(self) -> Decimal:
@@ -208,11 +222,15 @@ def _money(amount: Decimal) -> str:
     return f"{amount.quantize(Decimal('0.01')):f}"
 
 
-def check_claim(claim: ClaimSubmission, billing_npi: str, policy: Policy) -> None:
-    """The project's own edits, which pyx12 does not make. Raises :class:`X12WriteError`."""
+def check_claim(claim: ClaimSubmission, billing_npi: str, policy: Policy, payer: Payer | None = None) -> None:
+    """The project's own edits, which pyx12 does not make. Raises :class:`X12WriteError`. With ``payer``: a claim
+    payable by another payer is refused, so a broker-area claim never goes to the Department."""
     where = f"claim {claim.claim_number}"
     if not valid_npi(billing_npi):
         raise X12WriteError("billing provider NPI fails the check digit (Luhn over 80840 + first nine digits)")
+    if payer is not None and claim.payer_id is not None and claim.payer_id != payer.id:
+        raise X12WriteError(f"{where} is payable by {claim.payer_id} only and cannot be sent to {payer.id} "
+                            "(Payment for Covered Services)")
     if "." in claim.diagnosis or not re.fullmatch(r"[A-Z][0-9A-Z]{2,6}", claim.diagnosis):
         raise X12WriteError(f"{where}: diagnosis must be an ICD-10 code without the decimal point (Diagnosis Codes)")
     if claim.diagnosis != policy.get("claims.diagnosis"):
@@ -263,18 +281,22 @@ def write_837p(
     transaction_control_number: int = 1,
     production: bool = False,
     check_total: Decimal | None = None,
+    transaction_type: str = "CH",
 ) -> str:
     """One 837P interchange holding ``claims``. Control numbers: ISA13/IEA02 = ``interchange_control_number``
     (1..999999999), GS06/GE02 = ``group_control_number``, ST02/SE02 = ``transaction_control_number``.
     ``check_total`` (optional) must equal the sum of all claim totals, as a batch-level cross-check. ``created_at``
     (ISA09/ISA10, GS04/GS05, BHT04/BHT05) is given by the caller and written in the program's zone (a naive value is
-    taken as already in it): the writer reads no clock."""
+    taken as already in it): the writer reads no clock. ``transaction_type`` is BHT06: ``CH`` a claim for payment,
+    ``RP`` a report (the broker's encounter file to the state)."""
     if not 0 < interchange_control_number <= 999_999_999:
         raise X12WriteError("interchange control number must be 1..999999999")
     if not 0 < group_control_number <= 999_999_999:
         raise X12WriteError("group control number must be 1..999999999")
     if not claims:
         raise X12WriteError("no claims to write")
+    if transaction_type not in ("CH", "RP"):
+        raise X12WriteError("BHT06 must be CH (chargeable) or RP (reporting)")
     if created_at.tzinfo is not None:
         created_at = created_at.astimezone(policy.time_zone)
     receiver = receiver or Receiver(policy.get("x12.receiver_name"), policy.get("x12.receiver_id"))
@@ -286,17 +308,20 @@ def write_837p(
         "void": policy.get("claims.frequency_void"),
     }
     diagnosis_pointer = "1"  # Diagnosis Codes: "placing a "1" in the diagnosis indicator field"
+    if not valid_contact_phone(submitter.phone):
+        raise X12WriteError("the submitter's contact telephone number (ten digits, area code first) is required: "
+                            "loop 1000A PER03/PER04")
     for claim in claims:
-        check_claim(claim, billing_provider.npi, policy)
+        check_claim(claim, billing_provider.npi, policy, payer)
     if check_total is not None and check_total != sum((c.total_charge for c in claims), Decimal("0.00")):
         raise X12WriteError("batch total differs from the sum of claim totals")
 
     st = f"{transaction_control_number:04d}"
     segments: list[str] = [
         f"ST*837*{st}*{version}",
-        f"BHT*0019*00*{interchange_control_number}*{created_at:%Y%m%d}*{created_at:%H%M}*CH",
+        f"BHT*0019*00*{interchange_control_number}*{created_at:%Y%m%d}*{created_at:%H%M}*{transaction_type}",
         f"NM1*41*2*{_text(submitter.name, 60)}*****46*{_text(submitter.id, 80)}",
-        f"PER*IC*{_text(submitter.contact_name, 60)}*TE*{re.sub(r'[^0-9]', '', submitter.phone)}",
+        f"PER*IC*{_text(submitter.contact_name, 60)}*TE*{submitter.phone_digits}",
         f"NM1*40*2*{_text(receiver.name, 60)}*****46*{_text(receiver.id, 80)}",
         "HL*1**20*1",
         f"PRV*BI*PXC*{billing_provider.taxonomy}",

@@ -43,8 +43,9 @@ def validate_x12(text: str) -> tuple[bool, list[str]]:
         logger.setLevel(logging.ERROR)
         logger.propagate = False
         try:
-            ack = io.StringIO()
-            ok = pyx12.x12n_document.x12n_document(param, io.StringIO(text), ack, None, None)
+            # No acknowledgment is generated (fd_997 None): validation alone decides, and pyx12's 999 writer fails
+            # on a valid 835, whose ST03 the 005010X221A1 map marks Not Used ("err_st.vriic was not set").
+            ok = pyx12.x12n_document.x12n_document(param, io.StringIO(text), None, None, None)
         except pyx12.errors.EngineError as exc:
             ok = False
             collect.messages.append(f"pyx12 engine error: {exc}")

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import typer
 
-from nemt.cli import billing, claims, decisions, dispatch, geo, network, platform
+from nemt.cli import accounts, audit, billing, claims, decisions, dispatch, geo, jobs, network, platform, rides
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Medicaid NEMT broker platform.")
 
 # Order is the order of `nemt --help`.
-AREAS = (platform, network, dispatch, billing, claims, decisions, geo)
+AREAS = (platform, accounts, audit, network, rides, dispatch, jobs, billing, claims, decisions, geo)
 
 for _area in AREAS:
     _area.register(app)
+app.callback()(audit.command_channel)  # audit records name the command they came through
 
 
 def main() -> None:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # the commands import the services when run, so `nemt --help`
 
 T = TypeVar("T")
 
-claims_app = typer.Typer(no_args_is_help=True, help="Claims from the trip logs: build, export, replace, void, remit.")
+claims_app = typer.Typer(no_args_is_help=True,
+                         help="Claims from the trip logs: build, export, replace, void, remit, acknowledgments.")
 
 
 def _run(action: Callable[[UnitOfWork, Actor], T]) -> T:
@@ -56,12 +57,15 @@ def build(provider: str = typer.Option(..., "--provider", help="the billing prov
 def export(fmt: str = typer.Option("837p", "--format", help="837p or cms1500"),
            out: Path = typer.Option(..., "--out", help="the file to write"),
            provider: str | None = typer.Option(None, "--provider", help="NPI (needed when several have claims)"),
+           payer: str | None = typer.Option(None, "--payer",
+                                            help="department or broker (needed when the claims have both)"),
            ) -> None:
     """Export the ready claims as one 837P interchange (validated by pyx12 before it is written) or one CMS-1500 PDF;
     the claims become exported with their batch."""
     from nemt.services.claims import export_claims
 
-    result = _run(lambda uow, actor: export_claims(uow, actor, fmt=fmt, provider=provider, out=out))
+    result = _run(lambda uow, actor: export_claims(uow, actor, fmt=fmt, provider=provider, out=out,
+                                                       payer=payer))
     _print(result.as_dict())
 
 
@@ -89,6 +93,55 @@ def remit(file: Path = typer.Argument(..., help="an X12 835 remittance file")) -
 
     content = read_input(file)
     result = _run(lambda uow, actor: post_remittance(uow, actor, content))
+    _print(result.as_dict())
+
+
+@claims_app.command("ack")
+def ack(file: Path = typer.Argument(..., help="an X12 999, TA1 or 277CA file")) -> None:
+    """Read an acknowledgment: a 999 or TA1 marks its batch accepted or rejected (with the segment in error), a 277CA
+    marks each claim accepted or rejected at the payer's front end. Checked by pyx12 first; a malformed file is
+    refused naming the segment and changes nothing; the same file twice changes nothing."""
+    from nemt.services.claims import read_acknowledgment
+
+    content = read_input(file)
+    _print(_run(lambda uow, actor: read_acknowledgment(uow, actor, content)).as_dict())
+
+
+@claims_app.command("sample-acks")
+def sample_acks(batch: int = typer.Option(..., "--batch", help="the exported 837P batch"),
+                out_dir: Path = typer.Option(..., "--out-dir", help="where to write the 999 and 277CA"),
+                reject: list[str] = typer.Option([], "--reject", help="a claim number the 277CA rejects (repeat)"),
+                reject_batch: bool = typer.Option(False, "--reject-batch", help="the 999 rejects the batch")) -> None:
+    """Write the 999 and 277CA a payer would send for one of our batches (our own writers, checked by pyx12): sample
+    files for a demo or a test, read back with `nemt claims ack`."""
+    from nemt.services.claims import sample_acknowledgments
+
+    result = _run(lambda uow, actor: sample_acknowledgments(uow, actor, batch, reject=reject,
+                                                            reject_batch=reject_batch))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"999": out_dir / f"batch-{batch}.999"}
+    paths["999"].write_text(result.ack_999, encoding="ascii")
+    if result.ack_277ca:
+        paths["277CA"] = out_dir / f"batch-{batch}.277"
+        paths["277CA"].write_text(result.ack_277ca, encoding="ascii")
+    _print({kind: str(path) for kind, path in paths.items()})
+
+
+@claims_app.command("worklist")
+def worklist(kind: str | None = typer.Option(None, help="denied or rejected"),
+             payer: str | None = typer.Option(None, help="department or broker"),
+             reason: str | None = typer.Option(None, help="a reason code: CO-16 or 16"),
+             first: str | None = typer.Option(None, "--from", help="first date of service (YYYY-MM-DD)"),
+             last: str | None = typer.Option(None, "--to", help="last date of service (YYYY-MM-DD)"),
+             csv_out: Path | None = typer.Option(None, "--csv", help="write the worklist as CSV to this file")) -> None:
+    """The denied-claims worklist (835 denials, 277CA rejections) with reasons in words and totals."""
+    from nemt.services.claims import denied_worklist, worklist_csv
+
+    dates = (date_option(first, "--from") if first else None, date_option(last, "--to") if last else None)
+    result = _run(lambda uow, actor: denied_worklist(uow, actor, kind=kind, payer=payer, reason=reason,
+                                                     first=dates[0], last=dates[1]))
+    if csv_out is not None:
+        csv_out.write_text(worklist_csv(result), encoding="utf-8")
     _print(result.as_dict())
 
 
@@ -125,6 +178,34 @@ def profile(provider: str = typer.Option(..., "--provider", help="NPI"),
         submitter_id=submitter_id, submitter_name=submitter_name, contact_name=contact_name, phone=phone,
         taxonomy=taxonomy))
     typer.echo(f"billing profile of {provider} saved")
+
+
+@claims_app.command("broker-pay")
+def broker_pay(provider: str = typer.Option(..., "--provider", help="the provider's NPI"),
+               out: Path = typer.Option(..., "--out", help="the 835 file to write")) -> None:
+    """As the State Contracted Broker: adjudicate the claims the provider sent the broker, write its 835 (checked by
+    pyx12) and post it onto the claims (Payment for Covered Services)."""
+    from nemt.services.claims import pay_provider
+
+    result = _run(lambda uow, actor: pay_provider(uow, actor, provider))
+    out.write_bytes(result.content)
+    _print({**result.as_dict(), "path": str(out)})
+
+
+@claims_app.command("encounters")
+def encounters(provider: str = typer.Option(..., "--provider", help="the provider's NPI"),
+               first: str = typer.Option(..., "--from", help="first date of service (YYYY-MM-DD)"),
+               last: str = typer.Option(..., "--to", help="last date of service (YYYY-MM-DD)"),
+               out: Path = typer.Option(..., "--out", help="the 837P encounter file to write")) -> None:
+    """As the State Contracted Broker: the trips it paid the provider for, as the 837P encounter file to the
+    Department (BHT06 = RP, checked by pyx12)."""
+    from nemt.services.claims import encounter_file
+
+    dates = (date_option(first, "--from"), date_option(last, "--to"))
+    result = _run(lambda uow, actor: encounter_file(uow, actor, provider, *dates))
+    out.write_bytes(result.content)
+    _print({"provider_npi": result.provider_npi, "claims": result.claim_numbers, "path": str(out),
+            "interchange_control_number": result.interchange_control_number})
 
 
 def register(app: typer.Typer) -> None:

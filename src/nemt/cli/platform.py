@@ -1,4 +1,4 @@
-"""Platform commands: serve, db upgrade, demo seed, members import, users token."""
+"""Platform commands: serve, db upgrade, demo seed, members import, users token / tokens / revoke-token / totp-code."""
 
 from __future__ import annotations
 
@@ -14,22 +14,30 @@ members_app = typer.Typer(no_args_is_help=True, help="Members and coverage.")
 users_app = typer.Typer(no_args_is_help=True, help="Users and API tokens.")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False,
+          workers: int = typer.Option(1, min=1, help="worker processes (production: gunicorn, README)")) -> None:
     """Serve the web application and API."""
     import uvicorn
 
-    uvicorn.run("nemt.http.app:app", host=host, port=port, reload=reload)
+    uvicorn.run("nemt.http.app:app", host=host, port=port, reload=reload, workers=workers)
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("heads")) -> None:
-    """Migrate the database (NEMT_DATABASE_URL, or the SQLite file nemt.db) to the latest schema."""
-    from nemt.store.database import database_url, default_engine
+    """Migrate the database to the latest schema as its owner (NEMT_MIGRATION_DATABASE_URL, else NEMT_DATABASE_URL,
+    else the SQLite file nemt.db); with NEMT_DATABASE_APP_ROLE, then grant that role what the application needs."""
+    from nemt.cli.audit import grant_app_role
+    from nemt.settings import get_settings
+    from nemt.store.database import database_url, make_engine
     from nemt.store.migrate import upgrade
 
-    upgrade(default_engine(), revision)
-    url = database_url()
+    url = get_settings().migration_database_url or database_url()
+    engine = make_engine(url)
+    upgrade(engine, revision)
     typer.echo(f"database at {url.split('@')[-1] if '@' in url else url} is at revision {revision}")
+    app_role = get_settings().database_app_role
+    if app_role:
+        grant_app_role(engine, app_role)
 
 
 @demo_app.command("seed")
@@ -65,18 +73,62 @@ def members_import(file: Path = typer.Argument(..., exists=False, help="Eligibil
 
 
 @users_app.command("token")
-def users_token(username: str, label: str = "cli") -> None:
-    """Issue an API token for a user (printed once)."""
+def users_token(username: str, label: str = "cli",
+                days: int = typer.Option(None, "--days", min=1, help="lifetime in days (default NEMT_TOKEN_DAYS)")
+                ) -> None:
+    """Issue an API token for a user (printed once; expires after --days, at most NEMT_TOKEN_DAYS). Audited."""
     from nemt.services.platform import auth
     from nemt.store.uow import UnitOfWork
 
-    with UnitOfWork() as uow:
+    with reported(), UnitOfWork() as uow:
         user = uow.users.by_username(username)
         if user is None:
             fail("username", f"no user {username!r}")
-        token = auth.issue_token(uow, user, label)
+        token = auth.issue_token(uow, user, label, days)
         uow.commit()
     typer.echo(token)
+
+
+@users_app.command("tokens")
+def users_tokens(username: str) -> None:
+    """List a user's API tokens: id, label, created, expires, last used, state (never the token)."""
+    from nemt.services.platform import auth
+    from nemt.store.uow import UnitOfWork
+
+    with reported(), UnitOfWork() as uow:
+        tokens = auth.tokens_of(uow, username)
+    typer.echo("id\tlabel\tcreated\texpires\tlast used\tstate")
+    for t in tokens:
+        state = "revoked" if t.revoked_at else "live"
+        typer.echo("\t".join([str(t.id), t.label, _when(t.created_at), _when(t.expires_at), _when(t.last_used_at),
+                              state]))
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(token_id: int) -> None:
+    """Revoke an API token by its id (from `nemt users tokens`). Audited."""
+    from nemt.domain.actors import Actor
+    from nemt.services.platform import auth
+    from nemt.store.uow import UnitOfWork
+
+    with reported(), UnitOfWork() as uow:
+        auth.revoke_token_id(uow, Actor.system("users-revoke-token"), token_id)
+    typer.echo(f"token {token_id} revoked")
+
+
+@users_app.command("totp-code")
+def users_totp_code(username: str) -> None:
+    """Print a second-factor code for a demo account (only those enrolled with the README's public demo secret)."""
+    from nemt.services.platform import totp
+    from nemt.store.uow import UnitOfWork
+
+    with reported(), UnitOfWork() as uow:
+        code = totp.demo_code(uow, username)
+    typer.echo(code)
+
+
+def _when(value) -> str:
+    return value.isoformat(timespec="minutes") if value else "-"
 
 
 def register(app: typer.Typer) -> None:

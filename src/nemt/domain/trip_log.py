@@ -132,10 +132,17 @@ def _bool(data: Mapping[str, Any], name: str, path: str) -> bool:
     return value
 
 
+# The largest value a log may state: far beyond any real trip (a coast-to-coast drive is under 3,000 miles; a wait
+# longer than a day is a new trip), so that absurd numbers are refused at entry instead of reaching a claim's
+# arithmetic. Whether a value within them is plausible for the route is the plausibility rules' business.
+_COUNT_LIMITS = {"loaded_miles": 3000, "wait_minutes": 24 * 60}
+
+
 def _count(data: Mapping[str, Any], name: str, path: str) -> int:
     value = data[name]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TripLogError(f"{name} must be a whole number, 0 or more", field=f"{path}{name}")
+    top = _COUNT_LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+        raise TripLogError(f"{name} must be a whole number from 0 to {top:,}", field=f"{path}{name}")
     return value
 
 

@@ -6,6 +6,8 @@ so importing this module has no side effects.
 
 from __future__ import annotations
 
+import logging
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -17,21 +19,29 @@ from starlette.middleware.sessions import SessionMiddleware
 import nemt.web
 from nemt import __version__
 from nemt.api import problems
+from nemt.api.routes_accounts import router as accounts_router
+from nemt.api.routes_auth import router as auth_router
+from nemt.api.routes_certifications import router as certifications_router
 from nemt.api.routes_claims import router as claims_router
 from nemt.api.routes_dispatch import router as dispatch_router
 from nemt.api.routes_platform import router as platform_router
 from nemt.api.routes_rides import router as rides_router
+from nemt.http.capacity import AdmissionControl, busy_response
+from nemt.http.channel import AuditChannel
 from nemt.http.docs import install_docs
 from nemt.http.headers import SecurityHeaders
 from nemt.services.platform.errors import refused
 from nemt.settings import get_settings
-from nemt.store.database import Engine, default_engine
+from nemt.store.database import BUSY_ERRORS, Engine, busy, default_engine
 from nemt.store.limits import FieldRefused
 from nemt.store.uow import uow_factory
 from nemt.web.common import error_page
 from nemt.web.pages import router as web_router
 
-API_ROUTERS = (platform_router, claims_router, rides_router, dispatch_router)
+log = logging.getLogger("nemt.http")
+
+API_ROUTERS = (platform_router, auth_router, claims_router, rides_router, certifications_router, dispatch_router,
+               accounts_router)
 STATIC = Path(nemt.web.__file__).resolve().parent / "static"
 
 
@@ -43,9 +53,17 @@ def _secret_key() -> str:
         return configured
     path = Path.cwd() / "var" / "secret.key"
     if not path.exists():
+        # Several worker processes start at once (gunicorn): the first to link its key wins, the others read it.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        draft = path.with_name(f"secret.key.{secrets.token_hex(8)}")
+        draft.write_text(secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -62,10 +80,17 @@ def create_app(engine: Engine | None = None, *, secret_key: str | None = None) -
     app.state.engine = engine or default_engine()
     app.state.uow_factory = uow_factory(app.state.engine)
     app.add_middleware(SessionMiddleware, secret_key=secret_key or _secret_key(), same_site="lax",
-                       https_only=get_settings().https_only, session_cookie="nemt_session")
+                       https_only=get_settings().https_only, session_cookie="nemt_session",
+                       max_age=get_settings().session_max_hours * 3600)  # the server-side session decides; see sessions
+    settings = get_settings()
+    app.add_middleware(AdmissionControl, max_in_flight=settings.max_in_flight, max_queued=settings.max_queued,
+                       queue_wait=settings.queue_wait)  # nemt.http.capacity: inside the security headers
     app.add_middleware(SecurityHeaders, https_only=get_settings().https_only)
+    app.add_middleware(AuditChannel)  # API or page, and which route, on every audit record
     problems.install(app)
     app.add_exception_handler(FieldRefused, _field_refused)
+    for busy_error in BUSY_ERRORS:
+        app.add_exception_handler(busy_error, _database_busy)
     for router in API_ROUTERS:
         app.include_router(router)
     app.include_router(web_router)
@@ -82,6 +107,17 @@ async def _field_refused(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         return problems.service_problem(error)
     return error_page(request, error)
+
+
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    """The database too busy to answer in time (``nemt.store.database.busy``: no free connection within the pool
+    timeout, a statement past its timeout): 503 with ``Retry-After``, nothing written — not a 500. Any other
+    database error goes on to the server error handler."""
+    if not busy(exc):
+        raise exc
+    log.warning("database too busy, answered 503: %s", type(exc).__name__)
+    return busy_response(request.url.path, "database capacity: a connection and an answer within the pool and "
+                                           "statement timeouts", retry_after=2)
 
 
 def __getattr__(name: str) -> Any:

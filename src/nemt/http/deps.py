@@ -3,34 +3,48 @@ and the permission check of the permissions table."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from nemt.domain.actors import Actor
-from nemt.services.platform import auth, permissions
-from nemt.services.platform.errors import Unauthorized
+from nemt.services.platform import auth, permissions, sessions
+from nemt.services.platform.errors import Forbidden, Unauthorized
 from nemt.services.platform.permissions import Action
 
 
 def get_uow(request: Request) -> Iterator[Any]:
-    """A unit of work for the request, from the application's factory (closed when the response is sent)."""
+    """A unit of work for the request, from the application's factory (closed when the response is sent).
+
+    It may hold a pooled connection while the request's next step waits for a thread; admission control
+    (:mod:`nemt.http.capacity`) admits no more requests than the pool has connections, so that wait never
+    becomes the wedge of issue 14."""
     with request.app.state.uow_factory() as uow:
         yield uow
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def current_actor(request: Request, uow: Any = Depends(get_uow)) -> Actor:
-    """The acting user: an ``Authorization: Bearer`` API token, else the signed-in web session."""
+    """The acting user: an ``Authorization: Bearer`` API token, else the signed-in web session (the one session
+    check, ``sessions.resolve``, shared with the pages). A state-changing request on the session cookie must carry
+    the session's CSRF token in ``X-CSRF-Token`` (a bearer token cannot be sent by another site; a cookie can)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         user = auth.user_for_token(uow, header[7:].strip())
         return auth.actor_of(user)
-    user_id = request.session.get("user_id") if "session" in request.scope else None
-    if user_id:
-        user = uow.users.by_id(user_id)
-        if user is not None and user.active:
-            return auth.actor_of(user)
+    cookie = request.session if "session" in request.scope else {}
+    if cookie.get("sid"):
+        row = sessions.resolve(uow, cookie.get("sid"))
+        if request.method not in SAFE_METHODS:
+            expected, sent = cookie.get("csrf") or "", request.headers.get("x-csrf-token") or ""
+            if not expected or not hmac.compare_digest(expected, sent):
+                raise Forbidden("a change sent with the session cookie needs the page's X-CSRF-Token header",
+                                field="X-CSRF-Token", rule="CSRF protection")
+        return auth.actor_of(row.user)
     raise Unauthorized("sign in, or send an API token as 'Authorization: Bearer …'", field="Authorization",
                        rule="authentication")
 

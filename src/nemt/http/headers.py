@@ -1,10 +1,11 @@
 """Security headers on every response of the application (API, pages, documentation, static files).
 
 - ``Content-Security-Policy``: scripts, styles, images and requests from the app's own origin only; no plugins, no
-  framing (``frame-ancestors 'none'``), forms post to the app only. The pages' only inline script is the manifest's
-  print button (``onclick="window.print()"``), allowed by its hash; the reports' SVG charts are inline markup
-  without styles or scripts. A response that states its own policy keeps it (``/docs`` allows its one inline
-  initialisation script by hash, see :mod:`nemt.http.docs`).
+  framing (``frame-ancestors 'none'``), forms post to the app only. The pages have no inline script or event
+  handler at all (the manifest's print button is wired by ``/static/print.js``), so neither ``'unsafe-inline'``
+  nor ``'unsafe-hashes'`` is needed; the reports' SVG charts are inline markup without styles or scripts. A
+  response that states its own policy keeps it (``/docs`` allows its one inline initialisation script by hash,
+  see :mod:`nemt.http.docs`).
 - ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer``.
 - ``Strict-Transport-Security`` when the settings say the app is served over HTTPS (``NEMT_HTTPS_ONLY=1``).
 - ``Cache-Control: no-store`` on every response but the static files (pages, API answers and CSV downloads carry
@@ -19,18 +20,16 @@ import hashlib
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# Inline event handlers of the templates that must keep working (allowed by hash with 'unsafe-hashes').
-INLINE_HANDLERS = ("window.print()",)
-
 
 def script_hash(source: str) -> str:
     """The CSP source expression (``'sha256-…'``) allowing one inline script or event handler."""
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def content_security_policy(*, script_hashes: tuple[str, ...] = (), unsafe_hashes: bool = False) -> str:
-    """The policy: everything from the app's own origin; ``script_hashes`` allow given inline scripts."""
-    scripts = " ".join(("'self'", *(("'unsafe-hashes'",) if unsafe_hashes else ()), *script_hashes))
+def content_security_policy(*, script_hashes: tuple[str, ...] = ()) -> str:
+    """The policy: everything from the app's own origin; ``script_hashes`` allow given inline ``<script>`` blocks
+    (never event-handler attributes: those would need ``'unsafe-hashes'``)."""
+    scripts = " ".join(("'self'", *script_hashes))
     return "; ".join((
         "default-src 'self'",
         f"script-src {scripts}",
@@ -45,8 +44,7 @@ def content_security_policy(*, script_hashes: tuple[str, ...] = (), unsafe_hashe
     ))
 
 
-PAGE_POLICY = content_security_policy(script_hashes=tuple(script_hash(h) for h in INLINE_HANDLERS),
-                                      unsafe_hashes=True)
+PAGE_POLICY = content_security_policy()
 HSTS = "max-age=31536000; includeSubDomains"
 
 

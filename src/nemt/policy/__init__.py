@@ -55,6 +55,9 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
     "operations.pickup_window_minutes": int,
     "operations.max_ride_minutes": int,
     "operations.service_minutes": int,
+    "operations.dispatch_lead_minutes": int,
+    "operations.replan_margin_minutes": int,
+    "operations.will_call_pickup_minutes": int,
     "modes": dict,
 }
 _MODE_REQUIRED: dict[str, type | tuple[type, ...]] = {"rank": int, "needs": list, "cite": str}

@@ -11,6 +11,8 @@ cannot hide behind a shared helper. It checks the constraints of Cordeau (2006) 
 * ride time ``B_drop - (B_pick + d_pick) <= L`` per request;
 * route duration ``B_end - B_start <= max_route_duration``;
 * the vehicle holds the credentials the request requires;
+* on a live day (``not_before``, the dispatcher's "now" in the instance's minutes): no stop starts before now, so a
+  plan saved at 15:00 never has a vehicle leave, pick up or drop off at 14:50;
 
 and recomputes the routing cost from the cost matrix. Each violation is a :class:`Violation`: its kind (what was
 broken), where (route, vehicle, request, stop) and by how much; its message is built from those.
@@ -54,6 +56,7 @@ class ViolationKind(StrEnum):
     UNSERVED = "unserved"
     SPLIT = "split"  # picked up and dropped off by different vehicles
     COST = "cost"  # the reported cost is not the recomputed one
+    BEFORE_NOW = "before-now"  # a stop of a live day's plan starts before now
 
 
 _K = ViolationKind
@@ -82,6 +85,7 @@ _TEXT: dict[ViolationKind, str] = {
     _K.UNSERVED: "request {request} is not served",
     _K.SPLIT: "request {request} is picked up and dropped off by different vehicles",
     _K.COST: "reported cost {amount:.6f} differs from recomputed cost {limit:.6f}",
+    _K.BEFORE_NOW: "{where}: stop {stop} starts at {amount:.4f}, before now {limit:.4f}",
 }
 
 
@@ -163,11 +167,15 @@ class _RouteWalk:
         tally.add(Violation(kind, self.index, self.route.vehicle, request, stop, amount, limit, lower, detail))
 
 
-def check_solution(instance: Instance, solution: Solution, tol: float = TOLERANCE) -> CheckResult:
-    """Verify ``solution`` against ``instance``; returns the recomputed cost and every violation found."""
+def check_solution(instance: Instance, solution: Solution, tol: float = TOLERANCE, *,
+                   not_before: float | None = None) -> CheckResult:
+    """Verify ``solution`` against ``instance``; returns the recomputed cost and every violation found. With
+    ``not_before`` (a live day's "now"), every stop must also start at or after it."""
     tally = _Tally(instance, tol)
     for ridx, route in enumerate(solution.routes):
         _check_route(tally, ridx, route)
+        if not_before is not None:
+            _check_not_before(tally, ridx, route, not_before)
     for r, req in enumerate(instance.requests):
         if r not in tally.picked_on or r not in tally.dropped_on:
             tally.add(Violation(_K.UNSERVED, request=req.id))
@@ -176,6 +184,16 @@ def check_solution(instance: Instance, solution: Solution, tol: float = TOLERANC
     if not math.isclose(tally.cost, solution.cost, rel_tol=1e-9, abs_tol=tol * 10):
         tally.add(Violation(_K.COST, amount=solution.cost, limit=tally.cost))
     return CheckResult(feasible=not tally.violations, cost=tally.cost, violations=tally.violations)
+
+
+def _check_not_before(tally: _Tally, ridx: int, route: Route, not_before: float) -> None:
+    """A live day's plan: nothing is planned in the past."""
+    for pos, stop in enumerate(route.stops):
+        if stop.service_start < not_before - tally.tol:
+            request = tally.instance.requests[stop.request].id if 0 <= stop.request < len(tally.instance.requests) \
+                else None
+            tally.add(Violation(_K.BEFORE_NOW, ridx, route.vehicle, request, pos, stop.service_start, not_before,
+                                detail=stop.kind.value))
 
 
 def _check_route(tally: _Tally, ridx: int, route: Route) -> None:

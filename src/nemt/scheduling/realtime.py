@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import _kernels as K_
+from .live import OnBoard, on_board, pin
 from .model import Instance, Request, Route, Solution, Stop, StopKind, TimeWindow, Vehicle
 from .solver import _kernel_instance, _to_solution, solve
 
@@ -150,7 +151,7 @@ def reoptimize(instance: Instance, solution: Solution, now: float, *, time_limit
     where its last served stop was, when it left it."""
     served = _served_by(instance, solution, now)
     vehicles = _vehicles_after(instance, solution, served)
-    requests, ids = _requests_after(instance, solution, served)
+    requests, ids = _requests_after(instance, solution, served, vehicles)
     rest = replace(instance, name=f"{instance.name}@{now:g}", requests=requests, vehicles=vehicles)
     return Reoptimized(rest, solve(rest, time_limit=time_limit, seed=seed), ids)
 
@@ -197,37 +198,28 @@ def _vehicles_after(instance: Instance, solution: Solution, served: _Served) -> 
     for k, v in enumerate(instance.vehicles):
         if k in served.vehicle_state:
             where, when = served.vehicle_state[k]
-            pin = f"vehicle:{v.id}"
             vehicles.append(replace(v, start_location=where, shift=TimeWindow(when, v.shift.latest),
                                     max_route_duration=v.max_route_duration - (when - route_start[k]),
-                                    credentials=v.credentials | {pin}))
+                                    credentials=v.credentials | {pin(v)}))
         else:
             vehicles.append(v)
     return vehicles
 
 
-def _requests_after(instance: Instance, solution: Solution, served: _Served) -> tuple[list[Request], list[str]]:
-    """The requests not yet dropped off (members on board pinned to their vehicle) and their ids."""
+def _requests_after(instance: Instance, solution: Solution, served: _Served,
+                    vehicles: list[Vehicle]) -> tuple[list[Request], list[str]]:
+    """The requests not yet dropped off (members on board pinned to their vehicle, as
+    :func:`nemt.scheduling.live.live_instance` pins them) and their ids."""
     requests: list[Request] = []
     ids: list[str] = []
     for q, req in enumerate(instance.requests):
         if q in served.dropped:
             continue
         if q in served.picked:
-            req = _on_board(instance, solution, served, q, req)
+            k = served.picked[q]
+            picked_at = next(s.service_start for r in solution.routes if r.vehicle == k for s in r.stops
+                             if s.kind is StopKind.PICKUP and s.request == q)
+            req = on_board(req, OnBoard(k, picked_at), vehicles, instance.travel_time)
         requests.append(req)
         ids.append(req.id)
     return requests, ids
-
-
-def _on_board(instance: Instance, solution: Solution, served: _Served, q: int, req: Request) -> Request:
-    """A member on board: pinned to its vehicle, picked up "again" where the vehicle is now, with the ride time
-    already spent taken off the ride limit."""
-    k = served.picked[q]
-    where, when = served.vehicle_state[k]
-    picked_at = next(s.service_start for r in solution.routes if r.vehicle == k for s in r.stops
-                     if s.kind is StopKind.PICKUP and s.request == q)
-    elapsed = when - (picked_at + req.pickup_service)
-    return replace(req, pickup_location=where, pickup_window=TimeWindow(when, when), pickup_service=0.0,
-                   max_ride_time=max(0.0, req.max_ride_time - elapsed),
-                   required_credentials=req.required_credentials | {f"vehicle:{instance.vehicles[k].id}"})

@@ -7,6 +7,8 @@ import datetime as dt
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from nemt.billing.payers import PayerPath
+from nemt.domain.statuses import ClaimStatus
 from nemt.store.models import Base, new_key, utcnow
 
 
@@ -43,8 +45,8 @@ class Claim(Base):
     diagnosis: Mapped[str] = mapped_column(String(8))
     frequency: Mapped[str] = mapped_column(String(1), default="1")  # 1 original, 7 replacement, 8 void
     original_claim_number: Mapped[str | None] = mapped_column(String(30), default=None)
-    # ready | review | exported | paid | denied | void…
-    status: Mapped[str] = mapped_column(String(20), default="ready", index=True)
+    # One of nemt.domain.statuses.ClaimStatus (the one vocabulary of claim statuses).
+    status: Mapped[str] = mapped_column(String(20), default=ClaimStatus.READY, index=True)
     total_charge: Mapped[str] = mapped_column(String(20), default="0.00")  # Decimal as text: exact on both DBs
     paid_amount: Mapped[str | None] = mapped_column(String(20), default=None)
     edits: Mapped[list] = mapped_column(JSON, default=list)
@@ -52,7 +54,16 @@ class Claim(Base):
     # From the 835 (migration 0004_claims): the payer's claim control number (CLP07), which a later replacement or
     # void refers to (REF*F8), and the claim-level adjudication (status code, adjustments with reason codes).
     payer_claim_number: Mapped[str | None] = mapped_column(String(50), default=None)
+    # Who pays it (migration 0009_claim_payer): nemt.billing.payers.PayerPath — the Department, or the State
+    # Contracted Broker inside the broker service area ("Payment for Covered Services"). Set at build from the
+    # member's county and kept by replacements and voids; the 837P of one payer never carries another's claim.
+    payer: Mapped[str] = mapped_column(String(20), default=PayerPath.DEPARTMENT,
+                                       server_default=PayerPath.DEPARTMENT.value, index=True)
     adjudication: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    # The payer's front end on this claim (migration 0012_acknowledgments), from a 277CA: "accepted" (taken into
+    # adjudication) or "rejected" (returned: correct and send again), with the category, status code and file.
+    front_end: Mapped[str | None] = mapped_column(String(10), default=None)
+    front_end_detail: Mapped[dict | None] = mapped_column(JSON, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     lines: Mapped[list[ClaimLine]] = relationship(back_populates="claim", cascade="all, delete-orphan",
@@ -97,6 +108,11 @@ class ClaimBatch(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     claims: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # What the receiver's 999 (or TA1) said of the batch (migration 0012_acknowledgments): "accepted",
+    # "partially-accepted" or "rejected", with the segments in error.
+    ack_status: Mapped[str | None] = mapped_column(String(20), default=None)
+    ack_detail: Mapped[dict | None] = mapped_column(JSON, default=None)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class Remittance(Base):
@@ -108,6 +124,19 @@ class Remittance(Base):
     check_number: Mapped[str] = mapped_column(String(50), default="")
     paid_total: Mapped[str] = mapped_column(String(20), default="0.00")
     claims: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Acknowledgment(Base):
+    """One acknowledgment file read (999, TA1 or 277CA; migration 0012_acknowledgments): the same file twice changes
+    nothing (``sha256`` is unique)."""
+
+    __tablename__ = "acknowledgments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

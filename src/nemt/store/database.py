@@ -1,17 +1,25 @@
 """Engines and sessions. The URL is the settings' ``database_url`` (``NEMT_DATABASE_URL``; without it, a SQLite file
-``nemt.db`` in the working directory)."""
+``nemt.db`` in the working directory).
+
+Capacity (issue 14): each engine's pool is sized by the settings (``db_pool_size`` + ``db_max_overflow``
+connections, ``db_pool_timeout`` seconds of waiting for one), and every PostgreSQL session carries
+``statement_timeout`` and ``idle_in_transaction_session_timeout``, so a stuck statement or a transaction a wedged
+process left open cannot hold its locks and its connection for ever. :func:`busy` tells the interfaces which
+database errors mean "too busy now" (a 503, not a 500). How the pool relates to the web server's admission control:
+:mod:`nemt.http.capacity`."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 
-__all__ = ["Engine", "database_url", "default_engine", "make_engine", "normalize_url", "session_factory"]
+__all__ = ["BUSY_ERRORS", "Engine", "busy", "database_url", "default_engine", "make_engine", "normalize_url",
+           "session_factory"]
 from sqlalchemy.orm import Session, sessionmaker
 
 from nemt.settings import get_settings
-from nemt.store import limits
+from nemt.store import audit_chain, limits
 
 
 def database_url() -> str:
@@ -35,7 +43,8 @@ def make_engine(url: str | None = None, *, schema: str | None = None) -> Engine:
     values, which may be a member's Medicaid ID, name, birth date or address."""
     url = normalize_url(url or database_url())
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        pool = {} if url in ("sqlite://", "sqlite:///:memory:") else _pool_arguments()  # memory: one connection
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **pool)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised in every SQLite test
@@ -46,15 +55,58 @@ def make_engine(url: str | None = None, *, schema: str | None = None) -> Engine:
             cur.close()
 
         return engine
-    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True)
+    parsed = make_url(url)
+    options = _session_options(parsed.query.get("options"), schema)
+    return create_engine(parsed.difference_update_query(["options"]), connect_args={"options": options},
+                         pool_pre_ping=True, hide_parameters=True, **_pool_arguments())
+
+
+def _pool_arguments() -> dict[str, float]:
+    settings = get_settings()
+    return {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow,
+            "pool_timeout": settings.db_pool_timeout}
+
+
+def _session_options(given: str | tuple[str, ...] | None, schema: str | None) -> str:
+    """The PostgreSQL ``options`` of every connection: those the URL gives (``?options=-csearch_path%3D…``), the
+    schema, and the settings' timeouts in milliseconds (``0``: none)."""
+    settings = get_settings()
+    parts = [given] if isinstance(given, str) else list(given or ())
+    if schema:
+        parts.append(f"-csearch_path={schema}")
+    parts.append(f"-cstatement_timeout={round(settings.db_statement_timeout * 1000)}")
+    parts.append(f"-cidle_in_transaction_session_timeout={round(settings.db_idle_in_transaction_timeout * 1000)}")
+    return " ".join(parts)
+
+
+# What a request can meet when the database is too busy to answer in time: no pooled connection free within the
+# pool timeout (TimeoutError), a statement cancelled by statement_timeout or a session ended by
+# idle_in_transaction_session_timeout (PostgreSQL), a write lock not had within the busy timeout (SQLite). The
+# interfaces answer these with 503 and Retry-After instead of 500 (nemt.http.app).
+BUSY_ERRORS: tuple[type[Exception], ...] = (exc.TimeoutError, exc.OperationalError)
+_BUSY_SQLSTATES = frozenset({"57014", "25P03"})  # query_canceled, idle_in_transaction_session_timeout
+
+
+def busy(error: BaseException) -> bool:
+    """Whether ``error`` (one of :data:`BUSY_ERRORS`) means the database was too busy, not that something broke."""
+    if isinstance(error, exc.TimeoutError):
+        return True
+    if not isinstance(error, exc.OperationalError):
+        return False
+    if getattr(error.orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(error.orig)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions on ``engine``; each checks the text it is about to write (``nemt.store.limits``) before every
-    flush, so a value too long for its column is refused alike on SQLite and PostgreSQL, before any write."""
+    flush, so a value too long for its column is refused alike on SQLite and PostgreSQL, before any write, and
+    chains the audit events it commits (``nemt.store.audit_chain``)."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     event.listen(factory, "before_flush", limits.check_flush)
+    if not event.contains(engine, "before_cursor_execute", limits.check_parameters):  # reads too: NUL, wide ints
+        event.listen(engine, "before_cursor_execute", limits.check_parameters)
+    audit_chain.install(factory)  # audit events chained by hash at commit (nemt.store.audit_chain)
     return factory
 
 

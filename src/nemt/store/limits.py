@@ -6,18 +6,27 @@ SQLite. :func:`check_flush` runs before every flush of the store's sessions (reg
 :func:`nemt.store.database.session_factory`) over the new and changed rows, and raises :class:`FieldRefused` naming
 ``table.column`` before any statement is sent: the same answer on both databases, and nothing half-written. The
 interfaces turn it into a 422 "Invalid input" with the rule "field length" (or "text without NUL").
+
+Reads too: a look-up or filter by a text with a NUL character (``/api/v1/claims/%00``, ``?status=%00``) is a 500 on
+PostgreSQL, which refuses such a parameter, and "not found" on SQLite. :func:`check_parameters` runs before every
+statement is sent (``before_cursor_execute``, registered with the sessions) and refuses it the same way on both,
+naming the column compared (the bound parameter's name). So is an integer wider than its column.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
+from itertools import chain, repeat
 from typing import Any
 
-from sqlalchemy import String, inspect
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, inspect
 from sqlalchemy.orm import Mapper, Session
 
 FIELD_LENGTH = "field length"
 TEXT_WITHOUT_NUL = "text without NUL"
+NUMBER_RANGE = "number range"
 
 
 class FieldRefused(Exception):
@@ -83,3 +92,53 @@ def check_flush(session: Session, _context: object, _instances: object) -> None:
         check_row(row)
     for row in session.dirty:
         check_row(row, changed_only=True)
+
+
+_SQL_FUNCTIONS = frozenset({"lower", "upper", "trim", "coalesce", "concat", "substr", "param"})
+
+
+def _bound(parameters: Any, context: Any) -> Iterable[tuple[str, object]]:
+    """(name, value) of one statement's parameters: a dict (PostgreSQL) or a sequence named by the compiled
+    statement's positions (SQLite)."""
+    if isinstance(parameters, dict):
+        return parameters.items()
+    names = getattr(getattr(context, "compiled", None), "positiontup", None) or ()
+    return zip(chain(names, repeat("value")), parameters, strict=False)
+
+
+def _column_of(name: object) -> str:
+    """The column a bound parameter is compared with or written to: ``key`` for ``key_1``."""
+    column = re.sub(r"_\d+$", "", str(name))
+    if column == "pk":  # session.get(Model, id)
+        return "id"
+    return "value" if column in _SQL_FUNCTIONS else column  # lower(:lower_1): no column to name
+
+
+def _integer_bits(context: Any, name: object) -> int:
+    """The width of the integer column a parameter is bound to (64 when not known: SQLite's and BIGINT's)."""
+    binds = getattr(getattr(context, "compiled", None), "binds", None) or {}
+    kind = getattr(binds.get(name), "type", None)
+    if isinstance(kind, BigInteger):
+        return 64
+    return 16 if isinstance(kind, SmallInteger) else 32 if isinstance(kind, Integer) else 64
+
+
+def check_parameters(_conn: object, _cursor: object, _statement: str, parameters: Any, context: Any,
+                     executemany: bool) -> None:
+    """``before_cursor_execute``: refuse, before the statement is sent, a text parameter with a NUL character and
+    an integer its column cannot hold (``/api/v1/auth/tokens/99999999999999999999``: PostgreSQL's "integer out of
+    range", SQLite's OverflowError) — :class:`FieldRefused` naming the column (``key`` for the parameter ``key_1``)."""
+    many = (executemany and isinstance(parameters, list | tuple) and len(parameters) > 0
+            and isinstance(parameters[0], dict | list | tuple))  # else one row, or one flattened batch
+    for row in (parameters if many else [parameters]):
+        for name, value in _bound(row or {}, context):
+            if isinstance(value, str) and "\x00" in value:
+                column = _column_of(name)
+                raise FieldRefused("(query)", column, TEXT_WITHOUT_NUL,
+                                   f"the {_words(column)} contains a NUL character, which no text may hold")
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2 ** 31:
+                most = 2 ** (_integer_bits(context, name) - 1)
+                if not -most <= value < most:
+                    column = _column_of(name)
+                    raise FieldRefused("(query)", column, NUMBER_RANGE,
+                                       f"the {_words(column)} is out of range (at most {most - 1})")

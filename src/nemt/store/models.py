@@ -11,6 +11,7 @@ import secrets
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -70,6 +72,8 @@ class Organization(Base):
     program: Mapped[str] = mapped_column(String(2), index=True)
     npi: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # A deactivated organization's users cannot sign in (nemt.services.platform.organizations).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     __table_args__ = (UniqueConstraint("program", "name", name="uq_org_program_name"),)
 
@@ -85,6 +89,15 @@ class User(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Log-in throttling (nemt.services.platform.auth): consecutive failed log-ins, and when the account was locked
+    # for too many of them (an administrator lifts it).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The second factor (nemt.services.platform.totp, RFC 6238): the confirmed secret, one awaiting confirmation,
+    # and the last time-step accepted (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_pending: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 
@@ -99,6 +112,9 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Every token expires (NEMT_TOKEN_DAYS); its last use is written at most once a minute.
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -113,6 +129,8 @@ class Member(Base):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     birth_date: Mapped[dt.date] = mapped_column(Date)
+    # F, M or U (unknown): 837P DMG03 and CMS-1500 item 3 (migration 0009_claim_payer).
+    sex: Mapped[str] = mapped_column(String(1), default="U", server_default="U")
     address_line: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     state: Mapped[str] = mapped_column(String(2))
@@ -188,9 +206,14 @@ class EligibilityImport(Base):
 
 
 class AuditEvent(Base):
-    """Append-only record of every read or change of member data: who, role, what, which member, when.
+    """Append-only record of every read or change of member data: who, role, what, which member, when, and through
+    what (``channel``: api, page, command or job; ``endpoint``: the route or command) — the accounting of disclosures.
 
-    Database triggers (see the first migration) refuse UPDATE and DELETE on this table.
+    Database triggers refuse UPDATE and DELETE (the first migration) and TRUNCATE (``0007_audit_chain``); the
+    application's database role may only SELECT and INSERT (``nemt db grant``). Each event is chained to the one
+    before it: ``seq`` (1, 2, 3, … with no gap), the previous event's ``hash`` in ``prev_hash``, and its own ``hash``
+    over its fields and ``prev_hash`` (:mod:`nemt.store.audit_chain`), so an edit, a deletion or a truncation by
+    someone who can bypass the triggers is found by ``nemt audit verify`` (45 CFR 164.312(b), (c)(1)).
     """
 
     __tablename__ = "audit_events"
@@ -205,6 +228,22 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(40))  # member, coverage, trip, claim, …
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), default=None, index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    channel: Mapped[str] = mapped_column(String(16), default="")  # api, page, command, job ("" before 0007)
+    endpoint: Mapped[str] = mapped_column(String(120), default="")  # "GET /api/v1/members/{key}", "nemt audit …"
+    seq: Mapped[int] = mapped_column(BigInteger, index=True, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The last link of the audit chain (one row, ``id`` 1): its ``seq`` and ``hash``. Writers lock it at commit
+    (:mod:`nemt.store.audit_chain`) so that concurrent transactions chain their events one after the other."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class ControlNumber(Base):
@@ -320,6 +359,8 @@ class MedicalProvider(Base):
 
 # The ride and claim tables live in their own modules; importing them here registers them with Base.metadata and
 # keeps `from nemt.store.models import Trip` working.
+from nemt.store.account_models import LoginAttempt, WebSession  # noqa: E402, F401 - re-exported
+from nemt.store.admin_models import PasswordLink  # noqa: E402, F401 - re-exported
 from nemt.store.claim_models import (  # noqa: E402, F401 - re-exported; must follow Base and Member
     BilledLeg,
     Claim,
@@ -327,6 +368,12 @@ from nemt.store.claim_models import (  # noqa: E402, F401 - re-exported; must fo
     ClaimLine,
     Remittance,
     TripLogEvent,
+)
+from nemt.store.dispatch_models import DispatchJob, WillCall  # noqa: E402, F401 - re-exported
+from nemt.store.evidence_models import (  # noqa: E402, F401 - re-exported; must follow TripLogEvent
+    MemberTripPin,
+    TripAttestation,
+    TripEventEvidence,
 )
 from nemt.store.ride_models import Leg, Notice, StandingOrder, Trip, VehicleRun  # noqa: E402, F401 - re-exported
 

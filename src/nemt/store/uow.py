@@ -16,12 +16,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from nemt.store import repositories as repos
 from nemt.store.database import default_engine, session_factory
+from nemt.store.repositories.evidence import EvidenceRepository
 
 
 class UnitOfWork:
     session: Session
     members: repos.MemberRepository
     users: repos.UserRepository
+    accounts: repos.AccountRepository
+    admin: repos.AdminRepository
     organizations: repos.OrganizationRepository
     audit: repos.AuditRepository
     control_numbers: repos.ControlNumbers
@@ -29,8 +32,10 @@ class UnitOfWork:
     trip_logs: repos.TripLogRepository
     claims: repos.ClaimRepository
     dispatch: repos.DispatchRepository
+    live_day: repos.LiveDayRepository
     network: repos.NetworkRepository
     reports: repos.ReportRepository
+    jobs: repos.JobRepository
 
     def __init__(self, factory: sessionmaker[Session] | None = None):
         self._factory = factory or session_factory(default_engine())
@@ -39,15 +44,20 @@ class UnitOfWork:
         self.session = session = self._factory()
         self.members = repos.MemberRepository(session)
         self.users = repos.UserRepository(session)
+        self.accounts = repos.AccountRepository(session)
+        self.admin = repos.AdminRepository(session)
         self.organizations = repos.OrganizationRepository(session)
         self.audit = repos.AuditRepository(session)
         self.control_numbers = repos.ControlNumbers(session)
         self.rides = repos.RideRepository(session)
         self.trip_logs = repos.TripLogRepository(session)
+        self.evidence = EvidenceRepository(session)  # verified trips (issue 15)
         self.claims = repos.ClaimRepository(session)
         self.dispatch = repos.DispatchRepository(session)
+        self.live_day = repos.LiveDayRepository(session)
         self.network = repos.NetworkRepository(session)
         self.reports = repos.ReportRepository(session)
+        self.jobs = repos.JobRepository(session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -23,9 +23,10 @@ from nemt import clock
 from nemt.domain.actors import Actor, Role
 from nemt.http.deps import get_uow
 from nemt.policy import load_policy
-from nemt.services.platform import auth, permissions
-from nemt.services.platform.errors import ServiceError, Unauthorized
+from nemt.services.platform import auth, permissions, sessions
+from nemt.services.platform.errors import ServiceError, Unauthorized, refused
 from nemt.services.platform.permissions import Action, roles_for
+from nemt.store.limits import FieldRefused
 from nemt.store.models import User
 from nemt.web.csrf import csrf_token
 
@@ -50,6 +51,7 @@ class NavLink:
 
 NAV: tuple[NavLink, ...] = (
     NavLink("/members/search", "Find a member", Action.MEMBER_BROWSE),
+    NavLink("/pending", "Pending rides", Action.PENDING_READ),
     NavLink("/dispatch", "Dispatch board", Action.DISPATCH),
     NavLink("/provider/trips", "Assigned trips", Action.PROVIDER_DESK),
     NavLink("/provider/fleet", "Drivers and vehicles", Action.PROVIDER_DESK),
@@ -59,6 +61,7 @@ NAV: tuple[NavLink, ...] = (
     NavLink("/facility/urgent", "Urgent ride", Action.RIDE_BOOK_URGENT),
     NavLink("/reports", "Reports", Action.REPORT_READ),
     NavLink("/audit", "Audit trail", Action.AUDIT_READ),
+    NavLink("/admin/users", "Users", Action.USER_ADMIN),
 )
 
 
@@ -138,13 +141,16 @@ class Page:
         return templates.TemplateResponse(self.request, template, base, status_code=status_code)
 
 
-def signed_in(request: Request, uow) -> Page:
-    """The page's user, or Unauthorized (which PageRoute turns into a redirect to the log-in page)."""
-    user_id = request.session.get("user_id")
-    user = uow.users.by_id(user_id) if user_id else None
-    if user is None or not user.active:
-        raise Unauthorized("sign in first", rule="authentication")
-    return Page(request, user, auth.actor_of(user))
+def signed_in(request: Request, uow, stages: tuple[str, ...] = (sessions.FULL,)) -> Page:
+    """The page's user, through the one session check (``sessions.resolve``, shared with the API); else Unauthorized,
+    which PageRoute turns into a redirect: to the log-in page, or to the sign-in step still to do (``SIGN_IN_STEP``).
+    """
+    row = sessions.resolve(uow, request.session.get("sid"), stages=stages)
+    return Page(request, row.user, auth.actor_of(row.user))
+
+
+# Where a GET is sent when a session has a sign-in step left (by the rule of the Unauthorized it raised).
+SIGN_IN_STEP = {sessions.RULE_CODE: "/login/code", sessions.RULE_ENROL: "/account/security"}
 
 
 def page_for(action: Action) -> Callable:
@@ -169,14 +175,14 @@ def redirect(url: str) -> RedirectResponse:
 
 def error_page(request: Request, exc: ServiceError) -> Response:
     if isinstance(exc, Unauthorized) and request.method == "GET":
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(SIGN_IN_STEP.get(exc.rule or "", "/login"), status_code=303)
     user = None
     nav: list[NavLink] = []
     try:
-        user_id = request.session.get("user_id")
-        if user_id:
+        if request.session.get("sid"):
             with request.app.state.uow_factory() as uow:
-                found = uow.users.by_id(user_id)
+                row = sessions.peek(uow, request.session.get("sid"))
+                found = row.user if row is not None and row.stage == sessions.FULL else None
                 if found is not None:
                     user = {"display_name": found.display_name, "role": found.role,
                             "organization": {"name": found.organization.name}}
@@ -191,7 +197,9 @@ def error_page(request: Request, exc: ServiceError) -> Response:
 
 
 class PageRoute(APIRoute):
-    """A route whose ServiceErrors (from the handler or its dependencies) render as an HTML error page."""
+    """A route whose ServiceErrors (from the handler or its dependencies) render as an HTML error page — and so does
+    a value its column cannot hold (``FieldRefused``, raised by the store at the flush, which a form's own
+    ``except ServiceError`` does not see): the 422 page naming the field and the rule."""
 
     def get_route_handler(self) -> Callable:
         original = super().get_route_handler()
@@ -201,6 +209,8 @@ class PageRoute(APIRoute):
                 return await original(request)
             except ServiceError as exc:
                 return error_page(request, exc)
+            except FieldRefused as exc:
+                return error_page(request, refused(exc))
 
         return handler
 

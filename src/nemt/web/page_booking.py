@@ -1,7 +1,8 @@
 """Booking pages: one-way and round-trip rides, standing orders, the ride with its decision (each reason in plain
-words with the rule it rests on), change and cancel. Every write goes through ``services.rides``; the pages only
-turn form fields into its input models. Addresses are by opaque key (member, trip, standing order), never by
-Medicaid ID or name."""
+words with the rule it rests on), change and cancel; the pending worklist and the page that records a medical
+professional's written certification (the member's pending rides are decided again). Every write goes through
+``services.rides``; the pages only turn form fields into its input models. Addresses are by opaque key (member,
+trip, standing order), never by Medicaid ID or name."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from nemt import clock
-from nemt.domain.rides import ESCORT_ROLES
+from nemt.domain.decisions.words import need_words
+from nemt.domain.rides import ESCORT_ROLES, NEEDS
 from nemt.domain.statuses import LegStatus
 from nemt.policy import load_policy
 from nemt.services import members, rides
@@ -268,3 +270,48 @@ def cancel(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE
     request.session["flash"] = (f"Cancelled {trip.confirmation}." if trip.status == LegStatus.CANCELLED
                                 else f"Cancelled leg {leg} of {trip.confirmation}.")
     return redirect(f"/trips/{key}")
+
+
+# --- pending rides and certifications --------------------------------------------------------------------------------
+
+
+@router.get("/pending")
+def pending_page(page: Page = Depends(page_for(Action.PENDING_READ))):
+    """The pending worklist of the user's program: each ride with what it waits for."""
+    trips = rides.pending_rides(page.uow, page.actor, now())
+    return page.render("rides/pending.html", rows=[(t, rides.waiting_for(t)) for t in trips],
+                       can_certify=page.may(Action.CERTIFICATION_RECORD))
+
+
+def _certify_page(page: Page, key: str, *, error: ServiceError | None = None, form: dict | None = None,
+                  result: rides.CertificationResult | None = None):
+    member = _member_for_form(page, key)
+    waiting = rides.pending_rides(page.uow, page.actor, now())
+    return page.render("rides/certify.html", status_code=error.status if error else 200, member=member,
+                       pending=[(t, rides.waiting_for(t)) for t in waiting if t.member_id == member.id],
+                       statements=[(n, need_words(n)) for n in NEEDS], error=error,
+                       form=form or {"certified_on": page.today().isoformat()}, result=result)
+
+
+@router.get("/members/{key}/certify")
+def certify_form(key: str, page: Page = Depends(page_for(Action.CERTIFICATION_RECORD))):
+    return _certify_page(page, key)
+
+
+@router.post("/members/{key}/certify")
+def certify(key: str, request: Request, page: Page = Depends(page_for(Action.CERTIFICATION_RECORD)),
+            form=Depends(form_data)):
+    """Record the certification; the member's pending rides are decided again (the page lists each)."""
+    check_csrf(request, form.get("csrf_token"))
+    try:
+        signed = _date(form.get("certified_on", ""), "certified_on")
+        command = rides.parse_input(rides.CertificationIn, {
+            "statements": form.getlist("statements"), "certified_by": (form.get("certified_by") or "").strip(),
+            "certified_on": signed})
+        result = rides.record_certification(page.uow, page.actor, key, command, now())
+    except ServiceError as exc:
+        page.uow.rollback()
+        data = _form_dict(form)
+        data["statements"] = form.getlist("statements")
+        return _certify_page(page, key, error=exc, form=data)
+    return _certify_page(page, key, result=result)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form
 
 from nemt.services import members, rides
+from nemt.services.platform import disclosures
 from nemt.services.platform.errors import ServiceError
 from nemt.services.platform.inputs import optional_date_input
 from nemt.services.platform.permissions import Action
@@ -41,5 +42,7 @@ def member_page(key: str, page: Page = Depends(page_for(Action.MEMBER_SEARCH))):
     member = members.get_member(page.uow, page.actor, key)
     today = page.today()
     trips = rides.rides_of_member(page.uow, page.actor, key)
+    accounting = (disclosures.disclosures(page.uow, page.actor, key) if page.may(Action.AUDIT_DISCLOSURES)
+                  else None)
     return page.render("members/member.html", member=member, today=today, current=members.coverage_on(member, today),
-                       trips=trips, can_book=page.may(Action.RIDE_BOOK_PAGE))
+                       trips=trips, can_book=page.may(Action.RIDE_BOOK_PAGE), disclosures=accounting)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
+from nemt.http.uploads import read_upload
 from nemt.services import claims, trips
 from nemt.services.platform.errors import InvalidInput, ServiceError
 from nemt.services.platform.inputs import optional_date_input
@@ -44,15 +45,17 @@ def fleet(page: Page = Depends(page_for(Action.PROVIDER_DESK))):
 
 
 def _claims_render(page: Page, result=None, error: ServiceError | None = None, start: dt.date | None = None,
-                   end: dt.date | None = None):
+                   end: dt.date | None = None, remit=None, ack=None):
     listed = claims.list_claims(page.uow, page.actor)
+    batches = claims.recent_batches(page.uow, page.actor)
     profile = claims.billing_profile(page.uow, page.actor)
     today = page.today()
     counts: dict[str, int] = {}
     for c in listed:
         counts[c["status"]] = counts.get(c["status"], 0) + 1
     return page.render("provider/claims.html", claims=listed, counts=counts, result=result, error=error,
-                       profile=profile, start=start or today - dt.timedelta(days=30), end=end or today,
+                       profile=profile, batches=batches, remit=remit, ack=ack,
+                       start=start or today - dt.timedelta(days=30), end=end or today,
                        status_code=error.status if error else 200)
 
 
@@ -79,10 +82,10 @@ def build_claims(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_toke
 
 @router.post("/provider/claims/export")
 def export_claims(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
-                  format: str = Form("837p")):
+                  format: str = Form("837p"), payer: str = Form("")):
     check_csrf(page.request, csrf_token)
     try:
-        exported = claims.export_claims(page.uow, page.actor, fmt=format)
+        exported = claims.export_claims(page.uow, page.actor, fmt=format, payer=payer or None)
     except ServiceError as exc:
         page.uow.rollback()
         return _claims_render(page, error=exc)
@@ -123,3 +126,44 @@ def void_claim(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token:
         page.uow.rollback()
         return _claims_render(page, error=exc)
     return redirect("/provider/claims")
+
+
+@router.post("/provider/claims/remittances")
+def post_remittance(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
+                    file: UploadFile = File(...)):
+    """Post an 835 from the page, as `nemt claims remit` and the API do (all or nothing, naming the segment)."""
+    check_csrf(page.request, csrf_token)
+    try:
+        remit = claims.post_remittance(page.uow, page.actor, read_upload(file))
+    except ServiceError as exc:
+        page.uow.rollback()
+        return _claims_render(page, error=exc)
+    return _claims_render(page, remit=remit)
+
+
+@router.post("/provider/claims/acknowledgments")
+def post_acknowledgment(page: Page = Depends(page_for(Action.PROVIDER_DESK)), csrf_token: str = Form(""),
+                        file: UploadFile = File(...)):
+    """Read a 999, TA1 or 277CA from the page (pyx12-checked; a malformed file changes nothing)."""
+    check_csrf(page.request, csrf_token)
+    try:
+        ack = claims.read_acknowledgment(page.uow, page.actor, read_upload(file))
+    except ServiceError as exc:
+        page.uow.rollback()
+        return _claims_render(page, error=exc)
+    return _claims_render(page, ack=ack)
+
+
+@router.get("/provider/claims/denied")
+def denied_page(page: Page = Depends(page_for(Action.PROVIDER_DESK)), kind: str = "", payer: str = "",
+                reason: str = "", start: str = "", end: str = "", format: str = ""):
+    """The denied-claims worklist with filters and totals; ``format=csv`` downloads it."""
+    first = optional_date_input(start or None, "start", "denied-claims worklist", label="the first date of service")
+    last = optional_date_input(end or None, "end", "denied-claims worklist", label="the last date of service")
+    found = claims.denied_worklist(page.uow, page.actor, kind=kind or None, payer=payer or None,
+                                   reason=reason.strip() or None, first=first, last=last)
+    if format == "csv":
+        return Response(claims.worklist_csv(found), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="denied-claims.csv"'})
+    return page.render("provider/denied.html", worklist=found, kind=kind, payer=payer, reason=reason, start=first,
+                       end=last)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from nemt.domain.decisions.values import Facts
+from nemt.domain.decisions.words import day_words
 
 
 def _normalized_county(name: str) -> str:
@@ -15,32 +16,72 @@ def _normalized_county(name: str) -> str:
     return name[: -len(" county")] if name.endswith(" county") else name
 
 
+def in_broker_counties(county: str, policy: Any) -> bool:
+    """CO (NEMT Administration): whether a county is one of the broker (SDE) counties of the policy."""
+    counties = {_normalized_county(c) for c in policy.get("administration.broker_counties", [])}
+    return _normalized_county(county or "") in counties
+
+
 def arranged_by(f: Facts, urgent: bool) -> str:
     """CO (NEMT Administration; Prior Authorization; Urgent NEMT): the medical facility for its own urgent requests
     from the effective date on; otherwise the SDE in the broker counties, an NEMT provider elsewhere.
     CT (NEMT Contract (updated December 7, 2017)): the broker whose contract period covers the appointment date;
     before the first period the first broker, after the last period the last (no case falls outside)."""
-    brokers = f.policy.get("brokers", None)
-    if brokers:
-        return _broker(brokers, f.date_of_service)
+    return arrangement(f, urgent)[0]
+
+
+def arrangement(f: Facts, urgent: bool) -> tuple[str, str]:
+    """Who arranges the ride (the contract's ``arranged_by`` value) and why, in plain words."""
+    broker = broker_of(f)
+    if broker is not None:
+        period = f"from {day_words(broker['from'])} through {day_words(broker['through'])}"
+        if broker["from"] <= f.date_of_service <= broker["through"]:
+            reason = f"{broker['name']} is the broker for appointments {period}"
+        else:
+            reason = f"{broker['name']} is the broker of the contract on file nearest the appointment date ({period})"
+        if broker.get("phone"):
+            reason += f"; call {broker['name']} at {broker['phone']}"
+        return str(broker["name"]), reason + "."
     if (
         urgent
         and f.request.requested_by == "medical-facility"
         and f.policy.has("urgent.facility_booking_effective")
         and f.date_of_service >= f.policy.get("urgent.facility_booking_effective")
     ):
-        return str(f.policy.get("urgent.facility_arranger"))
-    counties = {_normalized_county(c) for c in f.policy.get("administration.broker_counties")}
-    if _normalized_county(f.member.home.county) in counties:
-        return str(f.policy.get("administration.broker_arranger"))
-    return str(f.policy.get("administration.non_broker_arranger"))
+        since = day_words(f.policy.get("urgent.facility_booking_effective"))
+        return str(f.policy.get("urgent.facility_arranger")), (
+            f"The medical facility asked for this urgent ride: since {since} medical facilities schedule their "
+            "urgent rides directly with a transportation provider.")
+    county = _county_words(f.member.home.county)
+    if in_broker_counties(f.member.home.county, f.policy):
+        name = f.policy.get("administration.broker_name", "the State Designated Entity")
+        return str(f.policy.get("administration.broker_arranger")), (
+            f"The member lives in {county}, one of the broker's counties: {name}, the State Designated Entity "
+            "(SDE), arranges the ride.")
+    return str(f.policy.get("administration.non_broker_arranger")), (
+        f"The member lives in {county}, outside the broker's counties: an enrolled NEMT provider arranges the ride.")
 
 
-def _broker(brokers: Iterable[Mapping[str, Any]], date_of_service: dt.date) -> str:
-    """CT (NEMT Contract (updated December 7, 2017)): the broker whose contract period covers the date; before the
-    first period the first broker, after the last period the last."""
+def _county_words(county: str) -> str:
+    name = " ".join((county or "").split())
+    if not name:
+        return "a county outside the broker's area"
+    return name if name.casefold().endswith(" county") else f"{name} County"
+
+
+def broker_of(f: Facts) -> Mapping[str, Any] | None:
+    """CT (NEMT Contract (updated December 7, 2017)): the broker table whose contract period covers the appointment
+    date; before the first period the first broker, after the last period the last. None for a program without
+    ``brokers`` (Colorado)."""
+    brokers = f.policy.get("brokers", None)
+    if not brokers:
+        return None
+    return _broker(brokers, f.date_of_service)
+
+
+def _broker(brokers: Iterable[Mapping[str, Any]], date_of_service: dt.date) -> Mapping[str, Any]:
     ordered = sorted(brokers, key=lambda b: b["from"])
     for broker in ordered:
         if broker["from"] <= date_of_service <= broker["through"]:
-            return str(broker["name"])
-    return str(ordered[0]["name"] if date_of_service < ordered[0]["from"] else ordered[-1]["name"])
+            return broker
+    return ordered[0] if date_of_service < ordered[0]["from"] else ordered[-1]

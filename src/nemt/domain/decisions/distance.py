@@ -6,6 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from nemt.domain.decisions.values import Facts, Finding
+from nemt.domain.decisions.words import joined, miles
+
+# 25 Mile or Longer Trips, the exceptions to the closest provider, in the manual's order and in plain words.
+EXCEPTION_WORDS = (
+    "the closest provider will not accept the member",
+    "complex medical conditions keep the closest provider from accepting the member",
+    "the member moved within the last three months and keeps the established provider of the old locale",
+)
 
 
 def closest_provider(f: Facts) -> Iterable[Finding]:
@@ -23,9 +31,11 @@ def closest_provider(f: Facts) -> Iterable[Finding]:
     if d.closest_qualified_provider_miles is not None:
         exceptions = _closest_provider_exceptions(f)
         if exceptions:
-            yield Finding("closest-provider-exception", {"radius": radius, "exception": "; ".join(exceptions)})
+            yield Finding("closest-provider-exception", {"radius": radius, "exception": joined(exceptions)})
         else:
-            yield Finding("not-closest-provider", {"radius": radius, "miles": d.miles_from_home})
+            yield Finding("not-closest-provider", {"radius": radius,
+                                                   "miles": miles(d.miles_from_home, beyond=radius),
+                                                   "exceptions": joined(EXCEPTION_WORDS, "or", ";")})
     if f.date_of_service >= f.policy.get("distance.verification_form_effective"):
         yield _verification_form(f, radius)
 
@@ -34,14 +44,12 @@ def _closest_provider_exceptions(f: Facts) -> list[str]:
     """25 Mile or Longer Trips, the exceptions to the closest provider: it will not accept the member; complex
     medical conditions; a move within three months to keep the established provider."""
     d = f.destination
-    exceptions: list[str] = []
-    if not d.closest_provider_accepts_member:
-        exceptions.append("the closest provider will not accept the member")
-    if f.need("complex-medical-condition"):
-        exceptions.append("complex medical conditions keep the closest provider from accepting the member")
-    if f.member.moved_within_3_months and d.established_provider_previous_locale:
-        exceptions.append("established provider in the locale the member moved from within three months")
-    return exceptions
+    holds = (
+        not d.closest_provider_accepts_member,
+        f.need("complex-medical-condition"),
+        f.member.moved_within_3_months and d.established_provider_previous_locale,
+    )
+    return [words for words, held in zip(EXCEPTION_WORDS, holds, strict=True) if held]
 
 
 def _verification_form(f: Facts, radius: object) -> Finding:
@@ -61,5 +69,6 @@ def out_of_state(f: Facts) -> Iterable[Finding]:
     Town/City of Appendix F follows the in-state rules."""
     d = f.destination
     if d.state.upper() != f.policy.state.upper() and not d.border_town:
-        yield Finding("out-of-state")
-        yield Finding("prior-authorization-required")
+        section = ("Train, Air and Out-of-State Travel",)
+        yield Finding("out-of-state", sections=section)
+        yield Finding("prior-authorization-required", {"what": "Out-of-state travel"}, sections=section)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from nemt.domain.decisions.values import Facts, Finding
+from nemt.domain.decisions.words import day_words, joined, plan_words
 from nemt.domain.rides import FACILITY_RESIDENCES
 
 # -- eligibility and coverage (both programs) -----------------------------------------------------------------------
@@ -16,10 +17,11 @@ def eligibility(f: Facts) -> Iterable[Finding]:
     plans = f.member.plans_on(f.date_of_service)
     covering = f.policy.get("eligibility.covering_plans")
     if plans.isdisjoint(covering):
-        yield Finding("member-not-eligible", {"covering": " or ".join(covering), "date_of_service": f.date_of_service})
+        yield Finding("member-not-eligible", {"covering": joined(map(plan_words, covering), "or"),
+                                              "date_of_service": day_words(f.date_of_service)})
         excluded = sorted(plans.intersection(f.policy.get("eligibility.excluded_plans")))
         if excluded:
-            yield Finding("benefit-plan-excluded", {"plans": ", ".join(excluded)})
+            yield Finding("benefit-plan-excluded", {"plans": joined(map(plan_words, excluded))})
 
 
 def other_transportation(f: Facts) -> Iterable[Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from nemt.domain.dates import age_on, local_date
-from nemt.domain.decisions.arranger import arranged_by
+from nemt.domain.decisions.arranger import arrangement
 from nemt.domain.decisions.distance import closest_provider, out_of_state
 from nemt.domain.decisions.eligibility import (
     covered_service,
@@ -59,7 +59,8 @@ def _applies(rule: Rule, f: Facts) -> bool:
 
 def _reason(finding: Finding, program: str, policy: Policy) -> Reason:
     spec = REASONS[finding.code]
-    sections = spec.sections.get(program) or next(iter(spec.sections.values()))
+    # The finding's own sections (the mode in question) when it names them, else every section of the code.
+    sections = finding.sections or spec.sections.get(program) or next(iter(spec.sections.values()))
     message = spec.message.format(**finding.values) if finding.values else spec.message
     # "Document — Section; Section", the form the acceptance cases cite.
     return Reason(finding.code, spec.kind, message, f"{policy.document} — {'; '.join(sections)}")
@@ -94,10 +95,12 @@ def decide(request: RideRequest, policy: Policy, now: dt.datetime) -> Decision:
 
     kinds = {r.kind for r in reasons}
     outcome = DENIED if DENY in kinds else PENDING if HOLD in kinds else APPROVED
+    arranger, why = arrangement(facts, urgent="urgent" in seen)
     return Decision(
         outcome=outcome,
         mode=None if outcome == DENIED else choice.mode,
-        arranged_by=arranged_by(facts, urgent="urgent" in seen),
+        arranged_by=arranger,
+        arranged_by_reason=why,
         reasons=tuple(reasons),
         date_of_service=date_of_service,
         decided_at=now,

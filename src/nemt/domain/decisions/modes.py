@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nemt.domain.decisions.values import Finding
+from nemt.domain.decisions.words import joined, mode_words, need_words
 from nemt.policy import Policy
 
 
@@ -29,8 +30,14 @@ def select_mode(requested: str, needs: frozenset[str] | set[str], policy: Policy
     def missing(mode: str) -> list[str]:
         return [n for n in policy.mode(mode)["needs"] if n not in needs]
 
+    def section(mode: str) -> tuple[str, ...]:
+        """The one section of the mode in question (its ``cite``), when the policy names one."""
+        cite = policy.mode(mode).get("cite")
+        return (str(cite),) if cite else ()
+
     if not missing(requested):
-        findings = (Finding("prior-authorization-required"),) if policy.mode(requested).get("prior_authorization") \
+        findings = (Finding("prior-authorization-required", {"what": mode_words(requested).capitalize() + " travel"},
+                            sections=section(requested)),) if policy.mode(requested).get("prior_authorization") \
             else ()
         return ModeChoice(requested, findings)
     mode = requested
@@ -41,6 +48,7 @@ def select_mode(requested: str, needs: frozenset[str] | set[str], policy: Policy
     if missing(mode):
         lacking = missing(requested)
         return ModeChoice(requested, (Finding("certification-required", {
-            "mode": requested.replace("-", " "), "missing": ", ".join(lacking)}),))
+            "mode": mode_words(requested), "missing": joined(map(need_words, lacking))}, sections=section(requested)),))
     return ModeChoice(mode, (Finding("mode-downgraded", {
-        "mode": mode.replace("-", " "), "requested": requested.replace("-", " ")}),))
+        "mode": mode_words(mode), "requested": mode_words(requested)},
+        sections=("Payment for Covered Services", *section(requested))),))

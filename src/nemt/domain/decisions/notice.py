@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 
 from nemt.domain.dates import local_date
+from nemt.domain.decisions.arranger import broker_of
 from nemt.domain.decisions.values import Facts, Finding
+from nemt.domain.decisions.words import duration, urgent_words
 from nemt.domain.notice import counted_notice, holiday_calendar, same_or_next_days
 
 
@@ -23,7 +25,7 @@ def colorado_urgent(f: Facts) -> Iterable[Finding]:
         waited = _elapsed(t.missed_pickup_scheduled_at, f.request.requested_at)
         if waited <= dt.timedelta(minutes=f.policy.get("urgent.missed_pickup_minutes")):
             return
-    yield Finding("urgent", {"reason": reason.replace("-", " ")})
+    yield Finding("urgent", {"reason": urgent_words(reason)})
 
 
 def connecticut_notice(f: Facts) -> Iterable[Finding]:
@@ -47,11 +49,28 @@ def connecticut_notice(f: Facts) -> Iterable[Finding]:
     if reason is not None and same_or_next_days(
         requested_at, appointment_at, zone, f.policy.get("notice.urgent_max_days_ahead")
     ):
-        yield Finding("urgent", {"reason": reason.replace("-", " ")})
+        yield Finding("urgent", {"reason": urgent_words(reason)})
     else:
-        hours = counted.total_seconds() / 3600
-        yield Finding("insufficient-notice", {"hours": f"{hours:.2f}".rstrip("0").rstrip("."),
-                                              "required": f.policy.get("notice.required_hours")})
+        yield Finding("insufficient-notice", _late_request_words(f, counted))
+
+
+_NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _late_request_words(f: Facts, counted: dt.timedelta) -> dict[str, str]:
+    """The values of a late request's message: the notice given and needed, in words, and the broker to call (the
+    broker of the appointment date: "the new telephone number to call is ...")."""
+    required = int(f.policy.get("notice.required_hours"))
+    days, rest = divmod(required, 24)
+    needed = f"{required} hours of notice"
+    if days and not rest:
+        days_text = _NUMBER_WORDS.get(days, str(days))
+        needed += f" ({days_text} full weekday{'s' if days > 1 else ''})"
+    broker = broker_of(f)
+    call = f"call {broker['name']} at {broker['phone']}" if broker and broker.get("phone") else "call the broker"
+    given = f"{duration(counted)} before the appointment" if counted >= dt.timedelta(minutes=1) else \
+        "with no counted time before the appointment"
+    return {"given": given, "needed": needed, "call": call}
 
 
 def _elapsed(start: dt.datetime, end: dt.datetime) -> dt.timedelta:

@@ -72,9 +72,9 @@ REASONS: dict[str, ReasonSpec] = {
     ),
     "not-closest-provider": ReasonSpec(
         DENY, {"CO": ("25 Mile or Longer Trips",)},
-        "The destination is {miles} miles from home, beyond the {radius}-mile radius, while a qualified provider "
-        "within {radius} miles accepts the member, and no exception applies: NEMT goes to the closest qualified "
-        "provider.",
+        "The destination is {miles} from home, beyond the {radius}-mile radius, while a qualified provider "
+        "within {radius} miles accepts the member. None of the exceptions applies ({exceptions}), so NEMT goes to the "
+        "closest qualified provider.",
     ),
     "escort-required": ReasonSpec(
         DENY, {"CO": ("Ancillary Services: Escort",)},
@@ -86,22 +86,23 @@ REASONS: dict[str, ReasonSpec] = {
     ),
     "insufficient-notice": ReasonSpec(
         DENY, {"CT": _CT_CONTRACT},
-        "The ride was requested {hours} hours ahead (weekends and holidays not counted); at least {required} hours "
-        "are required unless the need is urgent and the appointment is the same or the next day.",
+        "The ride was asked for {given}, not counting weekends and holidays; a ride needs at "
+        "least {needed}. Only an urgent need for an appointment today or tomorrow is taken with less: "
+        "for one, {call} as soon as you can.",
     ),
     # ---- pending
     "prior-authorization-required": ReasonSpec(
         HOLD,
         {"CO": ("Train, Air and Out-of-State Travel", "Ground Ambulance", "Air Ambulance", "Commercial Air", "Train")},
-        "Train, air and out-of-state travel must be prior authorized by the Department; the SDE submits the request "
-        "and the ride waits for the Department's decision.",
+        "{what} must be prior authorized by the Department; the office arranging the ride asks for it and the ride "
+        "waits for the Department's decision.",
     ),
     "certification-required": ReasonSpec(
         HOLD,
         {"CO": ("Mobility/Ambulatory Vehicles", "Taxicab", "Wheelchair Van", "Stretcher Van", "Ground Ambulance",
                 "Air Ambulance", "Commercial Air", "Train")},
-        "The {mode} ride needs the medical professional's written certification ({missing}); the ride waits until it "
-        "is on file.",
+        "The {mode} ride needs the medical professional's written certification that {missing}; the ride waits "
+        "until it is on file.",
     ),
     "minor-release-required": ReasonSpec(
         HOLD, {"CO": ("Ancillary Services: Escort",)},
@@ -129,7 +130,9 @@ REASONS: dict[str, ReasonSpec] = {
     "verification-form-required": ReasonSpec(
         INFO, {"CO": ("25 Mile or Longer Trips",)},
         "The trip is over {radius} miles one way: the Verification Form for Transportation Services More Than "
-        "{radius} Miles must be signed by the member's provider (it need not be signed before the trip).",
+        "{radius} Miles is needed, signed by the member's treating or referring provider. Getting it signed is the "
+        "NEMT driver's or provider's job: drivers cannot require members to obtain the signatures. It need not be "
+        "signed before the trip.",
     ),
     "verification-form-on-file": ReasonSpec(
         INFO, {"CO": ("25 Mile or Longer Trips",)},

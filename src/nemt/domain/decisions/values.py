@@ -30,6 +30,9 @@ class Decision:
     reasons: tuple[Reason, ...]
     date_of_service: dt.date
     decided_at: dt.datetime | None = None
+    # Why that office arranges the ride, in plain words (the county, the facility's urgent trip, the broker's
+    # contract period and telephone number); printed as an extra key the contract ignores.
+    arranged_by_reason: str = ""
 
     @property
     def reason_codes(self) -> list[str]:
@@ -44,15 +47,18 @@ class Decision:
             "reason_codes": self.reason_codes,
             "reasons": [r.as_dict() for r in self.reasons],
             "date_of_service": self.date_of_service.isoformat(),
+            "arranged_by_reason": self.arranged_by_reason,
         }
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A reason code whose condition holds, with the values its message names."""
+    """A reason code whose condition holds, with the values its message names. ``sections`` narrows the citation
+    to the section(s) of the case at hand (the mode in question), when the code rests on several."""
 
     code: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

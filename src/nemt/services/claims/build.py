@@ -6,6 +6,8 @@
 - **Same-day context.** The claims of a build are computed from *all* completed legs of the provider on the dates
   (billed or not), so repeat modifiers (76/77) and shared rides come out as ``nemt bill`` gives them for the whole
   day; only the lines of legs not billed yet are written.
+- **Payer.** Each claim is billed to the payer of its member's county: the State Contracted Broker inside the broker
+  service area, the Department elsewhere (``nemt.billing.payers``; Payment for Covered Services).
 - **Edits** are stored on the claim of the leg they are about. A claim flagged by the 52-unit review
   (``mileage_review``), past the timely-filing limit (``timely_filing.days``) or with a line the fee schedule does not
   price gets status ``review``; the others ``ready``.
@@ -18,9 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nemt import clock
+from nemt.billing.payers import payer_path
 from nemt.billing.x12_837p import MAX_LINES_PER_CLAIM
 from nemt.domain.actors import Actor
 from nemt.policy import Policy, load_policy
+from nemt.services import trips
 from nemt.services.claims.common import edit_dict, line_rows, next_claim_number, provider_for, status_of
 from nemt.services.claims.derive import Derived, derive
 from nemt.services.platform import audit, permissions
@@ -40,12 +44,15 @@ class BuildResult:
     legs_already_billed: int = 0
     legs_taken_by_other_builder: list[str] = field(default_factory=list)  # leg keys
     edits: list[dict[str, Any]] = field(default_factory=list)  # edits of legs that are on no claim
+    # Legs held for review by a plausibility rule (issue 15): {leg_key, rule, message, cite}; never billed silently.
+    legs_held: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"provider_npi": self.provider_npi, "from": self.first_date.isoformat(),
                 "to": self.last_date.isoformat(), "legs_considered": self.legs_considered,
                 "legs_already_billed": self.legs_already_billed, "claims": self.claims,
-                "legs_taken_by_other_builder": self.legs_taken_by_other_builder, "edits": self.edits}
+                "legs_taken_by_other_builder": self.legs_taken_by_other_builder, "edits": self.edits,
+                "legs_held": self.legs_held}
 
 
 @dataclass
@@ -78,21 +85,23 @@ def _store(build: _Build, claim: Any, chunk: list[Any], refs: list[str]) -> None
     rows, extra, total = line_rows(chunk, build.leg_ids)
     claim_edits += extra
     status = status_of(claim_edits)
+    payer = payer_path(build.derived.leg_of[refs[0]].trip.member.county, build.policy)
     try:
         row = uow.claims.add_claim(Claim(
             claim_number=next_claim_number(uow), program=build.program, provider_id=build.provider_id,
             member_id=build.member_of[refs[0]], billing_medicaid_id=claim.member_id,
             place_of_service=claim.place_of_service, diagnosis=claim.diagnosis,
             frequency=build.policy.get("claims.frequency_original"), status=status, total_charge=str(total),
-            edits=claim_edits, adjudication={}, lines=rows), [build.leg_ids[r] for r in refs])
+            edits=claim_edits, adjudication={}, lines=rows, payer=payer), [build.leg_ids[r] for r in refs])
         audit.record(uow, build.actor, "create", "claim", row.member_id, claim_number=row.claim_number,
-                     lines=len(rows), status=status)
+                     lines=len(rows), status=status, payer=payer)
         uow.commit()
     except CONCURRENT_WRITE_ERRORS:
         uow.rollback()  # another builder billed these legs first
         build.result.legs_taken_by_other_builder.extend(refs)
         return
-    build.result.claims.append({"claim_number": row.claim_number, "status": status, "total_charge": str(total),
+    build.result.claims.append({"claim_number": row.claim_number, "status": status, "payer": payer,
+                                "total_charge": str(total),
                                 "lines": len(rows), "edits": [e["code"] for e in claim_edits]})
 
 
@@ -131,6 +140,11 @@ def build_claims_for_provider(uow: Any, actor: Actor, provider: TransportProvide
     if first > last:
         raise InvalidInput("the first date is after the last", field="from", rule="date range")
     build = _start(uow, actor, provider_for(uow, actor, provider), first, last, today)
+    for key, findings in trips.holds_of(uow, [build.derived.leg_of[k] for k, i in build.leg_ids.items()
+                                              if i not in build.billed]).items():
+        build.billed.add(build.leg_ids[key])  # held for review: skipped like a billed leg, and said why
+        build.result.legs_held += [{"leg_key": key, "rule": f.rule, "message": f.message, "cite": f.cite}
+                                   for f in findings]
     for claim in build.derived.claims:
         _store_claim(build, claim)
     for key, leg_id in build.leg_ids.items():

@@ -1,4 +1,8 @@
-"""Exporting claims: the ``ready`` claims of one provider as one 837P interchange or one CMS-1500 PDF.
+"""Exporting claims: the ``ready`` claims of one provider for one payer as one 837P interchange or one CMS-1500 PDF.
+
+Two money paths (Payment for Covered Services, :mod:`nemt.billing.payers`): a claim of the broker service area is
+exported only in the broker's file (addressed to the State Contracted Broker: ISA08, GS03, loops 1000B and 2010BB);
+asking to send one to the Department is refused, and the 837P writer refuses any claim of another payer as well.
 
 The 837P gets never-repeating interchange and group control numbers (``control_numbers``) and is validated by pyx12
 before it is written; the claims become ``exported`` with their batch. Replacement (frequency 7) and void (8) claims
@@ -11,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -20,6 +23,7 @@ from typing import Any
 
 from nemt import clock
 from nemt.billing import claim_rules
+from nemt.billing.payers import PayerPath, payer_of, receiver_of
 from nemt.billing.x12_837p import (
     BillingProviderInfo,
     ClaimSubmission,
@@ -32,6 +36,7 @@ from nemt.billing.x12_validate import validate_x12
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import EXPORTABLE_CLAIM_STATUSES, ClaimStatus
 from nemt.policy import Policy, load_policy
+from nemt.services.claims.checks import pyx12_message
 from nemt.services.claims.common import GS_COUNTER, ISA_COUNTER, is_provider_admin, provider_for
 from nemt.services.claims.profile import billing_provider
 from nemt.services.platform import audit, permissions
@@ -54,9 +59,10 @@ class ExportResult:
     interchange_control_number: int | None = None
     group_control_number: int | None = None
     path: str | None = None
+    payer: str = PayerPath.DEPARTMENT
 
     def as_dict(self) -> dict[str, Any]:
-        return {"batch_id": self.batch_id, "format": self.format, "claims": self.claim_numbers,
+        return {"batch_id": self.batch_id, "format": self.format, "payer": self.payer, "claims": self.claim_numbers,
                 "sha256": self.sha256, "interchange_control_number": self.interchange_control_number,
                 "group_control_number": self.group_control_number, "path": self.path, "bytes": len(self.content)}
 
@@ -92,12 +98,9 @@ def submission(uow: Any, claim: Claim, policy: Policy) -> ClaimSubmission:
     (one,) = submissions_from_claims(
         [value], claim_number_prefix="", frequency=frequency,
         original_claim_numbers=[claim.original_claim_number] if frequency != "original" else None)
-    return replace(one, claim_number=claim.claim_number)
-
-
-def _pyx12_message(message: str) -> str:
-    """pyx12 quotes element values in parentheses; they could be member data — keep the rest."""
-    return re.sub(r"\([^)]*\)", "(…)", message)[:300]
+    subscriber = replace(one.subscriber, gender=member.sex if own_id and member.sex in ("F", "M") else "U")
+    return replace(one, claim_number=claim.claim_number, payer_id=payer_of(claim.payer, policy).id,
+                   subscriber=subscriber)
 
 
 def _write_atomically(path: Path, content: bytes) -> Path:
@@ -119,31 +122,63 @@ def _only_provider(uow: Any, actor: Actor) -> TransportProvider:
     return provider
 
 
-def _take(uow: Any, provider: TransportProvider, claim_numbers: Sequence[str] | None) -> list[Claim]:
-    """The claims to export, taken: a second exporter at the same time takes none of them and gets a conflict."""
+_PAYER_NAMES = {PayerPath.DEPARTMENT: "the Department", PayerPath.BROKER: "the State Contracted Broker"}
+
+
+def _payer_path(rows: list[Claim], payer: str | None, named: bool, policy: Policy) -> PayerPath:
+    """The payer of this export: the one asked for, else the only one the ready claims have. Named claims of
+    another payer are refused: a broker-area claim "cannot be submitted directly to the Department"."""
+    rule = policy.cite("payers") if policy.has("payers") else "payers"
+    paths = {PayerPath(r.payer) for r in rows}
+    if payer is None:
+        if len(paths) > 1:
+            raise InvalidInput("there are ready claims for the Department and for the State Contracted Broker: "
+                               "export each payer's claims separately (payer)", field="payer", rule=rule)
+        return paths.pop()
+    try:
+        path = PayerPath(payer)
+    except ValueError:
+        raise InvalidInput(f"payer must be one of {', '.join(PayerPath)}", field="payer", rule=rule) from None
+    other = [r for r in rows if r.payer != path]
+    if named and other:
+        raise InvalidInput(f"claim {other[0].claim_number} is billed to {_PAYER_NAMES[PayerPath(other[0].payer)]} "
+                           f"and cannot be submitted to {_PAYER_NAMES[path]}", field="claim_numbers", rule=rule)
+    if path not in paths:
+        raise InvalidInput(f"no claims are ready to export to {_PAYER_NAMES[path]}", field="payer", rule=rule)
+    return path
+
+
+def _take(uow: Any, provider: TransportProvider, claim_numbers: Sequence[str] | None, payer: str | None,
+          policy: Policy) -> tuple[list[Claim], PayerPath]:
+    """The claims to export (one payer's), taken: a second exporter at the same time takes none of them and gets a
+    conflict."""
     rows = uow.claims.of_provider(provider.id, EXPORTABLE_CLAIM_STATUSES, claim_numbers)
     if claim_numbers and len(rows) != len(set(claim_numbers)):
         raise InvalidInput("some of the claims are not ready to export (or not this provider's)",
                            field="claim_numbers", rule=_READY_ONLY)
     if not rows:
         raise InvalidInput("no claims are ready to export", field="status", rule=_READY_ONLY)
+    path = _payer_path(rows, payer, bool(claim_numbers), policy)
+    rows = [r for r in rows if r.payer == path]
     if uow.claims.take([r.id for r in rows], EXPORTABLE_CLAIM_STATUSES, ClaimStatus.EXPORTED) != len(rows):
         uow.rollback()
         raise Conflict("another export took some of these claims; run the export again", field="status",
                        rule="a claim is exported once")
-    return rows
+    return rows, path
 
 
 def _837p(uow: Any, submissions: list[ClaimSubmission], info: BillingProviderInfo, profile: BillingProfile,
-          policy: Policy, now: dt.datetime) -> tuple[bytes, int, int]:
-    """The 837P interchange with new control numbers, validated by pyx12; nothing is kept when it fails."""
+          policy: Policy, now: dt.datetime, path: PayerPath) -> tuple[bytes, int, int]:
+    """The 837P interchange to the path's payer with new control numbers, validated by pyx12; nothing is kept when
+    it fails."""
     icn = uow.control_numbers.next(ISA_COUNTER)
     gcn = uow.control_numbers.next(GS_COUNTER)
     try:
         text = write_837p(submissions, submitter=Submitter(profile.submitter_name, profile.submitter_id,
-                                                           profile.contact_name, profile.phone or "0000000000"),
+                                                           profile.contact_name, profile.phone),
                           billing_provider=info, interchange_control_number=icn, group_control_number=gcn,
-                          policy=policy, created_at=now)
+                          policy=policy, created_at=now, payer=payer_of(path, policy),
+                          receiver=receiver_of(path, policy))
     except X12WriteError as exc:
         uow.rollback()
         raise InvalidInput(str(exc), field="claims", rule="837P 005010X222A1") from None
@@ -151,21 +186,21 @@ def _837p(uow: Any, submissions: list[ClaimSubmission], info: BillingProviderInf
     if not ok:
         uow.rollback()
         raise InvalidInput("pyx12 rejected the 837P; nothing was written: "
-                           + "; ".join(_pyx12_message(m) for m in messages[:3]),
+                           + "; ".join(pyx12_message(m) for m in messages[:3]),
                            field="claims", rule="837P 005010X222A1 (pyx12)")
     return text.encode("ascii"), icn, gcn
 
 
 def _content(uow: Any, fmt: str, rows: list[Claim], provider: TransportProvider, policy: Policy,
-             now: dt.datetime) -> tuple[bytes, int | None, int | None]:
+             now: dt.datetime, path: PayerPath) -> tuple[bytes, int | None, int | None]:
     info, profile = billing_provider(uow, provider)
     submissions = [submission(uow, row, policy) for row in rows]
     if fmt == "837p":
-        return _837p(uow, submissions, info, profile, policy, now)
+        return _837p(uow, submissions, info, profile, policy, now, path)
     from nemt.billing.cms1500 import render_cms1500
 
     content = render_cms1500(submissions, info, policy, signed_on=now.date(), signer=profile.contact_name,
-                             billing_phone=profile.phone)
+                             billing_phone=profile.phone, payer_name=payer_of(path, policy).name)
     return content, None, None
 
 
@@ -183,8 +218,9 @@ def _commit(uow: Any, content: bytes, out: str | Path | None) -> Path | None:
 
 def export_claims(uow: Any, actor: Actor, *, fmt: str = "837p", provider: TransportProvider | str | None = None,
                   out: str | Path | None = None, claim_numbers: Sequence[str] | None = None,
-                  now: dt.datetime | None = None) -> ExportResult:
-    """Export the provider's ``ready`` claims (or the listed ones) as one 837P interchange or one CMS-1500 PDF.
+                  now: dt.datetime | None = None, payer: str | None = None) -> ExportResult:
+    """Export the provider's ``ready`` claims (or the listed ones) of one payer (``payer``: ``department`` or
+    ``broker``; default the only one the ready claims have) as one 837P interchange or one CMS-1500 PDF.
 
     837P: interchange and group control numbers come from never-repeating counters; the text is validated by pyx12
     (and the writer's own edits) before anything is written. The file is written to ``out`` (atomically) before the
@@ -197,17 +233,17 @@ def export_claims(uow: Any, actor: Actor, *, fmt: str = "837p", provider: Transp
         provider = _only_provider(uow, actor)
     row_provider = provider_for(uow, actor, provider)
     policy = load_policy(row_provider.organization.program)
-    rows = _take(uow, row_provider, claim_numbers)
+    rows, path = _take(uow, row_provider, claim_numbers, payer, policy)
     now = now or clock.now().astimezone(policy.time_zone)
-    content, icn, gcn = _content(uow, fmt, rows, row_provider, policy, now)
+    content, icn, gcn = _content(uow, fmt, rows, row_provider, policy, now, path)
     digest = hashlib.sha256(content).hexdigest()
     batch = uow.claims.add_batch(ClaimBatch(format=fmt, interchange_control_number=icn, group_control_number=gcn,
                                             sha256=digest, claims=len(rows)), [r.id for r in rows])
     for row in rows:
         audit.record(uow, actor, "export", "claim", row.member_id, claim_number=row.claim_number, format=fmt,
-                     batch=batch.id)
+                     batch=batch.id, payer=path)
     written = _commit(uow, content, out)
     for row in rows:
         uow.claims.expire(row)
     return ExportResult(batch.id, fmt, [r.claim_number for r in rows], digest, content, icn, gcn,
-                        str(written) if written else None)
+                        str(written) if written else None, path)

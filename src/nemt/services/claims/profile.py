@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nemt.billing.x12_837p import Address, BillingProviderInfo
+from nemt.billing.x12_837p import Address, BillingProviderInfo, valid_contact_phone
 from nemt.domain.actors import Actor
 from nemt.services.claims.common import provider_for
 from nemt.services.platform import audit, permissions
@@ -23,6 +23,9 @@ _CODED = (
     ("taxonomy", r"[0-9]{9}[0-9X]", "a taxonomy code is ten characters", "837P PRV"),
 )
 _REQUIRED = ("address_line", "city", "submitter_id", "submitter_name", "contact_name")
+# 005010X222A1 loop 1000A: the PER segment and its communication number (PER03/PER04) are required.
+PHONE_RULE = "837P loop 1000A PER04: a contact telephone number is required (005010X222A1)"
+PHONE_MESSAGE = "the billing contact's telephone number is required: ten digits, area code first (303 555 0100)"
 
 
 def _check(values: dict[str, str]) -> None:
@@ -32,12 +35,15 @@ def _check(values: dict[str, str]) -> None:
     for name in _REQUIRED:
         if not (values[name] or "").strip():
             raise InvalidInput(f"{name} is required", field=name, rule="837P billing provider and submitter")
+    if not valid_contact_phone(values["phone"] or ""):
+        raise InvalidInput(PHONE_MESSAGE, field="phone", rule=PHONE_RULE)
 
 
 def set_billing_profile(uow: Any, actor: Actor, provider: TransportProvider | str | None, *, address_line: str,
                         city: str, state: str, zip: str, tax_id: str, submitter_id: str, submitter_name: str,
                         contact_name: str, phone: str = "", taxonomy: str = "343900000X") -> BillingProfile:
-    """Create or change the provider's billing profile (837P loop 2010AA and 1000A; CMS 1500 fields 25, 33)."""
+    """Create or change the provider's billing profile (837P loop 2010AA and 1000A; CMS 1500 fields 25, 33). The
+    contact telephone number is required: the 837P cannot be written without it (loop 1000A PER03/PER04)."""
     permissions.require(actor, Action.CLAIM_WRITE)
     row_provider = provider_for(uow, actor, provider)
     values = {"address_line": address_line, "city": city, "state": state, "zip": zip, "tax_id": tax_id,
@@ -67,6 +73,8 @@ def billing_provider(uow: Any, provider: TransportProvider) -> tuple[BillingProv
     if profile is None:
         raise InvalidInput("the provider has no billing profile (address, tax ID, submitter): set it first "
                            "(`nemt claims profile`)", field="billing_profile", rule="837P loop 2010AA")
+    if not valid_contact_phone(profile.phone or ""):  # a profile saved before the number was required
+        raise InvalidInput(PHONE_MESSAGE + ": set it in the billing profile", field="phone", rule=PHONE_RULE)
     info = BillingProviderInfo(provider.organization.name, provider.npi, profile.taxonomy,
                                Address(profile.address_line, profile.city, profile.state, profile.zip), profile.tax_id)
     return info, profile

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from nemt.billing.payers import payer_of
+from nemt.billing.remit_codes import describe_adjustment
 from nemt.domain.actors import Actor
-from nemt.domain.statuses import ClaimStatus
+from nemt.domain.statuses import RESUBMITTABLE_CLAIM_STATUSES, ClaimStatus
+from nemt.policy import load_policy
 from nemt.services.claims.common import claim_for, provider_for
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.permissions import Action
@@ -40,6 +43,9 @@ def claim_view(uow: Any, claim: Claim) -> dict[str, Any]:
         "billing_medicaid_id": claim.billing_medicaid_id, "place_of_service": claim.place_of_service,
         "diagnosis": claim.diagnosis, "total_charge": claim.total_charge, "paid_amount": claim.paid_amount,
         "edits": list(claim.edits or []), "adjudication": claim.adjudication or {}, "batch_id": claim.batch_id,
+        "resubmittable": claim.status in RESUBMITTABLE_CLAIM_STATUSES,
+        "payer": claim.payer, "payer_name": payer_of(claim.payer, load_policy(claim.program)).name,
+        "front_end": claim.front_end, "front_end_detail": claim.front_end_detail or {},
         "created_at": claim.created_at.isoformat() if claim.created_at else None,
         "lines": [_line_view(ln, leg_keys) for ln in claim.lines],
     }
@@ -53,6 +59,7 @@ def list_claims(uow: Any, actor: Actor, *, status: str | None = None, provider: 
     provider_id = provider_for(uow, actor, provider).id if provider else None
     rows = uow.claims.visible_claims(actor, status=status, provider_id=provider_id, limit=listed_rows(limit))
     audit.record(uow, actor, "read", "claim", None, rows=len(rows), status=status or "")
+    audit.record_members(uow, actor, "read", "claim", [row.member_id for row in rows], via="claim-list")
     uow.commit()
     return [claim_view(uow, row) for row in rows]
 
@@ -70,6 +77,7 @@ def _denial(row: Claim) -> dict[str, Any]:
     reasons = list(adjudication.get("adjustments", []))
     for line in row.lines:
         reasons += [dict(a, line_number=line.line_number) for a in (line.adjudication or {}).get("adjustments", [])]
+    reasons = [dict(r, text=describe_adjustment(r["group"], r["reason"])) for r in reasons]
     return {"claim_number": row.claim_number, "key": row.key, "total_charge": row.total_charge,
             "payer_claim_number": row.payer_claim_number, "reasons": reasons,
             "reason_codes": sorted({f"{r['group']}-{r['reason']}" for r in reasons}),
@@ -85,3 +93,12 @@ def denied_claims(uow: Any, actor: Actor) -> list[dict[str, Any]]:
         audit.record(uow, actor, "read", "claim", row.member_id, claim_number=row.claim_number, view="denied")
     uow.commit()
     return out
+
+
+def recent_batches(uow: Any, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest export batches of the claims the actor may see, with what the 999/TA1 said of each."""
+    permissions.require(actor, Action.CLAIM_READ)
+    return [{"id": b.id, "format": b.format, "claims": b.claims, "created_at": b.created_at,
+             "interchange_control_number": b.interchange_control_number,
+             "group_control_number": b.group_control_number, "ack_status": b.ack_status,
+             "ack_detail": b.ack_detail or {}} for b in uow.claims.visible_batches(actor, limit)]

@@ -11,6 +11,7 @@ from typing import Any
 from nemt.billing.x12_835 import REVERSAL, RemittanceError, parse_835
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import ClaimStatus
+from nemt.services.claims.checks import refuse_unless_valid
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.errors import InvalidInput
 from nemt.services.platform.permissions import Action
@@ -70,7 +71,7 @@ def _post_lines(row: Claim, services: Any) -> None:
         unused.remove(line)
         line.adjudication = {"charge": str(service.charge), "paid": str(service.paid),
                              "units": str(service.units) if service.units is not None else None,
-                             "adjustments": _adjustments(service.adjustments)}
+                             "adjustments": _adjustments(service.adjustments), "remarks": list(service.remarks)}
 
 
 def _post(row: Claim, payment: Any, remittance: Any, record: Remittance) -> ClaimStatus:
@@ -81,7 +82,8 @@ def _post(row: Claim, payment: Any, remittance: Any, record: Remittance) -> Clai
     row.adjudication = {
         "status_code": payment.status_code, "status": payment.status, "charge": str(payment.charge),
         "paid": str(payment.paid), "patient_responsibility": str(payment.patient_responsibility),
-        "adjustments": _adjustments(payment.adjustments), "remittance_id": record.id,
+        "adjustments": _adjustments(payment.adjustments), "remarks": list(payment.remarks),
+        "remittance_id": record.id,
         "trace_number": remittance.trace_number,
         "payment_date": remittance.payment_date.isoformat() if remittance.payment_date else None,
     }
@@ -98,16 +100,20 @@ def _require_sent(rows: dict[str, Claim]) -> None:
                            "nothing was posted", field="CLP01", rule="only exported claims are adjudicated")
 
 
-def post_remittance(uow: Any, actor: Actor, content: bytes | str) -> RemitResult:
+def post_remittance(uow: Any, actor: Actor, content: bytes | str, *, checked: bool = False) -> RemitResult:
     """Post an 835: payments, adjustments and denials onto the claims by claim number (CLP01). Nothing is posted
-    from a malformed file (the error names the segment); the same file twice changes nothing. Claims the actor may
-    not see, or does not know, are listed as unmatched."""
+    from a malformed file (the error names the segment): our reader's checks first (balancing, amounts, codes),
+    then pyx12's (the TR3's loops, lengths and code lists; ``checked``: the caller has just had pyx12 check the file
+    it wrote). The same file twice changes nothing. Claims the actor may not see, or does not know, are listed as
+    unmatched."""
     permissions.require(actor, Action.CLAIM_WRITE)
     raw = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     digest = hashlib.sha256(raw).hexdigest()
     if uow.claims.remittance_posted(digest):
         return RemitResult(digest, unchanged=True)
     remittance = _parse(raw)
+    if not checked:
+        refuse_unless_valid(raw.decode("ascii"), "835", _X12_835, nothing="nothing was posted")
     rows = uow.claims.visible_by_numbers(actor, [c.claim_number for c in remittance.claims])
     _require_sent(rows)
     try:

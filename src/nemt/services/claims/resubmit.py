@@ -54,7 +54,8 @@ def _resubmit(uow: Any, actor: Actor, original: Claim, policy: Policy, frequency
         place_of_service=original.place_of_service, diagnosis=original.diagnosis,
         frequency=policy.get(frequency_key),
         original_claim_number=original.payer_claim_number or original.claim_number,
-        status=status_of(edits), total_charge=str(total), edits=edits, adjudication={}, lines=lines))
+        status=status_of(edits), total_charge=str(total), edits=edits, adjudication={}, lines=lines,
+        payer=original.payer))
     audit.record(uow, actor, "create", "claim", row.member_id, claim_number=row.claim_number,
                  replaces=original.claim_number, frequency=row.frequency)
     uow.commit()

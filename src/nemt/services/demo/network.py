@@ -1,5 +1,5 @@
-"""The demo's provider network: Colorado's transportation providers with their fleets and credentials, and the
-medical destinations."""
+"""The demo's provider network: each program's transportation providers with their fleets and credentials, and the
+medical destinations. Connecticut's network is drawn from its own random stream, so Colorado's stays as it was."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ import datetime as dt
 import random
 
 from nemt.domain.identifiers import make_npi
-from nemt.services.demo.world import CO_MEDICAL, CO_PROVIDERS, FIRST, LAST, PERMIT_FOR, zips_by_county
+from nemt.services.demo.world import (
+    CO_MEDICAL,
+    CO_PROVIDERS,
+    CT_MEDICAL,
+    CT_PROVIDER_INDEX,
+    CT_PROVIDERS,
+    FIRST,
+    LAST,
+    PERMIT_FOR,
+    zips_by_county,
+)
 from nemt.store.models import CredentialRecord, Driver, MedicalProvider, Organization, TransportProvider, Vehicle
 
 _DRIVER_CREDENTIALS = (("licence", 700), ("background_check", 300))
@@ -42,20 +52,39 @@ def _fleet(uow, rng: random.Random, provider: TransportProvider, p_index: int, n
     return n
 
 
-def seed_network(uow, rng: random.Random, orgs: dict[str, Organization], today: dt.date) -> tuple[int, int]:
-    """The providers, their fleets and the medical destinations; returns (drivers, vehicles)."""
+def _providers(uow, rng: random.Random, orgs: dict[str, Organization], today: dt.date, state: str,
+               providers: list, first_index: int) -> int:
     count = 0
-    for p_index, (name, specialty, modes, counties, fleet) in enumerate(CO_PROVIDERS):
+    for p_index, (name, specialty, modes, counties, fleet) in enumerate(providers, start=first_index):
         org = orgs[name]
         provider = uow.network.add_provider(TransportProvider(organization_id=org.id, npi=org.npi,
                                                               specialty=specialty, modes=modes,
                                                               service_counties=counties))
         uow.flush()
-        base_zip = zips_by_county("CO")[counties[0]][0]["zip_code"]
+        base_zip = zips_by_county(state)[counties[0]][0]["zip_code"]
         count += _fleet(uow, rng, provider, p_index, name, base_zip, fleet, today)
-    for i, (name, zip_code, county, services) in enumerate(CO_MEDICAL):
-        z = next(z for z in zips_by_county("CO")[county] if z["zip_code"] == zip_code)
+    return count
+
+
+def _medical(uow, program: str, destinations: list, npi_prefix: str) -> None:
+    for i, (name, zip_code, county, services) in enumerate(destinations):
+        z = next(z for z in zips_by_county(program)[county] if z["zip_code"] == zip_code)
         uow.network.add_medical_provider(MedicalProvider(
-            program="CO", npi=make_npi(f"17{i:07d}"), name=name, address_line=f"{100 + i * 11} Example Pkwy",
-            city=z["city"], state="CO", zip=zip_code, county=county, services=services))
+            program=program, npi=make_npi(f"{npi_prefix}{i:07d}"), name=name,
+            address_line=f"{100 + i * 11} Example Pkwy", city=z["city"], state=program, zip=zip_code, county=county,
+            services=services))
+
+
+def seed_network(uow, rng: random.Random, orgs: dict[str, Organization], today: dt.date) -> tuple[int, int]:
+    """Colorado's providers, their fleets and the medical destinations; returns (drivers, vehicles)."""
+    count = _providers(uow, rng, orgs, today, "CO", CO_PROVIDERS, 0)
+    _medical(uow, "CO", CO_MEDICAL, "17")
     return count, count
+
+
+def seed_ct_network(uow, rng: random.Random, orgs: dict[str, Organization], today: dt.date) -> int:
+    """Connecticut's transportation provider with its drivers and vehicles, and its medical destinations (from the
+    ``rng`` of Connecticut); returns the number of vehicles (one driver each)."""
+    count = _providers(uow, rng, orgs, today, "CT", CT_PROVIDERS, CT_PROVIDER_INDEX)
+    _medical(uow, "CT", CT_MEDICAL, "18")
+    return count

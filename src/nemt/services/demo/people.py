@@ -24,10 +24,13 @@ def make_members(rng: random.Random, program: str, state: str, counties: list[st
             address_line=f"{rng.randrange(10, 9999)} {rng.choice(STREETS)}", city=z["city"], state=state,
             zip=z["zip_code"], county=county, phone=f"555-01{rng.randrange(0, 100):02d}",
             residence="home", facility_has_vehicle=None, has_other_transportation=False,
-            at_risk_adult=rng.random() < 0.05,
+            at_risk_adult=rng.random() < 0.05, sex="FM"[i % 2],
         )
         plan = "medicaid-state-plan" if program == "CO" else "HUSKY"
-        m.coverage.append(Coverage(plan=plan, start=dt.date(2025, 1, 1), end=None))
+        # Connecticut's members have been covered since 2016: the demo has rides of December 2017 (LogistiCare)
+        # and January 2018 (Veyo), on both sides of the change of broker.
+        start = dt.date(2025, 1, 1) if program == "CO" else dt.date(2016, 1, 1)
+        m.coverage.append(Coverage(plan=plan, start=start, end=None))
         for need in needs:
             m.needs.append(MemberNeed(need=need, certified_on=dt.date(2026, 1, 15), certified_by="Demo Clinic"))
         members.append(m)

@@ -49,6 +49,9 @@ DEMO_LOGINS = [
     DemoLogin("admin", Role.ADMIN, CO_ORGS[0][1], "CO"),
     DemoLogin("ct-agent", Role.AGENT, CT_ORGS[1][1], "CT"),
     DemoLogin("ct-auditor", Role.AUDITOR, CT_ORGS[0][1], "CT"),
+    DemoLogin("ct-dispatcher", Role.DISPATCHER, CT_ORGS[1][1], "CT"),
+    DemoLogin("ct-provider", Role.PROVIDER_ADMIN, CT_ORGS[2][1], "CT"),
+    DemoLogin("ct-driver", Role.DRIVER, CT_ORGS[2][1], "CT"),
 ]
 
 FIRST = ["Ava", "Ben", "Cora", "Dev", "Elle", "Finn", "Gia", "Hal", "Iris", "Jon", "Kai", "Lena", "Milo", "Nia",
@@ -78,6 +81,16 @@ CO_PROVIDERS = [
     (CO_ORGS[4][1], "525", ["mobility-ambulatory", "wheelchair-van", "taxi"], ["El Paso", "Pueblo", "Mesa"],
      [("sedan", 2, 4, 0, 0), ("mobility-ambulatory", 2, 6, 0, 0), ("wheelchair-van", 2, 4, 2, 0)]),
 ]
+# Connecticut's transportation provider, as the Colorado ones (drivers D401…, vehicles CH-01…), serving the three
+# counties of the Connecticut members; Connecticut's modes (ct.toml: "The types of transportation services will not
+# change") carried by sedans, mobility/ambulatory vans, wheelchair vans and a stretcher van.
+CT_PROVIDERS = [
+    (CT_ORGS[2][1], "326", ["taxi", "mobility-ambulatory", "wheelchair-van", "stretcher-van"],
+     ["Hartford", "New Haven", "Fairfield"],
+     [("sedan", 2, 4, 0, 0), ("mobility-ambulatory", 3, 6, 0, 0), ("wheelchair-van", 2, 4, 2, 0),
+      ("stretcher-van", 1, 2, 0, 1)]),
+]
+CT_PROVIDER_INDEX = 3  # after the three Colorado providers: drivers D401…
 PERMIT_FOR = {"sedan": "common-carrier", "mobility-ambulatory": "contract-carrier", "wheelchair-van": "common-carrier",
               "stretcher-van": "contract-carrier", "ambulance": "county-ambulance-licence"}
 # Destinations: (name, zip, county, services)
@@ -90,6 +103,15 @@ CO_MEDICAL = [
     ("Pueblo Example Hospital (demo)", "81003", "Pueblo", ["hospital", "dialysis", "oncology"]),
     ("Grand Junction Example Clinic (demo)", "81501", "Mesa", ["primary-care", "dialysis"]),
     ("Lakewood Example Pharmacy (demo)", "80226", "Jefferson", ["pharmacy"]),
+]
+
+CT_MEDICAL = [
+    ("Hartford Example Hospital (demo)", "06106", "Hartford", ["hospital", "dialysis", "primary-care"]),
+    ("New Britain Example Dialysis (demo)", "06051", "Hartford", ["dialysis"]),
+    ("New Haven Example Clinic (demo)", "06510", "New Haven", ["primary-care", "oncology", "physical-therapy"]),
+    ("Waterbury Example Dialysis (demo)", "06708", "New Haven", ["dialysis", "primary-care"]),
+    ("Bridgeport Example Medical Center (demo)", "06606", "Fairfield", ["hospital", "oncology", "dialysis"]),
+    ("Stamford Example Clinic (demo)", "06902", "Fairfield", ["primary-care", "physical-therapy"]),
 ]
 
 SERVICE_OF_NEEDS = ["dialysis", "primary-care", "oncology", "physical-therapy", "hospital"]

@@ -6,13 +6,20 @@ verified by the independent checker before it is written (``runs``). Each vehicl
 version is bumped on every write, so two dispatchers acting at once cannot double-book a vehicle: the second write
 fails with a conflict and is re-planned.
 
-One module per use case: ``schedule`` (a whole day), ``assign`` (one leg by hand), ``urgent`` (real-time insertion),
-``manifests``, ``board``.
+One module per use case: ``schedule`` (what remains of a day, at any time of day), ``assign`` (one leg by hand),
+``urgent`` (real-time insertion), ``choices`` (the vehicles that can take a leg), ``manifests``, ``board``; ``live``
+is the live day they share (the state of the day at now, and the checked save every change goes through);
+``events`` (cancellations and no-shows repair the runs, will-call returns), ``eta`` (estimated times as the vehicles
+drive on from where the trip log last saw them), ``jobs`` (long actions with progress).
 """
 
 from nemt.services.dispatch.assign import assign_leg
 from nemt.services.dispatch.board import Board, Lane, LaneSegment, StopPoint, day_board
+from nemt.services.dispatch.choices import VehicleChoice, vehicle_choices
 from nemt.services.dispatch.day import OPEN_STATUSES, VEHICLE_MODES, DayModel, build_day, vehicle_drivers
+from nemt.services.dispatch.eta import Eta, LiveView, day_stamp, estimated_arrivals, live_view
+from nemt.services.dispatch.events import WillCallResult, repair_after_change, repair_runs, will_call_ready
+from nemt.services.dispatch.jobs import JobStatus, job_status, run_schedule_job, start_schedule
 from nemt.services.dispatch.manifests import Manifest, ManifestStop, manifest
 from nemt.services.dispatch.schedule import ScheduleResult, only_unserved, schedule_day
 from nemt.services.dispatch.urgent import insert_urgent
@@ -20,5 +27,7 @@ from nemt.services.dispatch.urgent import insert_urgent
 __all__ = [
     "OPEN_STATUSES", "VEHICLE_MODES", "Board", "DayModel", "Lane", "LaneSegment", "Manifest", "ManifestStop",
     "ScheduleResult", "StopPoint", "assign_leg", "build_day", "day_board", "insert_urgent", "manifest", "only_unserved",
-    "schedule_day", "vehicle_drivers",
+    "VehicleChoice", "schedule_day", "vehicle_choices", "vehicle_drivers",
+    "Eta", "JobStatus", "LiveView", "WillCallResult", "day_stamp", "estimated_arrivals", "job_status", "live_view",
+    "repair_after_change", "repair_runs", "run_schedule_job", "start_schedule", "will_call_ready",
 ]

@@ -1,16 +1,19 @@
 """Assign or move one leg by hand: the driver's and the vehicle's credentials must allow the trip's mode on its date,
-and the vehicle's run is re-planned with the leg (solver on that one vehicle, verified by the checker), version-checked
-against concurrent writers."""
+and the leg goes into the vehicle's live run at its cheapest feasible place (the solver's exact feasibility test, then
+the independent checker), version-checked against concurrent writers. A refusal says what breaks and by how much."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
+from nemt import clock
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import OPEN_LEG_STATUSES
 from nemt.services import network
-from nemt.services.dispatch.day import build_day, vehicle_drivers
-from nemt.services.dispatch.runs import ONE_WRITER, one_writer, write_plan
+from nemt.services.dispatch.day import vehicle_drivers
+from nemt.services.dispatch.live import load_live_day, refusal, refuse_stale_runs, save_checked, vehicle_in
+from nemt.services.dispatch.runs import ONE_WRITER, one_writer
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.errors import Conflict, InvalidInput, NotFound
 from nemt.services.platform.permissions import Action
@@ -21,9 +24,10 @@ if TYPE_CHECKING:
 
 
 def assign_leg(uow: UnitOfWork, actor: Actor, leg_key: str, vehicle_key: str, *, driver_key: str | None = None,
-               expected_version: int | None = None) -> Leg:
-    """Put one leg on a vehicle by hand (reassignment). The driver's and vehicle's credentials must allow the
-    trip's mode on its date; the vehicle's run for the day is version-checked against concurrent writers."""
+               expected_version: int | None = None, now: dt.datetime | None = None) -> Leg:
+    """Put one leg on a vehicle by hand (reassignment) at ``now`` (default: the clock's now). The driver's and
+    vehicle's credentials must allow the trip's mode on its date, the vehicle's run must be able to take the leg
+    (the solver's exact test), and the run is version-checked against concurrent writers."""
     permissions.require(actor, Action.DISPATCH)
     leg = uow.dispatch.leg(actor, leg_key)
     if leg is None:
@@ -45,7 +49,7 @@ def assign_leg(uow: UnitOfWork, actor: Actor, leg_key: str, vehicle_key: str, *,
         run = uow.dispatch.run_for(vehicle.id, leg.service_date)
         if expected_version is not None and run.version != expected_version:
             raise Conflict("the vehicle's run changed since you loaded it", field="vehicle", rule=ONE_WRITER)
-        _replan_vehicle(uow, leg, vehicle, driver)
+        _replan_vehicle(uow, leg, vehicle, driver, now or clock.now())
         audit.record(uow, actor, "assign", "leg", leg.trip.member_id, leg=leg.key, vehicle=vehicle.key)
     return leg
 
@@ -63,23 +67,29 @@ def _driver_for(uow: UnitOfWork, vehicle: Vehicle, leg: Leg, driver_key: str | N
     return driver
 
 
-def _replan_vehicle(uow: UnitOfWork, leg: Leg, vehicle: Vehicle, driver: Driver) -> None:
-    """Re-plan the vehicle's run with ``leg`` added: the solver on that one vehicle, verified by the checker. A leg
-    that does not fit (time, capacity, service area) is refused: a vehicle is never double-booked."""
-    from nemt.scheduling import check_solution, solve
+def _replan_vehicle(uow: UnitOfWork, leg: Leg, vehicle: Vehicle, driver: Driver, now: dt.datetime) -> None:
+    """Move ``leg`` onto ``vehicle``'s run as it stands at ``now``: the run keeps its order, the leg goes to its
+    cheapest feasible place there (the solver's exact test: windows, ride time, capacity by space type, shift, route
+    duration, credentials and mode), its old run is re-timed without it, and the plan is verified by the checker
+    before it is written. A leg that does not fit is refused with what breaks, by how much, in words."""
+    from nemt.scheduling.explain import closest_miss
+    from nemt.scheduling.live import LiveRoutes, order_of, with_lead
 
-    day, program = leg.service_date, leg.trip.program
-    on_vehicle = uow.dispatch.open_legs_on_vehicle(vehicle.id, day, besides=leg)
-    model = build_day(uow, program, day, legs=on_vehicle + [leg], fleet=[vehicle], drivers=[driver])
-    if leg not in model.legs:
+    live = load_live_day(uow, leg.trip.program, leg.service_date, now, extra=[leg])
+    r = live.request_of(leg)
+    if r is None:
         raise InvalidInput("the leg's pick-up or destination ZIP is unknown", field="leg", rule="geocoding")
-    solution = solve(model.instance, time_limit=1.0, seed=1)
-    report = check_solution(model.instance, solution)
-    if solution.unserved or not report.feasible:
-        raise InvalidInput("the vehicle has no room for this leg in its run (time windows, ride time, capacity or "
-                           "service area)", field="vehicle", rule="vehicle capacity and time windows")
-    old_vehicle_id = leg.vehicle_id
-    write_plan(uow, model, solution)
-    if old_vehicle_id and old_vehicle_id != vehicle.id:
-        old_run = uow.dispatch.run_for(old_vehicle_id, day)
-        old_run.plan = {"stops": [s for s in old_run.plan.get("stops", []) if s["leg"] != leg.key]}
+    k = vehicle_in(live, vehicle)
+    if r in live.state.on_board and live.state.on_board[r].vehicle != k:
+        raise InvalidInput("the member is already on board another vehicle", field="leg", rule="member on board")
+    live.model.drivers[k] = driver
+    home = next((v for v, stops in live.order.items() if any(q == r for q, _kind in stops)), None)
+    if home != k:  # new to this vehicle's driver: not sooner than now plus the lead time
+        live.model.instance = with_lead(live.model.instance, r, live.state)
+    others = {v: [s for s in stops if s[0] != r] for v, stops in live.order.items()}
+    routes = LiveRoutes(live.model.instance, others, live.model.miles)
+    refuse_stale_runs(live, routes)
+    if routes.insert(r, k) is None:
+        miss = closest_miss(live.model.instance, order_of(routes.solution()), r, [k])
+        raise refusal(live, miss, f"{vehicle.external_id} cannot take this leg")
+    save_checked(uow, live, routes.solution())

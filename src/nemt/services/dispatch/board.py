@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from nemt import geo
 from nemt.domain.actors import Actor
-from nemt.domain.punctuality import LegTimes, plan_lateness
+from nemt.domain.punctuality import LegTimes, expected_lateness, plan_lateness
 from nemt.domain.statuses import OPEN_LEG_STATUSES, LegStatus
 from nemt.policy import load_policy
 from nemt.services import rides
@@ -20,6 +20,9 @@ from nemt.services.platform.permissions import Action
 from nemt.store.models import Driver, Leg, Vehicle
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from nemt.services.dispatch.eta import Eta
     from nemt.store.uow import UnitOfWork
 
 _FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -99,8 +102,10 @@ class _Clock:
         return "" if local is None else local.strftime("%H:%M")
 
 
-def day_board(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, now: dt.datetime) -> Board:
-    """What the dispatch board shows for ``day``: the program's legs, vehicles, lateness; read-only."""
+def day_board(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, now: dt.datetime,
+              etas: Mapping[str, Eta] | None = None) -> Board:
+    """What the dispatch board shows for ``day``: the program's legs, vehicles, lateness; read-only. ``etas``: each
+    leg's estimated times (``services.dispatch.eta``): a leg that will miss its window says by how much and when."""
     permissions.require(actor, Action.DISPATCH)
     policy = load_policy(program)
     window = dt.timedelta(minutes=int(policy.get("operations.pickup_window_minutes")))
@@ -111,7 +116,7 @@ def day_board(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, now:
     legs = [leg for leg in legs if leg.trip.mode in VEHICLE_MODES]
     fleet = uow.dispatch.fleet(program, enrolled_only=False)
     on_vehicles = [leg for leg in legs if leg.vehicle_id is not None]
-    late = _late(on_vehicles, window, now)
+    late = _late(on_vehicles, window, now, etas or {}, clock)
     late_ids = {leg.id for leg, _ in late}
     lanes = [lane for v in fleet if (lane := _lane(v, on_vehicles, late_ids, clock, now)).segments]
     used_ids = {leg.vehicle_id for leg in on_vehicles}
@@ -138,11 +143,19 @@ def _times(leg: Leg) -> LegTimes:
                     planned_pickup=_aware(leg.planned_pickup), planned_dropoff=_aware(leg.planned_dropoff))
 
 
-def _late(legs: list[Leg], window: dt.timedelta, now: dt.datetime) -> list[tuple[Leg, str]]:
-    """The legs late by their plan (``nemt.domain.punctuality.plan_lateness``), with why in words."""
+def _late(legs: list[Leg], window: dt.timedelta, now: dt.datetime, etas: Mapping[str, Eta],
+          clock: _Clock) -> list[tuple[Leg, str]]:
+    """The legs late by their plan or by their estimated times (``nemt.domain.punctuality``), with why in words: a
+    leg the vehicle will reach late says by how many minutes and when, instead of only "not picked up yet"."""
     late = []
     for leg in legs:
-        why = plan_lateness(_times(leg), window, now=now, open_leg=leg.status in OPEN_LEG_STATUSES)
+        times = _times(leg)
+        open_leg = leg.status in OPEN_LEG_STATUSES
+        why = plan_lateness(times, window, now=now, open_leg=open_leg)
+        eta = etas.get(leg.key) if open_leg else None
+        if eta is not None:
+            coming = expected_lateness(times, window, eta_pickup=eta.pickup, eta_dropoff=eta.dropoff, hhmm=clock.hhmm)
+            why = [w for w in why if not (coming and w == "not picked up yet")] + coming
         if why:
             late.append((leg, "; ".join(why)))
     return late

@@ -9,14 +9,14 @@ the ride-time limits and the windows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from nemt.domain.statuses import LegStatus
 from nemt.policy import load_policy
 from nemt.services import network
-from nemt.store.models import Driver, Leg, Vehicle
+from nemt.store.models import Driver, Leg, Vehicle, WillCall
 
 if TYPE_CHECKING:  # the scheduling engine (numpy, the solver) is imported when a day is built
     from nemt.scheduling import Instance, Request, TimeWindow
@@ -54,6 +54,8 @@ class DayModel:
     drivers: list[Driver | None]
     midnight: dt.datetime
     excluded: dict[str, str] = field(default_factory=dict)  # leg key -> why it could not be scheduled
+    miles: Any = None  # road miles between the instance's locations (a matrix like ``instance.travel_time``)
+    zip_index: dict[str, int] = field(default_factory=dict)  # five-digit ZIP -> the instance's location
 
     def at(self, minutes: float) -> dt.datetime:
         return self.midnight + dt.timedelta(minutes=float(minutes))
@@ -119,9 +121,11 @@ class _Operations:
 
 
 def build_day(uow: UnitOfWork, program: str, day: dt.date, *, engine: Any = None, legs: list[Leg] | None = None,
-              fleet: list[Vehicle] | None = None, drivers: list[Driver | None] | None = None) -> DayModel:
+              fleet: list[Vehicle] | None = None, drivers: list[Driver | None] | None = None,
+              places: Sequence[str] = ()) -> DayModel:
     """The dial-a-ride instance of ``day``: open, approved vehicle legs of the program and the credentialed fleet
-    (or the given ``legs`` on the given ``fleet``, for re-planning one vehicle's run)."""
+    (or the given ``legs`` on the given ``fleet``, for re-planning one vehicle's run); ``places``: more ZIP codes
+    the instance needs as locations (where vehicles were last seen)."""
     import numpy as np
 
     from nemt import geo
@@ -150,20 +154,27 @@ def build_day(uow: UnitOfWork, program: str, day: dt.date, *, engine: Any = None
     for leg in usable_legs:
         loc(leg.origin_zip)
         loc(leg.destination_zip)
-    _miles, minutes = (engine or geo.default_engine()).matrix([geo.lookup_zip(z, "zip").point for z in loc.zips])
+    for zip_code in places:
+        if known_zip(zip_code):
+            loc(zip_code)
+    miles, minutes = (engine or geo.default_engine()).matrix([geo.lookup_zip(z, "zip").point for z in loc.zips])
     travel = np.asarray(minutes, dtype=float)
     ops = _Operations.of(policy.section("operations"))
-    requests = [_request(leg, loc, travel, ops, midnight) for leg in usable_legs]
+    calls = uow.live_day.will_calls([leg.id for leg in usable_legs]) if usable_legs else {}
+    requests = [_request(leg, loc, travel, ops, midnight, calls.get(leg.id)) for leg in usable_legs]
     vehicles = [_vehicle(v, driver, base, ops, program, day)
                 for v, driver, base in zip(fleet, drivers, bases, strict=True)]
     instance = Instance(name=f"{program}-{day.isoformat()}", requests=requests, vehicles=vehicles,
                         travel_time=travel)
-    return DayModel(instance, usable_legs, fleet, drivers, midnight, excluded)
+    return DayModel(instance, usable_legs, fleet, drivers, midnight, excluded, np.asarray(miles, dtype=float),
+                    dict(loc._index))
 
 
-def _request(leg: Leg, loc: _Locations, travel: Any, ops: _Operations, midnight: dt.datetime) -> Request:
+def _request(leg: Leg, loc: _Locations, travel: Any, ops: _Operations, midnight: dt.datetime,
+             call: WillCall | None = None) -> Request:
     """A leg as a request: to an appointment, arrive in the window before it; a return, picked up in the window
-    after the requested time. Loads by space type: seats, wheelchair positions, stretcher positions."""
+    after the requested time — or, a will-call return, between the member's call and the pick-up promised then.
+    Loads by space type: seats, wheelchair positions, stretcher positions."""
     from nemt.scheduling import Request, TimeWindow
 
     trip = leg.trip
@@ -175,6 +186,10 @@ def _request(leg: Leg, loc: _Locations, travel: Any, ops: _Operations, midnight:
         latest = (leg.dropoff_latest - midnight).total_seconds() / 60
         drop_w = TimeWindow(max(shift.earliest, latest - ops.early_arrival), latest)
         pick_w = TimeWindow(shift.earliest, max(shift.earliest, latest - direct - ops.service))
+    elif call is not None:  # a will-call return: from the call to the pick-up promised
+        earliest = (call.called_at - midnight).total_seconds() / 60
+        pick_w = TimeWindow(earliest, (call.promised_by - midnight).total_seconds() / 60)
+        drop_w = TimeWindow(earliest, shift.latest)
     else:  # a return: picked up within the window after the requested time
         earliest = ((leg.pickup_earliest or midnight) - midnight).total_seconds() / 60
         pick_w = TimeWindow(earliest, earliest + ops.return_window)

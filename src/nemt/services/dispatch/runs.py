@@ -4,7 +4,7 @@ double-book a vehicle: the second commit fails and becomes a conflict."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -20,31 +20,40 @@ if TYPE_CHECKING:
 ONE_WRITER = "one writer per vehicle day"
 
 
-def write_plan(uow: UnitOfWork, model: DayModel, solution: Solution) -> None:
+def write_plan(uow: UnitOfWork, model: DayModel, solution: Solution, *,
+               served: Mapping[int, list[dict[str, str]]] | None = None, on_board: Collection[int] = ()) -> None:
     """Write ``solution`` of ``model``: legs no route takes become unassigned again; each route's legs get their
-    vehicle, driver and planned times, and its vehicle's run the ordered stops; runs no route uses are emptied."""
-    for leg in model.legs:  # legs no route takes become unassigned again
+    vehicle, driver and planned times, and its vehicle's run the ordered stops; runs no route uses are emptied.
+
+    On a live day, ``served`` (vehicle id -> stops of its run already driven) stays at the head of each run, and the
+    pick-ups of members ``on_board`` (request indices) keep their time: the route's pick-up of such a member is only
+    the place where the vehicle is now."""
+    served = served or {}
+    for index, leg in enumerate(model.legs):  # legs no route takes become unassigned again
         leg.vehicle_id = leg.driver_id = leg.provider_id = None
-        leg.planned_pickup = leg.planned_dropoff = leg.run_position = None
+        leg.planned_dropoff = leg.run_position = None
+        if index not in on_board:
+            leg.planned_pickup = None
         leg.status = LegStatus.SCHEDULED
     day = model.midnight.date()
     touched: set[int] = set()
     for route in solution.routes:
         vehicle, driver = model.vehicles[route.vehicle], model.drivers[route.vehicle]
-        stops = _write_route(model, route)
+        stops = _write_route(model, route, on_board)
         run = uow.dispatch.run_for(vehicle.id, day)
         run.driver_id = driver.id if driver else None
-        run.plan = {"stops": stops}
+        run.plan = {"stops": served.get(vehicle.id, []) + stops}
         touched.add(vehicle.id)
     for vehicle in model.vehicles:
         if vehicle.id not in touched:
             unused = uow.dispatch.run_of(vehicle.id, day)
-            if unused is not None and unused.plan.get("stops"):
-                unused.plan = {"stops": []}
+            if unused is not None and unused.plan.get("stops") != served.get(vehicle.id, []):
+                unused.plan = {"stops": served.get(vehicle.id, [])}
 
 
-def _write_route(model: DayModel, route: Route) -> list[dict[str, str]]:
-    """Put the route's legs on its vehicle with their planned times; the run's stops in order."""
+def _write_route(model: DayModel, route: Route, on_board: Collection[int] = ()) -> list[dict[str, str]]:
+    """Put the route's legs on its vehicle with their planned times; the run's stops in order (a member on board
+    keeps the pick-up already driven)."""
     from nemt.scheduling import StopKind
 
     vehicle, driver = model.vehicles[route.vehicle], model.drivers[route.vehicle]
@@ -54,6 +63,11 @@ def _write_route(model: DayModel, route: Route) -> list[dict[str, str]]:
             continue
         leg = model.legs[stop.request]
         when = model.at(stop.service_start)
+        if stop.kind is StopKind.PICKUP and stop.request in on_board:
+            leg.vehicle_id, leg.provider_id = vehicle.id, vehicle.provider_id
+            leg.driver_id = driver.id if driver else None
+            leg.status = LegStatus.ASSIGNED
+            continue
         if stop.kind is StopKind.PICKUP:
             leg.vehicle_id, leg.provider_id = vehicle.id, vehicle.provider_id
             leg.driver_id = driver.id if driver else None

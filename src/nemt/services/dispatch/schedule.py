@@ -1,22 +1,38 @@
-"""Schedule a day: optimize the program's open legs into vehicle runs with ``nemt.scheduling.solve``, verify the plan
-with the independent checker (``nemt.scheduling.checker``), and write it."""
+"""Schedule (or re-plan) a day at any time of day: optimize what remains of the program's open legs into vehicle runs,
+verify the plan with the independent checker (``nemt.scheduling.checker``: every constraint, and nothing before now),
+and write it.
+
+What remains is the live day (``services.dispatch.live``): stops already driven stay as they are, members on board
+stay on their vehicle, each vehicle starts where it was last seen, and no pick-up is planned before now plus the
+policy's dispatch lead time (``operations.dispatch_lead_minutes``). Legs already on a run stay there unless a fresh
+plan is better by ``operations.replan_margin_minutes`` per leg it moves (``nemt.scheduling.live.replan``); the result
+says which legs moved. A leg no vehicle can reach in its window is listed with the reason in words, never made late.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from nemt import clock
 from nemt.domain.actors import Actor
-from nemt.services.dispatch.day import build_day
-from nemt.services.dispatch.runs import one_writer, write_plan
+from nemt.policy import load_policy
+from nemt.services.dispatch.live import LiveDay, load_live_day, save_checked
+from nemt.services.dispatch.runs import one_writer
 from nemt.services.platform import audit, permissions
-from nemt.services.platform.errors import Conflict, NotFound
+from nemt.services.platform.errors import Conflict, InvalidInput, NotFound
 from nemt.services.platform.permissions import Action
 
 if TYPE_CHECKING:
-    from nemt.scheduling import CheckResult
+    from nemt.scheduling import CheckResult, Solution
     from nemt.store.uow import UnitOfWork
+
+#: The percent done when the optimizer starts and when it is done (between them, the share of its time limit spent).
+OPTIMIZING, OPTIMIZED = 10, 85
+#: Unserved legs explained against the runs themselves (slower); the rest only against an otherwise empty vehicle.
+_EXPLAIN_IN_RUNS = 20
 
 
 @dataclass(frozen=True)
@@ -26,32 +42,88 @@ class ScheduleResult:
     vehicles_used: int
     cost_minutes: float
     verified: bool
+    #: leg key -> why no vehicle can take it, in words
+    reasons: dict[str, str] = field(default_factory=dict)
+    #: the legs moved to another vehicle, in words ("T-3/1 from V-02 to V-07")
+    moved: list[str] = field(default_factory=list)
+    #: the earliest pick-up a new leg could get (local time, now plus the dispatch lead time)
+    earliest_pickup: str = ""
+    #: True when a fresh plan replaced the current runs; False when the runs were kept (re-timed, legs added)
+    fresh: bool = True
+
+
+#: How a long action says how far it is: (percent done, what it is doing in words).
+Progress = Callable[[int, str], None]
+
+
+def _quiet(percent: int, message: str) -> None:
+    pass
 
 
 def schedule_day(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, time_limit: float = 5.0,
-                 seed: int = 1) -> ScheduleResult:
-    """Optimize the day's runs and write them: each leg's vehicle, driver, provider and planned times."""
-    from nemt.scheduling import check_solution, solve
+                 seed: int = 1, now: dt.datetime | None = None, progress: Progress = _quiet) -> ScheduleResult:
+    """Optimize what remains of the day's runs at ``now`` (default: the clock's now) and write them; ``progress``
+    hears each step (``services.dispatch.jobs`` shows it on the page, the CLI prints it)."""
+    from nemt.scheduling.live import replan
 
     permissions.require(actor, Action.DISPATCH)
     if not actor.sees_program(program):
         raise NotFound("no such program for this user", field="program", rule="organization-based access")
-    model = build_day(uow, program, day)
+    now = now or clock.now()
+    today = now.astimezone(load_policy(program).time_zone).date()
+    if day < today:
+        raise InvalidInput("the day is over: nothing can be planned before now", field="day", rule="nothing before now")
+    progress(5, "reading the day")
+    live = load_live_day(uow, program, day, now)
+    model = live.model
+    earliest = live.hhmm(live.state.earliest_pickup) if day == today else ""
     if not model.legs:
-        return ScheduleResult(0, list(model.excluded), 0, 0.0, True)
-    solution = solve(model.instance, time_limit=time_limit, seed=seed)
-    report = check_solution(model.instance, solution)
-    served = {s.request for r in solution.routes for s in r.stops if s.request >= 0}
-    if not report.feasible and not (set(solution.unserved) and only_unserved(report)):
-        raise failed_check(report)
-    unassigned = [model.legs[i].key for i in range(len(model.legs)) if i not in served] + list(model.excluded)
+        return ScheduleResult(0, list(model.excluded), 0, 0.0, True, dict(model.excluded), [], earliest)
+    margin = float(live.policy.get("operations.replan_margin_minutes"))
+    progress(OPTIMIZING, f"optimizing {len(model.legs)} legs on {len(model.vehicles)} vehicles "
+                         f"(up to {time_limit:g} s)")
+    plan = replan(model.instance, live.order, margin=margin, time_limit=time_limit, seed=seed,
+                  earliest_moved=live.state.earliest_pickup)
+    solution = plan.solution
+    progress(OPTIMIZED, "checking the plan with the independent checker and saving it")
     with one_writer(uow, "another dispatcher changed these runs; reload and schedule again", "schedule"):
-        write_plan(uow, model, solution)
+        save_checked(uow, live, solution)
         audit.record(uow, actor, "schedule", "day", None, program=program, day=day.isoformat(),
-                     legs=len(model.legs), unassigned=len(unassigned))
-    # Verified: the checker found nothing wrong with the runs written (requests left unserved are listed apart).
-    return ScheduleResult(len(served), unassigned, solution.num_routes(), float(solution.cost),
-                          report.feasible or only_unserved(report))
+                     legs=len(model.legs), unassigned=len(solution.unserved), moved=len(plan.moved))
+    progress(95, f"explaining the {len(solution.unserved)} legs no vehicle can take")
+    reasons = unserved_reasons(live, solution)
+    reasons.update(model.excluded)
+    moved = [_moved_words(live, r, old, new) for r, (old, new) in sorted(plan.moved.items()) if new is not None]
+    served = len(model.legs) - len(solution.unserved)
+    return ScheduleResult(served, [model.legs[r].key for r in solution.unserved] + list(model.excluded),
+                          solution.num_routes(), float(solution.cost), True, reasons, moved, earliest, plan.fresh)
+
+
+def unserved_reasons(live: LiveDay, solution: Solution) -> dict[str, str]:
+    """Why each leg the plan leaves unserved cannot be served: what breaks at its closest miss, in words. A leg no
+    vehicle could take even with nothing else to do says so; the others are explained against the runs."""
+    from nemt.scheduling.explain import closest_miss
+    from nemt.scheduling.live import order_of
+
+    instance = live.model.instance
+    order = order_of(solution)
+    reasons: dict[str, str] = {}
+    for n, r in enumerate(solution.unserved):
+        alone = closest_miss(instance, {}, r)
+        if alone.violations:
+            why = "; ".join(live.words(alone.violations)[:2])
+        elif n < _EXPLAIN_IN_RUNS:
+            miss = closest_miss(instance, order, r)
+            why = "every vehicle that could carry it is busy then: " + "; ".join(live.words(miss.violations)[:2])
+        else:
+            why = "every vehicle that could carry it is busy then"
+        reasons[live.model.legs[r].key] = why
+    return reasons
+
+
+def _moved_words(live: LiveDay, r: int, old: int, new: int) -> str:
+    leg, vehicles = live.model.legs[r], live.model.vehicles
+    return f"{leg.trip.confirmation}/{leg.sequence} from {vehicles[old].external_id} to {vehicles[new].external_id}"
 
 
 def only_unserved(report: CheckResult) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from nemt.domain.actors import Actor, Role
 from nemt.policy import load_policy
-from nemt.services.platform import audit
+from nemt.services.platform import audit, throttle
 from nemt.services.platform.errors import InvalidInput, NotFound
 from nemt.services.platform.permissions import Action, require
 from nemt.store.models import Coverage, Member
@@ -38,10 +38,10 @@ def find_members(uow, actor: Actor, *, medicaid_id: str | None = None, last_name
     else:
         raise InvalidInput("give a Medicaid ID, or a last name and a birth date", field="medicaid_id",
                            rule="member search")
+    throttle.member_lookups(uow, actor, [m.id for m in found])
     audit.record(uow, actor, "search", "member", None, by="medicaid_id" if medicaid_id else "name+birth_date",
                  results=len(found))
-    for m in found:
-        audit.record(uow, actor, "read", "member", m.id, via="search")
+    audit.record_members(uow, actor, "read", "member", [m.id for m in found], via="search")
     uow.commit()
     return found
 
@@ -58,6 +58,7 @@ def visible_member(uow, actor: Actor, key: str) -> Member:
 def get_member(uow, actor: Actor, key: str) -> Member:
     require(actor, Action.MEMBER_READ)
     member = visible_member(uow, actor, key)
+    throttle.member_lookups(uow, actor, [member.id])
     audit.record(uow, actor, "read", "member", member.id)
     uow.commit()
     return member

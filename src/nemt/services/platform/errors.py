@@ -51,6 +51,18 @@ class Conflict(ServiceError):
     title = "Conflict"
 
 
+class TooManyRequests(ServiceError):
+    """A throttle's limit reached (``nemt.services.platform.throttle``): 429, with the seconds until a new attempt
+    can succeed (the ``Retry-After`` header)."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None, rule: str | None = None):
+        super().__init__(message, field=field, rule=rule)
+        self.retry_after = max(1, retry_after)
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int

@@ -25,19 +25,31 @@ class Action(StrEnum):
     RIDE_BOOK_URGENT = "ride.book-urgent"  # a facility's urgent-ride page
     RIDE_READ = "ride.read"
     NOTICE_READ = "notice.read"
+    # Record a medical professional's written certification for a member (which statements, who signed, when); the
+    # member's pending rides are decided again (nemt.services.rides.certifications)
+    CERTIFICATION_RECORD = "certification.record"
+    PENDING_READ = "ride.pending"  # the pending worklist: rides waiting for a certification or prior authorization
     DISPATCH = "dispatch.plan"  # schedule a day, assign and move legs, insert urgent rides, the dispatch board
     MANIFEST_READ = "manifest.read"
     TRIP_LOG_RECORD = "trip-log.record"
     TRIP_LOG_READ = "trip-log.read"
     DRIVER_DAY = "driver.day"  # the driver's manifest page
+    TRIP_PIN_ISSUE = "trip-pin.issue"  # issue a member's trip PIN (attests trips on the driver's phone; issue 15)
     PROVIDER_DESK = "provider.desk"  # a transportation provider's pages: assigned trips, fleet, claims
     CLAIM_WRITE = "claim.write"  # build, export, replace, void, post remittances, the billing profile
     CLAIM_READ = "claim.read"
+    # The State Contracted Broker's side of the broker service area: adjudicate and pay the claims providers sent it
+    # (an 835 per provider) and report the paid trips to the Department as encounters (Payment for Covered Services)
+    CLAIM_ADJUDICATE = "claim.adjudicate"
     NETWORK_ENROL = "network.enrol"  # enrol transportation and medical providers (imports)
     NETWORK_ADMIN = "network.admin"  # import a provider's drivers and vehicles
     CREDENTIALS_READ = "credentials.read"
     REPORT_READ = "report.read"
     AUDIT_READ = "audit.read"
+    AUDIT_DISCLOSURES = "audit.disclosures"  # a member's accounting of disclosures: who read or changed it
+    ACCOUNT_SELF = "account.self"  # one's own account: second factor, API tokens (every role)
+    USER_ADMIN = "user.admin"  # list, create, disable, enable, reset users, change roles, lift lockouts (scoped)
+    ORGANIZATION_ADMIN = "organization.admin"  # list, create and deactivate the organizations of a program
 
 
 _A, _D, _P, _DR, _F, _AU, _AD = (Role.AGENT, Role.DISPATCHER, Role.PROVIDER_ADMIN, Role.DRIVER, Role.FACILITY_SCHEDULER,
@@ -53,19 +65,29 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.RIDE_BOOK_URGENT: frozenset({_F}),
     Action.RIDE_READ: frozenset({_A, _D, _P, _DR, _F, _AU, _AD}),
     Action.NOTICE_READ: frozenset({_A, _D, _F, _AU, _AD}),
+    Action.CERTIFICATION_RECORD: frozenset({_A, _D, _AD}),
+    Action.PENDING_READ: frozenset({_A, _D, _AU, _AD}),
     Action.DISPATCH: frozenset({_D, _AD}),
     Action.MANIFEST_READ: frozenset({_D, _AD, _P, _DR}),
     Action.TRIP_LOG_RECORD: frozenset({_DR}),
     Action.TRIP_LOG_READ: frozenset({_DR, _P, _D, _AU, _AD}),
     Action.DRIVER_DAY: frozenset({_DR}),
+    Action.TRIP_PIN_ISSUE: frozenset({_A, _AD}),
     Action.PROVIDER_DESK: frozenset({_P}),
     Action.CLAIM_WRITE: frozenset({_P, _AD}),
     Action.CLAIM_READ: frozenset({_P, _AU, _AD}),
+    Action.CLAIM_ADJUDICATE: frozenset({_AD}),
     Action.NETWORK_ENROL: frozenset({_AD}),
     Action.NETWORK_ADMIN: frozenset({_AD, _P}),
     Action.CREDENTIALS_READ: frozenset({_D, _P, _AU, _AD}),
     Action.REPORT_READ: frozenset({_AU, _AD, _D}),
     Action.AUDIT_READ: frozenset({_AU, _AD}),
+    Action.AUDIT_DISCLOSURES: frozenset({_AU, _AD}),  # 45 CFR 164.528
+    Action.ACCOUNT_SELF: frozenset(Role),
+    # Which users and roles each may manage (their program's; a provider's own drivers and administrators):
+    # nemt.services.platform.accounts.
+    Action.USER_ADMIN: frozenset({_AD, _P}),
+    Action.ORGANIZATION_ADMIN: frozenset({_AD}),
 }
 
 _WORDS = {Action.TRIP_LOG_RECORD: "record trip logs", Action.TRIP_LOG_READ: "read trip logs"}

@@ -12,6 +12,7 @@ from nemt.services.platform.permissions import Action, require
 from nemt.services.reports.credentials import credentials
 from nemt.services.reports.legs import no_shows, on_time, ride_time
 from nemt.services.reports.money import claims_by_status, cost
+from nemt.services.reports.punctuality import on_time_by_provider
 from nemt.services.reports.report import Report, ReportSpec
 from nemt.services.reports.trips import denials, trips_by_county, trips_by_day, trips_by_mode
 
@@ -22,6 +23,7 @@ REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
     ReportSpec("trips-by-mode", "Trips by mode", trips_by_mode),
     ReportSpec("trips-by-county", "Trips by county", trips_by_county),
     ReportSpec("on-time", "On-time pick-ups", on_time),
+    ReportSpec("on-time-by-provider", "On-time performance by provider", on_time_by_provider),
     ReportSpec("no-shows", "No-shows and cancellations", no_shows),
     ReportSpec("ride-time", "Average ride time", ride_time),
     ReportSpec("cost", "Cost per trip and per member", cost),

@@ -6,12 +6,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from nemt.domain.statuses import SUPERSEDED_CLAIM_STATUSES, ClaimStatus
 from nemt.services.reports.report import Report
 
-VOID_FREQUENCY = "8"
-# Known issue (another issue covers it): the stored status of a voided claim is ClaimStatus.VOIDED ("voided"), so
-# this comparison never matches; it stays as it is because the report's figures are asserted as they are today.
-VOID_STATUS = "void"
+
+def in_effect(claim, policy) -> bool:
+    """Whether a claim's charge is billed: not a void (frequency 8) and not superseded by a later replacement or void
+    (status ``replaced`` or ``voided``) — counting those beside the claim that took their place would count a trip
+    twice (CMS 1500 Paper Claim Reference Table, field 22)."""
+    return claim.frequency != policy.get("claims.frequency_void") and claim.status not in SUPERSEDED_CLAIM_STATUSES
 
 
 @dataclass
@@ -35,12 +38,13 @@ class _Billed:
         self.total += other.total
 
 
-def _billed_by_provider(uow, actor, start, end) -> dict[str, _Billed]:
-    """Each provider's claims of the period (voids left out), with the trips of the legs they bill."""
+def _billed_by_provider(uow, actor, start, end, policy) -> dict[str, _Billed]:
+    """Each provider's claims of the period that are in effect (:func:`in_effect`), with the trips of the legs they
+    bill."""
     per: dict[str, _Billed] = defaultdict(_Billed)
     legs: dict[str, set[int]] = defaultdict(set)
     for claim, provider in uow.reports.claims(actor, start, end):
-        if claim.frequency == VOID_FREQUENCY or claim.status == VOID_STATUS:
+        if not in_effect(claim, policy):
             continue
         name = provider.organization.name
         p = per[name]
@@ -55,7 +59,7 @@ def _billed_by_provider(uow, actor, start, end) -> dict[str, _Billed]:
 
 
 def cost(uow, actor, start, end, policy) -> Report:
-    per = _billed_by_provider(uow, actor, start, end)
+    per = _billed_by_provider(uow, actor, start, end, policy)
     rows = [p.row(name) for name, p in sorted(per.items())]
     if len(rows) > 1:
         every = _Billed()
@@ -63,15 +67,16 @@ def cost(uow, actor, start, end, policy) -> Report:
             every.add(p)
         rows.append(every.row("all providers"))
     return Report("cost", "Cost per trip and per member",
-                  "Billed charges of the period's claims (voids left out), divided by the trips and the members "
-                  "they bill for.", ("provider", "claims", "trips", "members", "total charge", "per trip",
-                                     "per member"), rows, value_column=5, unit=" $")
+                  "Billed charges of the period's claims in effect (voids, and claims a replacement or void "
+                  "superseded, left out: each trip counts once), divided by the trips and the members they bill for.",
+                  ("provider", "claims", "trips", "members", "total charge", "per trip", "per member"), rows,
+                  value_column=5, unit=" $", citation=policy.cite("claims"))
 
 
 def claims_by_status(uow, actor, start, end, policy) -> Report:
-    per: dict[str, dict] = defaultdict(lambda: {"n": 0, "charge": Decimal(0), "paid": Decimal(0)})
+    per: dict[ClaimStatus, dict] = defaultdict(lambda: {"n": 0, "charge": Decimal(0), "paid": Decimal(0)})
     for claim, _provider in uow.reports.claims(actor, start, end):
-        p = per[claim.status]
+        p = per[ClaimStatus(claim.status)]
         p["n"] += 1
         p["charge"] += Decimal(claim.total_charge or "0")
         p["paid"] += Decimal(claim.paid_amount or "0")

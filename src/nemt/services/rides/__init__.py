@@ -8,11 +8,20 @@ domain's :class:`nemt.domain.rides.RideRequest` by ``nemt.domain.decisions.decid
 - ``decide_and_book``: ``book_ride``; ``writing``: the trip, its legs and the notice;
 - ``idempotency``: one request, one trip; races and conflicts;
 - ``change_cancel``: ``change_ride``, ``cancel_ride``; ``standing_orders``: recurring appointments;
+- ``certifications``: record a medical professional's written certification, decide the waiting rides again; the
+  pending worklist;
 - ``queries``: reads; ``views``: rides and notices as JSON-ready dicts.
 
 Member data (names, IDs, birth dates, addresses) never goes into messages, logs or audit details.
 """
 
+from nemt.services.rides.certifications import (
+    CertificationIn,
+    CertificationResult,
+    pending_rides,
+    record_certification,
+    waiting_for,
+)
 from nemt.services.rides.change_cancel import cancel_ride, change_ride
 from nemt.services.rides.commands import (
     WEEKDAYS,
@@ -35,12 +44,20 @@ from nemt.services.rides.queries import (
 )
 from nemt.services.rides.results import BookingResult, StandingOrderResult, decision_of
 from nemt.services.rides.standing_orders import cancel_standing_order, create_standing_order, get_standing_order
-from nemt.services.rides.views import describe_booking, describe_notice, describe_ride, describe_standing_order
+from nemt.services.rides.views import (
+    describe_booking,
+    describe_certification,
+    describe_notice,
+    describe_pending,
+    describe_ride,
+    describe_standing_order,
+)
 
 __all__ = [
-    "WEEKDAYS", "BookingResult", "DestinationIn", "PlaceIn", "RideChange", "RideRequestIn", "StandingOrderIn",
-    "StandingOrderResult", "book_ride", "cancel_ride", "cancel_standing_order", "change_ride",
-    "create_standing_order", "decision_of", "destination_options", "describe_booking", "describe_notice",
-    "describe_ride", "describe_standing_order", "get_notice", "get_ride", "get_standing_order", "latest_notice",
-    "notices_of", "parse_input", "rides_of_day", "rides_of_member",
+    "WEEKDAYS", "BookingResult", "CertificationIn", "CertificationResult", "DestinationIn", "PlaceIn", "RideChange",
+    "RideRequestIn", "StandingOrderIn", "StandingOrderResult", "book_ride", "cancel_ride", "cancel_standing_order",
+    "change_ride", "create_standing_order", "decision_of", "destination_options", "describe_booking",
+    "describe_certification", "describe_notice", "describe_pending", "describe_ride", "describe_standing_order",
+    "get_notice", "get_ride", "get_standing_order", "latest_notice", "notices_of", "parse_input", "pending_rides",
+    "record_certification", "rides_of_day", "rides_of_member", "waiting_for",
 ]

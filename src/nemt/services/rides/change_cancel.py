@@ -101,6 +101,11 @@ def cancel_ride(uow: UnitOfWork, actor: Actor, key: str, now: dt.datetime, *, le
         audit.record(uow, actor, "cancel", "trip", trip.member_id, trip=trip.key,
                      legs=[lg.sequence for lg in targets], trip_status=trip.status)
     commit_or_conflict(uow)
+    if any(changed):  # the live runs of the day close the gap (best effort: the cancellation stands regardless)
+        from nemt.services.dispatch.events import repair_after_change
+
+        for day_leg in {lg.service_date: lg for lg in targets}.values():
+            repair_after_change(uow, actor, day_leg, why="cancellation")
     return trip
 
 
@@ -132,7 +137,7 @@ def changed_command(trip: Trip, stored: dict, change: RideChange) -> tuple[RideR
     return parse_input(RideRequestIn, {**command.model_dump(), **updates}), sorted(updates)
 
 
-def _decide_again(uow: UnitOfWork, actor: Actor, trip: Trip, command: RideRequestIn, now: dt.datetime) -> Prepared:
+def decide_again(uow: UnitOfWork, actor: Actor, trip: Trip, command: RideRequestIn, now: dt.datetime) -> Prepared:
     p = prepare(uow, actor, command, now, member=trip.member, keep_requested_by=trip.requested_by)
     clash = uow.rides.active_trip_by_content_key(p.content_key)
     if clash is not None and clash.id != trip.id:
@@ -145,7 +150,7 @@ def _decide_again(uow: UnitOfWork, actor: Actor, trip: Trip, command: RideReques
     return p
 
 
-def _move_legs(uow: UnitOfWork, trip: Trip, p: Prepared) -> None:
+def move_legs(uow: UnitOfWork, trip: Trip, p: Prepared) -> None:
     status = LEG_STATUS_OF_OUTCOME[p.decision.outcome]
     current = next((lg.provider_id for lg in trip.legs if lg.provider_id and lg.status != LegStatus.CANCELLED), None)
     provider = facility_provider(uow, p, prefer=current)
@@ -167,10 +172,10 @@ def change_ride(uow: UnitOfWork, actor: Actor, key: str, change: RideChange, now
     planned times cleared) so dispatch plans them again."""
     trip = writable_trip(uow, actor, key)
     command, changed = changed_command(trip, _changeable(trip, now), change)
-    p = _decide_again(uow, actor, trip, command, now)
+    p = decide_again(uow, actor, trip, command, now)
     before = {"outcome": trip.outcome, "appointment_at": trip.appointment_at.isoformat(), "mode": trip.mode}
     apply_decision(trip, p)
-    _move_legs(uow, trip, p)
+    move_legs(uow, trip, p)
     commit_or_conflict(uow, flush_only=True)
     audit.record(uow, actor, "update", "trip", trip.member_id, trip=trip.key, changed=changed,
                  before=before, outcome=trip.outcome, reason=change.reason)

@@ -44,8 +44,13 @@ def rides_of_day(uow: UnitOfWork, actor: Actor, day: dt.date, *, program: str | 
     """The rides with a leg on ``day`` (local date of service) that the actor may see: the dispatch list."""
     require(actor, Action.RIDE_READ)
     trips = uow.rides.visible_trips_of_day(actor, day, program)
+    # One record per member shown (their trips of the day named), so each member's accounting is complete.
+    keys: dict[int, list[str]] = {}
     for trip in trips:
-        audit.record(uow, actor, "read", "trip", trip.member_id, trip=trip.key, via="day-list")
+        keys.setdefault(trip.member_id, []).append(trip.key)
+    audit.record(uow, actor, "read", "trip", None, via="day-list", day=day.isoformat(), rows=len(trips))
+    for member_id, trip_keys in keys.items():
+        audit.record_members(uow, actor, "read", "trip", [member_id], via="day-list", trips=trip_keys)
     uow.commit()
     return trips
 

@@ -43,6 +43,7 @@ def decision_of(trip: Trip) -> Decision:
         reasons=tuple(Reason(r["code"], r["kind"], r["message"], r["citation"]) for r in d.get("reasons", [])),
         date_of_service=dt.date.fromisoformat(d["date_of_service"]) if d.get("date_of_service") else trip.service_date,
         decided_at=dt.datetime.fromisoformat(decided_at) if decided_at else None,
+        arranged_by_reason=d.get("arranged_by_reason", ""),
     )
 
 

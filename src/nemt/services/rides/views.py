@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from nemt.policy import load_policy
+from nemt.services.rides.certifications import CertificationResult, waiting_for
 from nemt.services.rides.commands import WEEKDAYS
 from nemt.services.rides.queries import notices_of
 from nemt.services.rides.results import BookingResult, StandingOrderResult
@@ -54,7 +55,8 @@ def describe_ride(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
     return {
         "key": trip.key, "confirmation": trip.confirmation, "program": trip.program, "member": trip.member.key,
         "status": trip.status, "outcome": trip.outcome, "mode": trip.mode, "requested_mode": trip.requested_mode,
-        "arranged_by": trip.arranged_by, "reason_codes": list(trip.reason_codes or []),
+        "arranged_by": trip.arranged_by, "arranged_by_reason": decision.get("arranged_by_reason", ""),
+        "reason_codes": list(trip.reason_codes or []),
         "reasons": list(decision.get("reasons", [])), "requested_by": trip.requested_by,
         "requested_at": _iso(trip.requested_at, zone), "appointment_at": _iso(trip.appointment_at, zone),
         "service_date": trip.service_date.isoformat(), "purpose": trip.purpose,
@@ -91,6 +93,29 @@ def describe_notice(notice: Notice, trip: Trip) -> dict[str, Any]:
     return {
         "key": notice.key, "kind": notice.kind, "trip": trip.key, "confirmation": trip.confirmation,
         "member": trip.member.key, "program": trip.program, "service_date": trip.service_date.isoformat(),
-        "arranged_by": trip.arranged_by, "created_at": _iso(notice.created_at, zone),
+        "arranged_by": trip.arranged_by, "arranged_by_reason": (trip.decision or {}).get("arranged_by_reason", ""),
+        "created_at": _iso(notice.created_at, zone),
         "reasons": list(notice.reasons or []), "appeal": notice.appeal,
+    }
+
+
+def describe_certification(result: CertificationResult) -> dict[str, Any]:
+    """A recorded certification: the statements, and each pending ride decided again (before, after, notice)."""
+    return {
+        "member": result.member.key, "statements": result.statements, "released": len(result.released),
+        "rides": [{"ride": r.trip.key, "confirmation": r.trip.confirmation, "before": result.before[r.trip.key],
+                   "outcome": r.trip.outcome, "mode": r.trip.mode,
+                   "notice": r.notice.key if r.notice is not None else None} for r in result.decided],
+    }
+
+
+def describe_pending(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
+    """A ride of the pending worklist: when, what was asked for, and what it waits for (in words)."""
+    zone = load_policy(trip.program).time_zone
+    order = uow.rides.standing_order(trip.standing_order_id) if trip.standing_order_id else None
+    return {
+        "ride": trip.key, "confirmation": trip.confirmation, "program": trip.program, "member": trip.member.key,
+        "appointment_at": _iso(trip.appointment_at, zone), "requested_mode": trip.requested_mode, "mode": trip.mode,
+        "standing_order": order.key if order else None, "reason_codes": list(trip.reason_codes or []),
+        "waiting_for": waiting_for(trip),
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 from nemt.domain.actors import Actor
 from nemt.domain.decisions import APPROVED, DENIED, DENY, HOLD, PENDING
+from nemt.domain.decisions.words import day_words, mode_words
 from nemt.domain.network import vehicle_space
 from nemt.domain.statuses import LegStatus
 from nemt.policy import Policy
@@ -60,8 +61,8 @@ def pick_provider(uow: UnitOfWork, member: Member, mode: str, day: dt.date, poli
             return provider
         candidates.append((load, provider.organization.name, provider))
     if not candidates:
-        raise Conflict(f"no credentialed transportation provider serves the member's county for {mode} on "
-                       f"{day.isoformat()}; call the broker", field="requested_mode", rule=policy.cite("urgent"))
+        raise Conflict(f"no credentialed transportation provider serves the member's county with a {mode_words(mode)} "
+                       f"on {day_words(day)}; call the broker", field="requested_mode", rule=policy.cite("urgent"))
     return min(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
@@ -136,8 +137,10 @@ def write_notice(uow: UnitOfWork, actor: Actor, trip: Trip, p: Prepared) -> Noti
     reasons = [{"code": r.code, "message": r.message, "citation": r.citation}
                for r in decision.reasons if r.kind in kinds]
     appeal = p.policy.get("notices.appeal")
+    # Who arranges the ride and why: in Connecticut the broker of the appointment date and its telephone number.
+    who = f" {decision.arranged_by_reason}" if decision.arranged_by_reason else ""
     notice = uow.rides.add_notice(Notice(trip_id=trip.id, member_id=trip.member_id, kind=decision.outcome,
-                                         reasons=reasons, appeal=f"{appeal} ({p.policy.cite('notices')})"))
+                                         reasons=reasons, appeal=f"{appeal} ({p.policy.cite('notices')}){who}"))
     audit.record(uow, actor, "create", "notice", trip.member_id, notice=notice.key, trip=trip.key, kind=notice.kind)
     return notice
 

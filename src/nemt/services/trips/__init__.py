@@ -8,7 +8,9 @@ fold of a leg's events, what a completed log must carry) are pure: :mod:`nemt.do
 - :mod:`.read` — one leg's log; the legs an actor may see;
 - :mod:`.views` — a leg's view, the folded logs of many legs;
 - :mod:`.billing` — a leg's log as the billing layer's value;
-- :mod:`.desk` — what the provider's and driver's pages show beside the logs.
+- :mod:`.desk` — what the provider's and driver's pages show beside the logs;
+- :mod:`.evidence` — verified trips: position and odometer with each event, the trip's attestation, members' PINs;
+- :mod:`.plausibility` — the plausibility rules at entry and for the claims build (legs held for review).
 
 Who: a driver records (and reads) only the legs assigned to their driver record; provider admins read their
 organization's legs; dispatchers, auditors and administrators read their program's (:mod:`.access`).
@@ -37,6 +39,8 @@ from nemt.services.trips.desk import (
     leg_detail,
     legs_by_keys,
 )
+from nemt.services.trips.evidence import claim_evidence, evidence_by_leg, issue_pin
+from nemt.services.trips.plausibility import holds_of
 from nemt.services.trips.read import leg_log, legs_for_actor
 from nemt.services.trips.record import record_event, record_identity_check
 from nemt.services.trips.views import LegLogView, assignment, load_logs, logs_of
@@ -55,10 +59,14 @@ __all__ = [
     "assigned_trips",
     "assignment",
     "billing_leg",
+    "claim_evidence",
     "completion_problems",
     "driver_vehicles",
+    "evidence_by_leg",
     "fleet",
     "fold_log",
+    "holds_of",
+    "issue_pin",
     "leg_detail",
     "leg_log",
     "legs_by_keys",

@@ -5,12 +5,19 @@ status follows the events (``completed``, ``no-show``, ``cancelled``).
 One event of each kind per leg (a correction may repeat), held by a unique index of the database: the same event
 again — a phone retrying on a bad connection, or many of its retries at once — answers with the stored event; one of
 the same kind with other data or another time is a :class:`Conflict` naming the rule. An event's time must be a
-plausible instant (:func:`nemt.domain.trip_log.check_event_time`)."""
+plausible instant (:func:`nemt.domain.trip_log.check_event_time`).
+
+Verified trips (issue 15): an arrive / pick-up / drop-off event may carry its evidence (the phone's position, the
+odometer) and a pick-up or drop-off the trip's attestation (a signature, or the member's PIN), stored append-only
+with the event (:mod:`.evidence`). Every event is checked by the plausibility rules (:mod:`.plausibility`): a rule
+the program's policy names in ``plausibility.refuse`` refuses the event; the others hold the leg for review (the
+answer's ``holds``; the claims build skips it)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from nemt import clock
@@ -33,7 +40,9 @@ from nemt.policy import Policy, load_policy
 from nemt.services.platform import audit
 from nemt.services.platform.errors import Conflict, InvalidInput
 from nemt.services.platform.permissions import Action
+from nemt.services.trips import evidence as proof
 from nemt.services.trips.access import leg_for
+from nemt.services.trips.plausibility import check_entry
 from nemt.services.trips.read import leg_log
 from nemt.services.trips.views import LegLogView, event_value, view_of
 from nemt.store.models import Leg, TripLogEvent
@@ -109,19 +118,46 @@ def _check_complete(uow: Any, leg: Leg, after: LegLog, policy: Policy) -> None:
         raise InvalidInput(f"the leg cannot be completed: {name} is missing{others}", field=name, rule=rule)
 
 
+def _proof_of(kind: str, data: Mapping[str, Any] | None, evidence: Mapping[str, Any] | None,
+              attestation: Mapping[str, Any] | None, policy: Policy
+              ) -> tuple[proof.EventEvidence | None, proof.Attestation | None, Mapping[str, Any] | None]:
+    """The event's validated evidence and attestation; a drop-off attested on the screen is confirmed by whoever
+    attested it (``trip_confirmed_by``), and may not name someone else."""
+    found = proof.parse_evidence(evidence)
+    if found is not None and kind not in proof.EVIDENCE_KINDS:
+        raise InvalidInput("only arrive, pick-up and drop-off events carry a position and odometer",
+                           field="evidence", rule="trip evidence schema")
+    attested = proof.parse_attestation(attestation, policy)
+    if attested is None:
+        return found, None, data
+    if kind not in proof.ATTESTED_KINDS:
+        raise InvalidInput("a trip is attested at pick-up or drop-off", field="attestation",
+                           rule="trip evidence schema")
+    if kind == EventKind.DROPPED_OFF:
+        named = (data or {}).get("trip_confirmed_by")
+        if named is not None and named != attested.by:
+            raise InvalidInput("trip_confirmed_by must be who attested the trip", field="data.trip_confirmed_by",
+                               rule="trip evidence schema")
+        data = {**(data or {}), "trip_confirmed_by": attested.by}
+    return found, attested, data
+
+
 def record_event(uow: Any, actor: Actor, leg_key: str, kind: str, data: Mapping[str, Any] | None = None,
-                 at: dt.datetime | None = None) -> LegLogView:
+                 at: dt.datetime | None = None, *, evidence: Mapping[str, Any] | None = None,
+                 attestation: Mapping[str, Any] | None = None) -> LegLogView:
     """Append one event to a leg's log and commit; the leg's status follows. ``at`` is when it happened (aware;
     naive = the program's local time; None = now). A ``correction`` carries ``{"supersedes": event id, "fields":
-    {...}, "reason": "..."}``. The same event again answers with the stored one. Raises InvalidInput (field and rule
-    named), Conflict (the leg is closed, an event out of order, another event of a kind the leg has), Forbidden (not
-    the actor's leg)."""
+    {...}, "reason": "..."}``. The same event again answers with the stored one. ``evidence`` and ``attestation``:
+    :func:`.evidence.parse_evidence`, :func:`.evidence.parse_attestation`. Raises InvalidInput (field and rule
+    named; a plausibility rule that refuses), Conflict (the leg is closed, an event out of order, another event of a
+    kind the leg has), Forbidden (not the actor's leg)."""
     if kind not in EVENT_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(EVENT_KINDS)}", field="kind", rule="trip-log events")
     leg = leg_for(uow, actor, leg_key, Action.TRIP_LOG_RECORD)
     policy = load_policy(leg.trip.program)
     given = None if at is None else _when(at, policy)
     at = given or _when(None, policy)
+    found, attested, data = _proof_of(kind, data, evidence, attestation, policy)
     rows = uow.trip_logs.events_of([leg.id])[leg.id]
     earlier = [event_value(r) for r in rows]
     if kind == EventKind.CORRECTION:
@@ -136,13 +172,25 @@ def record_event(uow: Any, actor: Actor, leg_key: str, kind: str, data: Mapping[
     after = fold_log([*earlier, LogEvent(_LATEST, kind, at, stored)])
     if after.status == LegStatus.COMPLETED:
         _check_complete(uow, leg, after, policy)
+    holds = check_entry(uow, leg, after, kind, found, policy)
+    if attested is not None:
+        proof.check_pin(uow, actor, leg, attested, policy)
     row = uow.trip_logs.add_event(TripLogEvent(leg_id=leg.id, kind=kind, at=at, data=stored,
                                                recorded_by=actor.user_id))
+    proof.store(uow, actor, leg, row, found, attested)
     if after.status is not None and leg.status != after.status:
         leg.status = after.status
-    audit.record(uow, actor, "create", "trip-log", leg.trip.member_id, leg=leg.key, kind=kind)
+    audit.record(uow, actor, "create", "trip-log", leg.trip.member_id, leg=leg.key, kind=kind,
+                 held=[h.rule for h in holds])
     lost = _commit(uow, leg, kind, data, given, policy)
-    return lost if lost is not None else view_of(uow, leg, [*rows, row], policy)
+    if lost is not None:
+        return lost
+    view = replace(view_of(uow, leg, [*rows, row], policy), holds=tuple(h.as_dict() for h in holds))
+    if kind in (EventKind.NO_SHOW, EventKind.CANCELLED):  # the live runs close the gap (best effort, after commit)
+        from nemt.services.dispatch.events import repair_after_change
+
+        repair_after_change(uow, actor, leg, why=str(kind))
+    return view
 
 
 def _commit(uow: Any, leg: Leg, kind: str, data: Mapping[str, Any] | None, given: dt.datetime | None,

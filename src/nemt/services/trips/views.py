@@ -27,6 +27,10 @@ class LegLogView:
     log: LegLog
     events: tuple[dict[str, Any], ...]
     missing: tuple[tuple[str, str], ...] = ()
+    # Verified trips (issue 15), on the one-leg answers: the plausibility rules the log fails (each "refused" or
+    # "held for review", with the reason) and the leg's evidence (positions, odometer, attestations; no images).
+    holds: tuple[dict[str, Any], ...] = ()
+    evidence: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +38,7 @@ class LegLogView:
             "sequence": self.sequence, "service_date": self.service_date.isoformat(), "leg_status": self.leg_status,
             "log": self.log.as_dict(), "events": list(self.events),
             "missing": [{"field": f, "rule": r} for f, r in self.missing],
+            "holds": list(self.holds), "evidence": self.evidence,
         }
 
 

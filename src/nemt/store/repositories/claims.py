@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import LegStatus
 from nemt.store import visibility
-from nemt.store.claim_models import BillingProfile
+from nemt.store.claim_models import Acknowledgment, BillingProfile
 from nemt.store.models import (
     BilledLeg,
     Claim,
@@ -185,3 +185,40 @@ class ClaimRepository(Repository):
         """Add a remittance (flushed). The same file posted by someone else a moment ago fails the flush
         (``remittances.sha256`` is unique)."""
         return self._added(remittance)
+
+    # --- acknowledgments (999, TA1, 277CA) -------------------------------------------------------------------------
+    def batch(self, batch_id: int) -> ClaimBatch | None:
+        return self.session.get(ClaimBatch, batch_id)
+
+    def batch_by_group(self, group_control_number: int) -> ClaimBatch | None:
+        """The 837P batch of a GS06 group control number (the counter never repeats one)."""
+        return self.session.scalar(select(ClaimBatch).where(ClaimBatch.format == "837p",
+                                                            ClaimBatch.group_control_number == group_control_number)
+                                   .order_by(ClaimBatch.id.desc()).limit(1))
+
+    def batch_by_interchange(self, interchange_control_number: int) -> ClaimBatch | None:
+        return self.session.scalar(select(ClaimBatch).where(
+            ClaimBatch.interchange_control_number == interchange_control_number))
+
+    def visible_in_batch(self, actor: Actor, batch_id: int) -> list[Claim]:
+        """The claims of a batch that ``actor`` may see."""
+        return list(self.session.scalars(self._visible(select(Claim).where(Claim.batch_id == batch_id), actor)
+                                         .order_by(Claim.id)))
+
+    def visible_batches(self, actor: Actor, limit: int = 20) -> list[ClaimBatch]:
+        """The newest batches holding a claim ``actor`` may see."""
+        ids = self._visible(select(Claim.batch_id).where(Claim.batch_id.is_not(None)), actor)
+        return list(self.session.scalars(select(ClaimBatch).where(ClaimBatch.id.in_(ids.scalar_subquery()))
+                                         .order_by(ClaimBatch.id.desc()).limit(limit)))
+
+    def rejected_at_front_end(self, actor: Actor) -> list[Claim]:
+        """The claims ``actor`` may see that a 277CA returned (with their lines), oldest first."""
+        query = self._visible(select(Claim).where(Claim.front_end == "rejected"), actor)
+        return list(self.session.scalars(query.options(selectinload(Claim.lines)).order_by(Claim.id)))
+
+    def acknowledgment_read(self, sha256: str) -> bool:
+        return self.session.scalar(select(Acknowledgment.id).where(Acknowledgment.sha256 == sha256)) is not None
+
+    def add_acknowledgment(self, row: Acknowledgment) -> Acknowledgment:
+        """Add the file's row (flushed). The same file read by someone else a moment ago fails the flush."""
+        return self._added(row)

@@ -3,6 +3,9 @@ audit trail has its own module, ``audit``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import select, text, update
 
 from nemt.store.models import ApiToken, ControlNumber, Organization, User
@@ -29,6 +32,26 @@ class UserRepository(Repository):
         if not revoked:
             query = query.where(ApiToken.revoked_at.is_(None))
         return self.session.scalar(query)
+
+    def count_failed_login(self, user_id: int) -> int | None:
+        """Add one to the user's consecutive failed log-ins in one statement (concurrent failures each count: no lost
+        update); returns the new count, or None when the account is already locked."""
+        result = self.session.execute(
+            update(User).where(User.id == user_id, User.locked_at.is_(None))
+            .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+            .execution_options(synchronize_session=False)).scalar()
+        return None if result is None else int(result)
+
+    def lock(self, user_id: int, at: dt.datetime) -> bool:
+        """Lock the account unless it is locked already; True when this call locked it (one lock record per lock)."""
+        result: Any = self.session.execute(
+            update(User).where(User.id == user_id, User.locked_at.is_(None)).values(locked_at=at)
+            .execution_options(synchronize_session=False))
+        return int(result.rowcount or 0) == 1
+
+    def reload(self, user: User) -> None:
+        """Read the user's row again (after a statement that changed it in the database)."""
+        self.session.refresh(user)
 
     def ping(self) -> None:
         """Ask the database a trivial question (the health check): raises if it does not answer."""

@@ -96,6 +96,18 @@ class RideRepository(Repository):
             query = query.where(Trip.program == program)
         return list(self.session.scalars(_visible(query, actor)))
 
+    def visible_pending_trips(self, actor: Actor, after: dt.datetime, program: str | None = None,
+                              member_id: int | None = None) -> list[Trip]:
+        """Active trips whose decision is pending (a certification or prior authorization awaited) with the
+        appointment after ``after``, by appointment time: the pending worklist (nemt.services.rides.certifications)."""
+        query = (_trips().where(Trip.outcome == "pending", Trip.status != "cancelled", Trip.appointment_at > after)
+                 .order_by(Trip.appointment_at, Trip.id))
+        if program is not None:
+            query = query.where(Trip.program == program)
+        if member_id is not None:
+            query = query.where(Trip.member_id == member_id)
+        return list(self.session.scalars(_visible(query, actor)))
+
     def trips_of_standing_order(self, order_id: int) -> list[Trip]:
         return list(self.session.scalars(_trips().where(Trip.standing_order_id == order_id)
                                          .order_by(Trip.appointment_at)))

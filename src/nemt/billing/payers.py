@@ -1,0 +1,56 @@
+"""Who pays a claim: the two money paths of Colorado, by county (Payment for Covered Services).
+
+"Services provided in the broker service area are only reimbursable by the State Contracted Broker and cannot be
+submitted directly to the Department." / "Reimbursement for services provided outside the state-contracted broker
+service area should be submitted directly to the Department." The broker service area is the policy's
+``administration.broker_counties`` (the member's county of residence, the same test as who arranges the ride:
+:func:`nemt.domain.decisions.arranger.in_broker_counties`). A program without a ``[payers]`` broker (Connecticut)
+has the Department's path only.
+
+The path is stored on each claim (``claims.payer``); the 837P writer refuses a claim whose payer differs from the
+one the file is addressed to, so a broker-area claim cannot reach the Department.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from nemt.billing.x12_837p import Payer, Receiver
+from nemt.domain.decisions.arranger import in_broker_counties
+from nemt.policy import Policy
+
+__all__ = ["PayerPath", "has_broker_path", "payer_of", "payer_path", "receiver_of"]
+
+
+class PayerPath(StrEnum):
+    """The payer a claim is billed to: the Department (Health First Colorado, 837P to the state) or the State
+    Contracted Broker (inside the broker service area)."""
+
+    DEPARTMENT = "department"
+    BROKER = "broker"
+
+
+def has_broker_path(policy: Policy) -> bool:
+    return policy.has("payers.broker_payer_id")
+
+
+def payer_path(county: str, policy: Policy) -> PayerPath:
+    """The broker inside the broker service area (when the program has a broker payer), else the Department."""
+    if has_broker_path(policy) and in_broker_counties(county, policy):
+        return PayerPath.BROKER
+    return PayerPath.DEPARTMENT
+
+
+def payer_of(path: PayerPath | str, policy: Policy) -> Payer:
+    """The 837P payer (loop 2010BB, NM1*PR) of a path: the broker's name is ``administration.broker_name``."""
+    if PayerPath(path) == PayerPath.BROKER:
+        return Payer(str(policy.get("administration.broker_name")).upper(), str(policy.get("payers.broker_payer_id")))
+    return Payer(str(policy.get("x12.payer_name")), str(policy.get("x12.payer_id")))
+
+
+def receiver_of(path: PayerPath | str, policy: Policy) -> Receiver:
+    """The 837P receiver (loop 1000B, ISA08, GS03) of a path: the broker receives its own claims."""
+    if PayerPath(path) == PayerPath.BROKER:
+        return Receiver(str(policy.get("administration.broker_name")).upper(),
+                        str(policy.get("payers.broker_receiver_id")))
+    return Receiver(str(policy.get("x12.receiver_name")), str(policy.get("x12.receiver_id")))

@@ -1,0 +1,63 @@
+"""Background jobs: the day-ahead plan of a program's day (and, later, region solves, travel matrices, reports) run
+by workers of a task queue, or in-process when no broker is configured. docs/jobs.md says how and why.
+
+``submit_plan_day`` queues one job per program and day (its key is its idempotency key: submitting twice gives the
+same job); ``status`` reads a job's record (state, progress, result) from the database; ``nemt jobs worker`` runs a
+worker (``nemt.jobs.queue.run_worker``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nemt.jobs import records
+from nemt.jobs.records import JobState, JobView, UowFactory
+from nemt.jobs.runner import Dispatcher, InProcess, execute
+from nemt.jobs.tasks import plan_day_key, plan_day_params
+from nemt.settings import get_settings
+
+__all__ = ["JobState", "JobView", "dispatcher", "execute", "plan_day_key", "recent", "status", "submit_day_ahead",
+           "submit_plan_day"]
+
+
+def dispatcher(make_uow: UowFactory, broker_url: str | None = None, queue: str | None = None) -> Dispatcher:
+    """Where submitted jobs go: ``queue`` of the broker of ``broker_url`` (default ``NEMT_JOBS_BROKER`` and
+    ``NEMT_JOBS_QUEUE``), else this process."""
+    settings = get_settings()
+    url = broker_url if broker_url is not None else settings.jobs_broker
+    if not url:
+        return InProcess(make_uow)
+    from nemt.jobs.queue import Queued
+
+    return Queued(url, queue or settings.jobs_queue)
+
+
+def submit_plan_day(make_uow: UowFactory, program: str, day: dt.date, *, time_limit: float = 10.0, seed: int = 1,
+                    requested_by: str = "system", again: bool = False,
+                    to: Dispatcher | None = None) -> JobView:
+    """Queue the plan of ``program``'s ``day`` unless that job is already queued, running or done (``again``: plan
+    a done day once more). Returns the job's record as it stands."""
+    params = plan_day_params(program, day, time_limit, seed)
+    job, send = records.submit(make_uow, plan_day_key(program, day), "plan-day", params, requested_by, again=again)
+    if send:
+        (to or dispatcher(make_uow)).send(job.key)
+    return job
+
+
+def submit_day_ahead(make_uow: UowFactory, day: dt.date, *, time_limit: float = 10.0, requested_by: str = "system",
+                     to: Dispatcher | None = None) -> list[JobView]:
+    """The nightly day-ahead plan: one plan-day job for every program the platform carries (each its own job, so
+    N workers plan N programs at once)."""
+    from nemt.policy import PROGRAMS
+
+    send = to or dispatcher(make_uow)
+    return [submit_plan_day(make_uow, program, day, time_limit=time_limit, requested_by=requested_by, to=send)
+            for program in PROGRAMS]
+
+
+def status(make_uow: UowFactory, key: str) -> JobView:
+    return records.status(make_uow, key)
+
+
+def recent(make_uow: UowFactory, limit: int = 20) -> list[JobView]:
+    return records.recent(make_uow, limit)

@@ -1,0 +1,315 @@
+"""The live day: what remains of a day at "now", and the changes a dispatcher makes to it.
+
+A plan made at 05:00 is a different problem from one made at 15:00. :func:`live_instance` turns a day's instance and
+its :class:`DayState` (now, the dispatch lead time, the members on board, where each vehicle is) into the instance of
+what remains:
+
+* no pick-up opens before now plus the dispatch lead time (a leg whose window closes before that cannot be served,
+  and the solver leaves it unserved rather than late: windows are hard constraints); a leg already on a run, whose
+  driver knows it, only not before now;
+* each vehicle starts where it was last seen (its last served stop, or its base), not before now;
+* a member on board stays on their vehicle: their pick-up is pinned to the vehicle's place and time, with the ride
+  time already spent taken off their limit, and only that vehicle (credential ``vehicle:<id>``) may serve it.
+
+Every change then goes through one exact feasibility test, the solver's own (the compiled least-schedule test of
+:mod:`nemt.scheduling._kernels`): :class:`LiveRoutes` keeps the current routes, re-times them, takes requests out,
+puts them in at their cheapest feasible place on one vehicle or any, and lists the vehicles that can take a request
+with the minutes each would add. :func:`replan` keeps the current assignment unless a fresh solve is better by a
+margin per moved leg, and says which legs moved. Callers verify every result with the independent checker
+(:func:`nemt.scheduling.check_solution` with ``not_before=now``) before saving it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _kernels as K_
+from .model import Instance, Request, Solution, StopKind, TimeWindow, Vehicle
+from .solver import _kernel_instance, _to_solution, solve
+
+
+@dataclass(frozen=True)
+class OnBoard:
+    """A member picked up and not yet dropped off: on ``vehicle`` since ``picked_up_at`` (minutes)."""
+
+    vehicle: int
+    picked_up_at: float
+
+
+@dataclass(frozen=True)
+class DayState:
+    """The state of a day at ``now`` (minutes after midnight, as the instance counts time)."""
+
+    now: float
+    #: minutes between now and the earliest pick-up a new plan may set (the policy's dispatch lead time)
+    lead: float = 0.0
+    on_board: Mapping[int, OnBoard] = field(default_factory=dict)  # request index -> where the member is
+    positions: Mapping[int, tuple[int, float]] = field(default_factory=dict)  # vehicle -> (location, minutes)
+    #: requests already on a run: their driver knows them, so the lead time does not apply to them (only now does)
+    assigned: frozenset[int] = frozenset()
+
+    @property
+    def earliest_pickup(self) -> float:
+        return self.now + self.lead
+
+
+def with_lead(instance: Instance, r: int, state: DayState) -> Instance:
+    """``instance`` with request ``r`` picked up no sooner than now plus the lead time: a leg put on another vehicle
+    is new to that driver."""
+    req = instance.requests[r]
+    window = TimeWindow(max(req.pickup_window.earliest, state.earliest_pickup), req.pickup_window.latest)
+    requests = [*instance.requests[:r], replace(req, pickup_window=window), *instance.requests[r + 1:]]
+    return replace(instance, requests=requests)
+
+
+def pin(vehicle: Vehicle) -> str:
+    """The credential that keeps a member on board on ``vehicle``."""
+    return f"vehicle:{vehicle.id}"
+
+
+def live_instance(instance: Instance, state: DayState) -> Instance:
+    """The instance of what remains of the day at ``state.now`` (see the module's docstring). Request and vehicle
+    indices are those of ``instance``."""
+    vehicles = [_live_vehicle(k, v, state) for k, v in enumerate(instance.vehicles)]
+    requests = []
+    for q, req in enumerate(instance.requests):
+        if q in state.on_board:
+            requests.append(on_board(req, state.on_board[q], vehicles, instance.travel_time))
+        else:
+            opens = max(req.pickup_window.earliest, state.now if q in state.assigned else state.earliest_pickup)
+            requests.append(replace(req, pickup_window=TimeWindow(opens, req.pickup_window.latest)))
+    return replace(instance, name=f"{instance.name}@{state.now:g}", requests=requests, vehicles=vehicles)
+
+
+def _live_vehicle(k: int, v: Vehicle, state: DayState) -> Vehicle:
+    """Where and when vehicle ``k`` can start what remains of its day: its last known place, not before now."""
+    where, when = state.positions.get(k, (v.start_location, v.shift.earliest))
+    start = max(when, state.now, v.shift.earliest)
+    return replace(v, start_location=where, shift=TimeWindow(start, v.shift.latest),
+                   max_route_duration=min(v.max_route_duration, max(0.0, v.shift.latest - start)),
+                   credentials=v.credentials | {pin(v)})
+
+
+def on_board(req: Request, where: OnBoard, vehicles: Sequence[Vehicle], travel_time: object) -> Request:
+    """A member on board: picked up "again" where and when their vehicle starts, with the ride time already spent
+    taken off the limit; only their vehicle may serve them. A member on board is driven home whatever happens: if the
+    vehicle is already too late for their window or ride limit, those are widened to the direct drive (the lateness
+    is real and the board shows it; a plan without the member would be worse)."""
+    vehicle = vehicles[where.vehicle]
+    start = vehicle.shift.earliest
+    spent = max(0.0, start - (where.picked_up_at + req.pickup_service))
+    direct = float(travel_time[vehicle.start_location, req.dropoff_location])  # type: ignore[index]
+    ride = max(req.max_ride_time - spent, direct)
+    drop = req.dropoff_window
+    return replace(req, pickup_location=vehicle.start_location, pickup_window=TimeWindow(start, start),
+                   pickup_service=0.0, max_ride_time=ride,
+                   dropoff_window=TimeWindow(min(drop.earliest, start + direct), max(drop.latest, start + direct)),
+                   required_credentials=req.required_credentials | {pin(vehicle)})
+
+
+@dataclass(frozen=True)
+class Option:
+    """A vehicle that can take a request: the routing cost (minutes) its run would grow by, and the miles."""
+
+    vehicle: int
+    added: float
+    miles: float = 0.0
+
+
+class LiveRoutes:
+    """The routes of a live instance as the compiled kernels hold them, changed one request at a time.
+
+    Every change is tested with the solver's exact least-schedule test (windows, ride time, capacity per space
+    type, shift, route duration, credentials): a route is never left infeasible by :meth:`insert`."""
+
+    def __init__(self, instance: Instance, order: Mapping[int, Sequence[tuple[int, StopKind]]],
+                 miles: npt.ArrayLike | None = None) -> None:
+        """``order``: each vehicle's stops (request index, pickup or drop-off) in the order it drives them;
+        ``miles``: distances between the instance's locations, to say how many miles a change adds."""
+        self.instance = instance
+        self.miles = np.asarray(miles if miles is not None else instance.cost, dtype=np.float64)
+        self.inst = _kernel_instance(instance)
+        R, K, S = self.inst[10], self.inst[11], self.inst[12]
+        self.R, self.K = R, K
+        M = 2 * R + 2
+        self.routes = np.zeros((K, M), dtype=np.int64)
+        self.rlen = np.full(K, 2, dtype=np.int64)
+        self.routes[:, 0] = 2 * R + np.arange(K)
+        self.routes[:, 1] = 2 * R + K + np.arange(K)
+        self._sched, self._loads, self._rcost = np.zeros((2 * K, M)), np.zeros((K, M, S), dtype=np.int64), np.zeros(K)
+        self._B, self._lb, self._tmp = np.empty(M), np.empty(M), np.empty(M, dtype=np.int64)
+        self._ppos = np.zeros(max(R, 1), dtype=np.int64)
+        self._cd, self._ci, self._cj = np.empty(M * M), np.empty(M * M, dtype=np.int64), np.empty(M * M, np.int64)
+        self._loc = np.array([q.pickup_location for q in instance.requests]
+                             + [q.dropoff_location for q in instance.requests]
+                             + [v.start_location for v in instance.vehicles]
+                             + [v.end_location for v in instance.vehicles], dtype=np.int64)
+        self.dropped: list[int] = []  # requests taken out because their vehicle's route could not keep them
+        for k, stops in order.items():
+            self._keep_what_fits(k, stops)
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+    def vehicle_of(self, r: int) -> int | None:
+        for k in range(self.K):
+            if r in self.routes[k, : self.rlen[k]]:
+                return k
+        return None
+
+    def served(self) -> set[int]:
+        return {int(n) for k in range(self.K) for n in self.routes[k, 1 : self.rlen[k] - 1] if n < self.R}
+
+    def feasible(self, k: int) -> bool:
+        return bool(K_.schedule(self.routes[k], int(self.rlen[k]), k, self.inst, self._B, self._lb, self._ppos))
+
+    def solution(self) -> Solution:
+        """The routes, each at its least schedule; requests on no route are unserved."""
+        served = self.served()
+        unserved = [r for r in range(self.R) if r not in served]
+        return _to_solution(self.instance, self.inst, self.routes, self.rlen, unserved)
+
+    # -- changing ----------------------------------------------------------------------------------------------------
+    def remove(self, r: int) -> int | None:
+        """Take request ``r`` off its route (the others keep their order); returns its vehicle."""
+        k = self.vehicle_of(r)
+        if k is not None:
+            K_.remove_request(r, k, self.routes, self.rlen, self.R)
+        return k
+
+    def best_on(self, r: int, k: int) -> tuple[float, int, int]:
+        """The cheapest feasible place of ``r`` on vehicle ``k``: (added cost, i, j), or (inf, -1, -1)."""
+        K_.refresh_route(k, self.routes, self.rlen, self._sched, self._loads, self._rcost, self.inst, self._lb,
+                         self._ppos)
+        if not self.feasible(k):  # a route already broken takes nothing more
+            return K_.INF, -1, -1
+        delta, i, j = K_.best_insertion(r, k, self.routes, self.rlen, self._sched, self._loads, self.inst, 0.0,
+                                        self._tmp, self._B, self._lb, self._ppos, self._cd, self._ci, self._cj)
+        return float(delta), int(i), int(j)
+
+    def options(self, r: int) -> list[Option]:
+        """Every vehicle that could take request ``r`` at its cheapest feasible place, cheapest first (a request on
+        a route is taken off it for the question, and put back)."""
+        home = self.vehicle_of(r)
+        saved = (self.routes[home].copy(), int(self.rlen[home])) if home is not None else None
+        if home is not None:
+            self.remove(r)
+        found = []
+        for k in range(self.K):
+            delta, i, j = self.best_on(r, k)
+            if delta < K_.INF:
+                n = K_.build_insert(self.routes[k], int(self.rlen[k]), i, j, r, self.R + r, self._tmp)
+                found.append(Option(k, delta, self._miles(self._tmp[:n]) - self._miles(self.routes[k, : self.rlen[k]])))
+        if home is not None and saved is not None:
+            self.routes[home], self.rlen[home] = saved
+        return sorted(found, key=lambda o: (o.added, o.miles, o.vehicle))
+
+    def _miles(self, nodes: npt.NDArray[np.int64]) -> float:
+        places = self._loc[nodes]
+        return float(self.miles[places[:-1], places[1:]].sum()) if len(nodes) > 2 else 0.0
+
+    def insert(self, r: int, vehicle: int | None = None) -> Option | None:
+        """Put ``r`` at its cheapest feasible place (on ``vehicle`` only, if given); None if there is none."""
+        best: tuple[float, int, int, int] = (K_.INF, -1, -1, -1)
+        for k in [vehicle] if vehicle is not None else range(self.K):
+            delta, i, j = self.best_on(r, k)
+            if delta < best[0]:
+                best = (delta, i, j, k)
+        if best[3] < 0:
+            return None
+        K_.insert_request(r, best[3], best[1], best[2], self.routes, self.rlen, self.R, self._tmp)
+        return Option(best[3], best[0])
+
+    def _keep_what_fits(self, k: int, stops: Sequence[tuple[int, StopKind]]) -> None:
+        """Vehicle ``k``'s route in the given order, keeping each request (in the order of its pick-ups) only if the
+        route with it stays feasible; the others go to ``dropped``."""
+        kept: set[int] = set()
+        for r in dict.fromkeys(q for q, _ in stops):
+            trial = kept | {r}
+            nodes = [q if kind is StopKind.PICKUP else self.R + q for q, kind in stops if q in trial]
+            self._set(k, nodes)
+            if self.feasible(k):
+                kept = trial
+            else:
+                self.dropped.append(r)
+        self._set(k, [q if kind is StopKind.PICKUP else self.R + q for q, kind in stops if q in kept])
+
+    def _set(self, k: int, inner: Sequence[int]) -> None:
+        n = len(inner)
+        self.routes[k, 0] = 2 * self.R + k
+        self.routes[k, 1 : n + 1] = inner
+        self.routes[k, n + 1] = 2 * self.R + self.K + k
+        self.rlen[k] = n + 2
+
+
+def order_of(solution: Solution) -> dict[int, list[tuple[int, StopKind]]]:
+    """Each vehicle's stops (request, kind) in a solution's order, as :class:`LiveRoutes` takes them."""
+    return {route.vehicle: [(s.request, s.kind) for s in route.stops if s.request >= 0] for route in solution.routes}
+
+
+@dataclass(frozen=True)
+class Replan:
+    """The plan chosen for the rest of the day, the legs that changed vehicle (request -> (old, new vehicle)) and
+    whether the fresh solve was taken over the current assignment."""
+
+    solution: Solution
+    moved: dict[int, tuple[int, int | None]]
+    fresh: bool
+
+
+def replan(instance: Instance, order: Mapping[int, Sequence[tuple[int, StopKind]]], *, margin: float,
+           time_limit: float, seed: int = 1, earliest_moved: float | None = None) -> Replan:
+    """Re-plan what remains of the day (``instance`` from :func:`live_instance`), ``order`` being the current runs.
+
+    The current assignment is kept (each run re-timed; a request its run can no longer keep, and every request on
+    no run, put at its cheapest feasible place), unless a fresh solve serves more requests, or as many for at least
+    ``margin`` routing minutes less per leg it moves to another vehicle (a plan that moves legs costs drivers and
+    members a changed manifest). A fresh plan that picks a moved leg up before ``earliest_moved`` (now plus the lead
+    time: the new driver must learn of it) is not taken."""
+    current = {r: k for k, stops in order.items() for r, _ in stops}
+    kept = LiveRoutes(instance, order)
+    for r in sorted(kept.dropped + [r for r in range(len(instance.requests)) if r not in current],
+                    key=lambda q: (instance.requests[q].pickup_window.latest, q)):
+        kept.insert(r)
+    keep = kept.solution()
+    fresh = solve(instance, time_limit=time_limit, seed=seed)
+    moved_fresh = _moved(current, fresh)
+    better_by = keep.cost - fresh.cost
+    if earliest_moved is not None and any(s.service_start < earliest_moved - 1e-6 for route in fresh.routes
+                                          for s in route.stops
+                                          if s.kind is StopKind.PICKUP and s.request in moved_fresh):
+        return Replan(keep, _moved(current, keep), False)
+    if len(fresh.unserved) < len(keep.unserved) or (
+            len(fresh.unserved) == len(keep.unserved) and better_by > 1e-6
+            and better_by >= margin * sum(1 for _old, new in moved_fresh.values() if new is not None)):
+        return Replan(fresh, moved_fresh, True)
+    return Replan(keep, _moved(current, keep), False)
+
+
+def _moved(current: Mapping[int, int], solution: Solution) -> dict[int, tuple[int, int | None]]:
+    now_on = {s.request: route.vehicle for route in solution.routes for s in route.stops if s.request >= 0}
+    return {r: (k, now_on.get(r)) for r, k in current.items() if now_on.get(r) != k}
+
+
+
+def estimated_times(instance: Instance, stops: Sequence[tuple[int, StopKind]], start: tuple[int, float],
+                    now: float) -> list[float]:
+    """When a vehicle will get to each of ``stops`` (its run's order, none of them logged yet) if it drives them from
+    ``start`` (its last known place and the minute it was there), waiting for a window to open but never skipping a
+    stop: it cannot reach a stop it has not logged before ``now``, so a late vehicle's estimated times shift, and a
+    stop past its window shows by how much. Unlike the feasibility test nothing is refused here: this is what will
+    happen, not what is allowed."""
+    where, t = start
+    out = []
+    for n, (r, kind) in enumerate(stops):
+        req = instance.requests[r]
+        pickup = kind is StopKind.PICKUP
+        place = req.pickup_location if pickup else req.dropoff_location
+        window = req.pickup_window if pickup else req.dropoff_window
+        t = max(t + float(instance.travel_time[where, place]), window.earliest, now if n == 0 else 0.0)
+        out.append(t)
+        t += req.pickup_service if pickup else req.dropoff_service
+        where = place
+    return out

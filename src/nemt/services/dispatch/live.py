@@ -1,0 +1,229 @@
+"""The live day from the store: what remains of a day at "now", the runs as they stand, and the one gate every change
+of a run goes through before it is saved.
+
+``load_live_day`` reads the day's open legs, the trip log (a member picked up and not dropped off is on board; the
+last event on a vehicle's run says where it was last seen) and the runs, and builds the instance of what remains
+(``nemt.scheduling.live.live_instance``: no pick-up before now plus the policy's dispatch lead time, each vehicle
+from its last known place, members on board kept on their vehicle). ``save_checked`` verifies a plan with the
+independent checker — every constraint, and nothing before now — and writes it; ``refusal`` turns the checker's
+typed violations of the closest miss into the words a dispatcher reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from nemt.domain.statuses import EventKind
+from nemt.domain.trip_log import fold_log, utc
+from nemt.policy import Policy, load_policy
+from nemt.services.dispatch.day import VEHICLE_MODES, DayModel, build_day
+from nemt.services.dispatch.runs import write_plan
+from nemt.services.platform.errors import Conflict, InvalidInput
+from nemt.services.trips.views import event_value, logs_of
+from nemt.store.models import Leg, Vehicle, VehicleRun
+
+if TYPE_CHECKING:
+    from nemt.scheduling import Solution, StopKind
+    from nemt.scheduling.checker import Violation
+    from nemt.scheduling.explain import Miss
+    from nemt.scheduling.live import DayState, LiveRoutes
+    from nemt.store.uow import UnitOfWork
+
+#: Trip-log events that place the vehicle at the leg's origin; a drop-off places it at the destination.
+_AT_ORIGIN = (EventKind.ARRIVED, EventKind.PICKED_UP, EventKind.NO_SHOW)
+
+
+@dataclass
+class LiveDay:
+    """A day at ``now``: the model of what remains (``model.instance`` is the live instance), the state it was built
+    from, each vehicle's stops still to drive in its run's order, and the stops already driven."""
+
+    model: DayModel
+    state: DayState
+    now: dt.datetime
+    policy: Policy
+    order: dict[int, list[tuple[int, StopKind]]]  # vehicle index -> (request, kind) still to drive, in run order
+    served: dict[int, list[dict[str, str]]] = field(default_factory=dict)  # vehicle id -> run stops already driven
+    on_board: set[int] = field(default_factory=set)  # request indices of members on board
+
+    def request_of(self, leg: Leg) -> int | None:
+        return next((i for i, lg in enumerate(self.model.legs) if lg.id == leg.id), None)
+
+    def vehicle_index(self, vehicle_id: int) -> int | None:
+        return next((k for k, v in enumerate(self.model.vehicles) if v.id == vehicle_id), None)
+
+    def label(self, request_id: str) -> str:
+        """How a refusal names a leg: by its trip's confirmation and sequence, as the board lists it."""
+        leg = next((lg for lg in self.model.legs if lg.key == request_id), None)
+        return "the member" if leg is None else f"the member of {leg.trip.confirmation}/{leg.sequence}"
+
+    def hhmm(self, minutes: float) -> str:
+        return self.model.at(minutes).strftime("%H:%M")
+
+    def words(self, violations: list[Violation]) -> list[str]:
+        """The violations in a dispatcher's words, each said once (a leg late at its pick-up is late at its drop-off
+        too: only the first of each kind per leg is said)."""
+        from nemt.scheduling.explain import describe
+
+        first = {(v.kind, v.request): v for v in reversed(violations)}  # one of each kind per leg: the first
+        said = [describe(v, self.model.instance, who=self.label, clock=self.hhmm) for v in violations
+                if first[(v.kind, v.request)] is v]
+        return list(dict.fromkeys(said))
+
+
+def load_live_day(uow: UnitOfWork, program: str, day: dt.date, now: dt.datetime, *,
+                  extra: list[Leg] | None = None) -> LiveDay:
+    """The live day of ``program`` on ``day`` at ``now``: its open vehicle legs (and ``extra`` legs), its fleet, the
+    trip log's state and the runs as they stand."""
+    from nemt.scheduling.live import DayState, OnBoard, live_instance
+
+    policy = load_policy(program)
+    legs = uow.dispatch.open_legs(program, day, VEHICLE_MODES)
+    legs += [leg for leg in extra or [] if leg not in legs]
+    fleet = uow.dispatch.fleet(program)
+    runs = {vid: run for vid, run in uow.dispatch.runs_of_day(day).items() if any(v.id == vid for v in fleet)}
+    seen = _last_seen(uow, runs, now)
+    model = build_day(uow, program, day, legs=legs, fleet=fleet, places=[z for z, _ in seen.values()])
+    vehicle_index = {v.id: k for k, v in enumerate(model.vehicles)}
+    logs = logs_of(uow, [leg.id for leg in model.legs])
+    on_board: dict[int, OnBoard] = {}
+    for r, leg in enumerate(model.legs):
+        log = logs.get(leg.id)
+        if log and log.picked_up_at and not log.dropped_off_at and leg.vehicle_id in vehicle_index:
+            on_board[r] = OnBoard(vehicle_index[leg.vehicle_id], model.minutes(log.picked_up_at))
+    positions = {vehicle_index[vid]: (model.zip_index[z[:5]], model.minutes(at)) for vid, (z, at) in seen.items()
+                 if vid in vehicle_index and z[:5] in model.zip_index}
+    lead = float(policy.get("operations.dispatch_lead_minutes"))
+    order, served = _runs_as_they_stand(model, runs, set(on_board), now)
+    assigned = frozenset(r for stops in order.values() for r, _kind in stops)
+    state = DayState(model.minutes(now), lead, on_board, positions, assigned)
+    model.instance = live_instance(model.instance, state)
+    return LiveDay(model, state, now, policy, order, served, set(on_board))
+
+
+def _last_seen(uow: UnitOfWork, runs: dict[int, VehicleRun], now: dt.datetime) -> dict[int, tuple[str, dt.datetime]]:
+    """Where each vehicle was last seen by ``now``: the place of the last trip-log event on its run's legs."""
+    keys = {s["leg"] for run in runs.values() for s in run.plan.get("stops", [])}
+    legs = uow.trip_logs.legs_by_keys(keys)
+    rows = uow.trip_logs.events_of([leg.id for leg in legs.values()])
+    logs = {leg_id: fold_log(event_value(r) for r in events) for leg_id, events in rows.items()}
+    seen: dict[int, tuple[str, dt.datetime]] = {}
+    for vehicle_id, run in runs.items():
+        for key in dict.fromkeys(s["leg"] for s in run.plan.get("stops", [])):
+            leg, log = legs.get(key), None
+            if leg is not None:
+                log = logs.get(leg.id)
+            if leg is None or log is None:
+                continue
+            # A no-show places the vehicle at the pick-up too (the folded log keeps no time for it: the event's).
+            no_show = next((utc(r.at) for r in rows.get(leg.id, []) if r.kind == EventKind.NO_SHOW), None)
+            for kind, at in ((EventKind.ARRIVED, log.arrived_at), (EventKind.PICKED_UP, log.picked_up_at),
+                             (EventKind.DROPPED_OFF, log.dropped_off_at), (EventKind.NO_SHOW, no_show)):
+                if at is not None and at <= now and (vehicle_id not in seen or at >= seen[vehicle_id][1]):
+                    seen[vehicle_id] = (leg.origin_zip if kind in _AT_ORIGIN else leg.destination_zip, at)
+    return seen
+
+
+def _runs_as_they_stand(model: DayModel, runs: dict[int, VehicleRun], on_board: set[int],
+                        now: dt.datetime) -> tuple[dict[int, list[tuple[int, StopKind]]], dict[int, list[dict]]]:
+    """Each vehicle's stops still to drive, in its run's order (members on board first), and the stops its run has
+    already driven (legs no longer open, planned by now; the pick-ups of members on board)."""
+    from nemt.scheduling import StopKind
+
+    index = {leg.key: r for r, leg in enumerate(model.legs)}
+    order: dict[int, list[tuple[int, StopKind]]] = {}
+    served: dict[int, list[dict]] = {}
+    for k, vehicle in enumerate(model.vehicles):
+        run = runs.get(vehicle.id)
+        stops = run.plan.get("stops", []) if run else []
+        done = [s for s in stops if (s["leg"] not in index and _driven_by(s, now))
+                or (index.get(s["leg"]) in on_board and s["kind"] == "pickup")]
+        served[vehicle.id] = done
+        riding = [r for r in on_board if model.legs[r].vehicle_id == vehicle.id]
+        todo = [(r, StopKind.PICKUP) for r in riding]
+        todo += [(index[s["leg"]], StopKind(s["kind"])) for s in stops if s["leg"] in index
+                 and not (index[s["leg"]] in on_board and s["kind"] == "pickup")]
+        for r in riding:  # a member on board whose run lost the drop-off is still driven there
+            if (r, StopKind.DROPOFF) not in todo:
+                todo.append((r, StopKind.DROPOFF))
+        todo = _paired(todo)
+        if todo:
+            order[k] = todo
+    return order, served
+
+
+def _driven_by(stop: dict[str, str], now: dt.datetime) -> bool:
+    """A run stop of a leg no longer open, planned by ``now``: driven (a later one was cancelled)."""
+    return bool(stop.get("at")) and dt.datetime.fromisoformat(stop["at"]) <= now
+
+
+def _paired(stops: list[tuple[int, StopKind]]) -> list[tuple[int, StopKind]]:
+    """Only requests with both their pick-up and their drop-off on the run, pick-up first, each once."""
+    from nemt.scheduling import StopKind
+
+    seen: set[tuple[int, StopKind]] = set()
+    out = []
+    picked: set[int] = set()
+    drops = {r for r, kind in stops if kind is StopKind.DROPOFF}
+    for r, kind in stops:
+        if (r, kind) in seen or r not in drops:
+            continue
+        if kind is StopKind.DROPOFF and r not in picked:
+            continue
+        seen.add((r, kind))
+        if kind is StopKind.PICKUP:
+            picked.add(r)
+        out.append((r, kind))
+    return out
+
+
+def save_checked(uow: UnitOfWork, live: LiveDay, solution: Solution) -> None:
+    """Verify ``solution`` with the independent checker — windows, ride time, capacity by space type, shift, route
+    duration, credentials, and nothing before now — and write it. Requests left unserved are allowed (the caller
+    lists them); any other violation refuses the whole plan, in words."""
+    from nemt.scheduling import check_solution
+    from nemt.scheduling.checker import ViolationKind
+
+    report = check_solution(live.model.instance, solution, not_before=live.state.now)
+    if not report.only(ViolationKind.UNSERVED):
+        bad = [v for v in report.violations if v.kind is not ViolationKind.UNSERVED]
+        raise Conflict("the plan failed the independent check: " + "; ".join(live.words(bad)[:3]), field="schedule",
+                       rule="feasibility checker")
+    write_plan(uow, live.model, solution, served=live.served, on_board=live.on_board)
+
+
+def refusal(live: LiveDay, miss: Miss, what: str, *, field: str = "vehicle") -> InvalidInput:
+    """``what`` cannot be done: the constraints the closest miss breaks, by how much, in words."""
+    if not miss.violations:
+        return InvalidInput(f"{what}: no vehicle of the program can take this leg today", field=field,
+                            rule="vehicle capacity and time windows")
+    reasons = live.words(miss.violations)
+    return InvalidInput(f"{what}: {'; '.join(reasons[:3])}.", field=field, rule=miss.violations[0].kind.value)
+
+
+def refuse_stale_runs(live: LiveDay, routes: LiveRoutes) -> None:
+    """A change to one run is refused while some run can no longer be driven as planned (time has passed it by
+    without the trip log saying so): saving would silently unassign those legs. Re-planning the day lists them."""
+    from nemt.scheduling.explain import closest_miss
+
+    if not routes.dropped:
+        return
+    r = routes.dropped[0]
+    k = next(k for k, stops in live.order.items() if any(q == r for q, _kind in stops))
+    miss = closest_miss(live.model.instance, live.order, r, [k])
+    leg = live.model.legs[r]
+    why = "; ".join(live.words(miss.violations)[:2]) or "its run has changed"
+    raise InvalidInput(f"{len(routes.dropped)} leg(s) of today's runs can no longer be driven as planned (for "
+                       f"{leg.trip.confirmation}/{leg.sequence}: {why}); schedule the day again to re-plan what "
+                       f"remains", field="schedule", rule="runs out of date")
+
+
+def vehicle_in(live: LiveDay, vehicle: Vehicle) -> int:
+    """The index of ``vehicle`` in the live day's fleet; refused if it cannot be routed today."""
+    k = live.vehicle_index(vehicle.id)
+    if k is None:
+        raise InvalidInput("the vehicle is not in the program's active fleet today, or its base is unknown",
+                           field="vehicle", rule="active fleet")
+    return k

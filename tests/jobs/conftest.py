@@ -1,0 +1,107 @@
+"""Fixtures of the job tests: a demo day of rides to plan (the dispatch tests' day), the local broker, and real
+``nemt jobs worker`` processes on a queue of the test's own."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from nemt.store.models import Leg, MedicalProvider, Member, VehicleRun
+from tests.conftest import database_url_of
+from tests.dispatch.conftest import DAY, _trip
+
+BROKER = os.environ.get("NEMT_TEST_JOBS_BROKER", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@pytest.fixture
+def day_to_plan(demo):
+    """Twelve members' round trips to one clinic in the Denver metro on ``DAY`` (24 legs)."""
+    with demo() as uow:
+        members = list(uow.session.scalars(select(Member).where(
+            Member.program == "CO", Member.county.in_(["Denver", "Adams", "Arapahoe", "Jefferson"]))
+            .order_by(Member.id)))[:12]
+        dest = uow.session.scalar(select(MedicalProvider).where(MedicalProvider.zip == "80204"))
+        for n, m in enumerate(members):
+            mode = "wheelchair-van" if "wheelchair-confined" in m.documented_needs else "mobility-ambulatory"
+            _trip(uow, m, dest, 8 + n % 4, 15 * (n % 4), mode, n)
+        uow.commit()
+    return demo
+
+
+def legs_served_once(make) -> int:
+    """Every leg of the day is on exactly one vehicle's run, picked up and dropped off once, on the vehicle the leg
+    names; returns the number of legs."""
+    with make() as uow:
+        legs = {leg.key: (leg.vehicle_id, leg.status)
+                for leg in uow.session.scalars(select(Leg).where(Leg.service_date == DAY))}
+        stops: Counter[tuple[str, str]] = Counter()
+        vehicle_of: dict[str, int] = {}
+        for run in uow.session.scalars(select(VehicleRun).where(VehicleRun.service_date == DAY)):
+            for stop in run.plan.get("stops", []):
+                stops[stop["leg"], stop["kind"]] += 1
+                vehicle_of[stop["leg"]] = run.vehicle_id
+    kinds = {kind for _leg, kind in stops}
+    assert len(kinds) == 2, kinds  # pick-up and drop-off
+    for key, (vehicle_id, status) in legs.items():
+        assert [stops[key, kind] for kind in sorted(kinds)] == [1, 1], f"leg {key} is not on exactly one run once"
+        assert vehicle_id == vehicle_of[key] and status == "assigned"
+    assert set(vehicle_of) == set(legs)
+    return len(legs)
+
+
+def _broker_reachable() -> str | None:
+    parts = urlsplit(BROKER)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5672), timeout=2):
+            return None
+    except OSError as exc:
+        return str(exc)
+
+
+@pytest.fixture
+def broker() -> tuple[str, str]:
+    """(the local broker's URL, a queue of this test's own — a suite run elsewhere on the same broker is not
+    disturbed); skipped when the broker is not reachable, failed when CI=true (as the PostgreSQL fixture does)."""
+    problem = _broker_reachable()
+    if problem:
+        message = f"the job broker at {BROKER} is not reachable ({problem})"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " — CI requires it")
+        pytest.skip(message)
+    return BROKER, f"nemt-test-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def start_worker(db, broker) -> Iterator:
+    """``start_worker()`` starts a ``nemt jobs worker`` process on the test's database and queue (its own process
+    group, so the test can kill it whole); every worker still alive is stopped at the end."""
+    url, queue = broker
+    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(db), "NEMT_JOBS_BROKER": url, "NEMT_JOBS_QUEUE": queue}
+    started: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, "-m", "nemt.cli", "jobs", "worker"], env=env,
+                                   start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in started:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
