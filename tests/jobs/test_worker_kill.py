@@ -14,6 +14,9 @@ from nemt import jobs
 from tests.dispatch.conftest import DAY
 from tests.jobs.conftest import legs_served_once
 
+# Slow, and its outcome does not hang on the date: run once, not again under the moved clock (Makefile).
+pytestmark = pytest.mark.slow
+
 #: Long enough that the kill lands while the optimizer runs (the job then takes about this long again).
 SOLVE_SECONDS = 6.0
 WAIT_SECONDS = 60.0

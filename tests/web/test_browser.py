@@ -12,11 +12,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pyotp
@@ -25,6 +20,7 @@ import pytest
 from nemt import clock
 from nemt.policy import PACKAGED_POLICIES, load_policy
 from nemt.services.platform import auth, totp
+from tests.web.live_server import running_server
 
 pytestmark = pytest.mark.browser
 
@@ -37,22 +33,11 @@ MEMBER_ID = "D100044"  # Jefferson county, certified for taxi: the ride is appro
 ZONE = load_policy("CO").time_zone
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _nemt() -> list[str]:
-    script = Path(sys.executable).parent / "nemt"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "nemt.cli"]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "NEMT_DATABASE_URL": f"sqlite:///{folder / 'e2e.db'}", "NEMT_SECRET_KEY": "e2e-secret-key",
-           "NEMT_PASSWORD_HASH_COST": "test", "NEMT_CLOCK_START": clock.now().isoformat()}  # the server's clock = ours
+    env = {**os.environ, "NEMT_SECRET_KEY": "e2e-secret-key", "NEMT_PASSWORD_HASH_COST": "test",
+           "NEMT_CLOCK_START": clock.now().isoformat()}  # the server's clock = ours
     # This flow drives a ride booked for three hours ahead at once: its pick-up is logged long before the pick-up
     # window opens, which the plausibility rules hold for review (tests/web/test_browser_trip_evidence.py drives a
     # ride due now). Here the early-pickup allowance is widened, in a copy of the program files.
@@ -61,34 +46,8 @@ def server(tmp_path_factory):
     co = programs / "co.toml"
     co.write_text(co.read_text().replace("early_pickup_minutes = 20", "early_pickup_minutes = 1440"))
     env["NEMT_POLICY_DIR"] = str(programs)
-    for command in (["db", "upgrade"], ["demo", "seed"]):
-        done = subprocess.run(_nemt() + command, cwd=folder, env=env, capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0, done.stderr
-    port = _free_port()
-    log = open(folder / "server.log", "w")
-    env["NEMT_CLOCK_START"] = clock.now().isoformat()  # again: seeding took a while; second-factor codes need it
-    proc = subprocess.Popen(_nemt() + ["serve", "--host", "127.0.0.1", "--port", str(port)], cwd=folder, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the server did not start: " + (folder / "server.log").read_text()[-2000:])
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_server(folder, env, restart_clock=lambda: clock.now().isoformat()) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import subprocess
-import time
-import urllib.request
 
 import pytest
 
@@ -21,6 +18,7 @@ from nemt import clock
 from nemt.policy import load_policy
 
 from . import test_browser as base
+from .live_server import running_server
 from .test_browser import browser  # noqa: F401 - the Chromium fixture
 
 pytestmark = pytest.mark.browser
@@ -32,36 +30,10 @@ AFTERNOON = clock.now().astimezone(ZONE).replace(hour=15, minute=0, second=0, mi
 @pytest.fixture(scope="module")
 def afternoon_server(tmp_path_factory):
     """`nemt serve` on a demo database, its clock starting at 15:00 local time of the suite's day."""
-    folder = tmp_path_factory.mktemp("live")
-    env = {**os.environ, "NEMT_DATABASE_URL": f"sqlite:///{folder / 'live.db'}", "NEMT_SECRET_KEY": "live-secret",
-           "NEMT_PASSWORD_HASH_COST": "test", "NEMT_CLOCK_START": AFTERNOON.isoformat()}
-    for command in (["db", "upgrade"], ["demo", "seed"]):
-        done = subprocess.run(base._nemt() + command, cwd=folder, env=env, capture_output=True, text=True,
-                              timeout=180)
-        assert done.returncode == 0, done.stderr
-    port = base._free_port()
-    with open(folder / "server.log", "w") as log:
-        proc = subprocess.Popen(base._nemt() + ["serve", "--host", "127.0.0.1", "--port", str(port)], cwd=folder,
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("the server did not start: " + (folder / "server.log").read_text()[-2000:])
-            time.sleep(0.2)
+    env = {**os.environ, "NEMT_SECRET_KEY": "live-secret", "NEMT_PASSWORD_HASH_COST": "test",
+           "NEMT_CLOCK_START": AFTERNOON.isoformat()}
+    with running_server(tmp_path_factory.mktemp("live"), env) as url:
         yield url
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _book_for(chromium, url: str, appointment: dt.datetime) -> str:

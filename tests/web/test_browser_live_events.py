@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import time
-import urllib.request
 
 import pytest
 
@@ -20,6 +18,7 @@ from nemt import clock
 from nemt.policy import load_policy
 
 from . import test_browser as base
+from .live_server import running_server
 from .test_browser import browser  # noqa: F401 - the Chromium fixture
 
 pytestmark = pytest.mark.browser
@@ -31,37 +30,10 @@ MORNING = clock.now().astimezone(ZONE).replace(hour=10, minute=0, second=0, micr
 @pytest.fixture(scope="module")
 def morning_server(tmp_path_factory):
     """`nemt serve` on a demo database, its clock starting at 10:00 local time, the board polling every second."""
-    folder = tmp_path_factory.mktemp("events")
-    env = {**os.environ, "NEMT_DATABASE_URL": f"sqlite:///{folder / 'events.db'}", "NEMT_SECRET_KEY": "events-secret",
-           "NEMT_PASSWORD_HASH_COST": "test", "NEMT_CLOCK_START": MORNING.isoformat(),
-           "NEMT_BOARD_POLL_SECONDS": "1"}
-    for command in (["db", "upgrade"], ["demo", "seed"]):
-        done = subprocess.run(base._nemt() + command, cwd=folder, env=env, capture_output=True, text=True,
-                              timeout=180)
-        assert done.returncode == 0, done.stderr
-    port = base._free_port()
-    with open(folder / "server.log", "w") as log:
-        proc = subprocess.Popen(base._nemt() + ["serve", "--host", "127.0.0.1", "--port", str(port)], cwd=folder,
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("the server did not start: " + (folder / "server.log").read_text()[-2000:])
-            time.sleep(0.2)
+    env = {**os.environ, "NEMT_SECRET_KEY": "events-secret", "NEMT_PASSWORD_HASH_COST": "test",
+           "NEMT_CLOCK_START": MORNING.isoformat(), "NEMT_BOARD_POLL_SECONDS": "1"}
+    with running_server(tmp_path_factory.mktemp("events"), env) as url:
         yield url
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _minutes(hhmm: str) -> int:

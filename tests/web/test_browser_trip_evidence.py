@@ -12,9 +12,6 @@ import datetime as dt
 import os
 import re
 import secrets
-import subprocess
-import time
-import urllib.request
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +22,8 @@ from nemt.store.database import make_engine
 from nemt.store.evidence_models import TripAttestation, TripEventEvidence
 from nemt.store.models import Driver, Leg, Member, Trip, User, Vehicle, VehicleRun
 from nemt.store.uow import uow_factory
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _nemt
+from tests.web.live_server import running_server
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -80,42 +78,22 @@ def site(tmp_path_factory):
             pytest.fail(f"{CHROMIUM} is missing — CI requires the browser tests")
         pytest.skip(f"{CHROMIUM} is missing")
     folder = tmp_path_factory.mktemp("evidence")
-    url = f"sqlite:///{folder / 'evidence.db'}"
-    env = {**os.environ, "NEMT_DATABASE_URL": url, "NEMT_SECRET_KEY": "evidence-secret-key",
-           "NEMT_PASSWORD_HASH_COST": "test", "NEMT_CLOCK_START": clock.now().isoformat()}
-    for command in (["db", "upgrade"], ["demo", "seed"]):
-        done = subprocess.run(_nemt() + command, cwd=folder, env=env, capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0, done.stderr
-    rides = [_ride_for_the_driver(url), _ride_for_the_driver(url)]
-    port = _free_port()
-    env["NEMT_CLOCK_START"] = clock.now().isoformat()
-    with open(folder / "server.log", "w") as log:
-        proc = subprocess.Popen(_nemt() + ["serve", "--host", "127.0.0.1", "--port", str(port)], cwd=folder,
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("the server did not start: " + (folder / "server.log").read_text()[-2000:])
-            time.sleep(0.2)
+    env = {**os.environ, "NEMT_SECRET_KEY": "evidence-secret-key", "NEMT_PASSWORD_HASH_COST": "test",
+           "NEMT_CLOCK_START": clock.now().isoformat()}
+    rides: list = []
+    database: list[str] = []
+
+    def prepare(url: str) -> None:
+        database.append(url)
+        rides.extend([_ride_for_the_driver(url), _ride_for_the_driver(url)])
+
+    with running_server(folder, env, prepare=prepare, restart_clock=lambda: clock.now().isoformat()) as base:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            yield base, url, browser, rides
+            yield base, database[0], browser, rides
             browser.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _phone(browser, base: str, username: str, **context_options):

@@ -89,9 +89,11 @@ def seed(uow_class, today: dt.date | None = None, *, rides: bool = True) -> str:
         return (f"demo seeded without rides: {len(members)} members, {drivers + ct_fleet} drivers, "
                 f"{vehicles + ct_fleet} vehicles")
     booked, orders = book_rides(uow_class, today)
-    logged = drive_past_week(uow_class, rng, today)
+    # A demo day has a dozen legs or so: a fraction of a second of search plans it as well as a full second would,
+    # and the seed (run by `make run` and by many tests) stays quick.
+    logged = drive_past_week(uow_class, rng, today, time_limit=0.3)
     ct_booked = book_ct_rides(uow_class, today)
-    logged += drive_past_week(uow_class, ct_rng, today, "CT", "ct-dispatcher", time_limit=0.5)
+    logged += drive_past_week(uow_class, ct_rng, today, "CT", "ct-dispatcher", time_limit=0.2)
     return (f"demo seeded: {len(orgs)} organizations, {len(DEMO_LOGINS)} users, {len(members)} members, "
             f"{drivers + ct_fleet} drivers, {vehicles + ct_fleet} vehicles, {len(CO_MEDICAL) + len(CT_MEDICAL)} "
             f"medical providers, {booked + ct_booked} rides ({ct_booked} in Connecticut; {logged} past legs logged "
