@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -44,7 +45,6 @@ def _follow(make_uow: UowFactory, key: str) -> JobView:
 
     from nemt import jobs
 
-    pause = threading.Event()
     columns = (TextColumn(f"[bold]{key}[/bold]"), BarColumn(), TaskProgressColumn(), TextColumn("{task.description}"),
                TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
@@ -54,7 +54,7 @@ def _follow(make_uow: UowFactory, key: str) -> JobView:
             bar.update(task, completed=job.progress, description=f"{job.state}: {job.message}")
             if job.finished:
                 return job
-            pause.wait(POLL_SECONDS)
+            time.sleep(POLL_SECONDS)  # not a timed Event.wait: that can hang under a moved clock (libfaketime)
 
 
 @jobs_app.command("submit")

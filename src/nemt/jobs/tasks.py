@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -83,10 +84,14 @@ class _ticking:
         self._thread = threading.Thread(target=self._tick, name="job-progress", daemon=True)
 
     def _tick(self) -> None:
-        elapsed = 0
-        while not self._stop.wait(1.0):
-            elapsed += 1
-            self._progress(10 + int(80 * min(1.0, elapsed / self._seconds)), self._message)
+        # Short sleeps, not ``Event.wait(timeout)``: a timed lock wait can hang for good under a moved clock
+        # (libfaketime, as `make test` runs the suite a second time); a sleep cannot.
+        tenths = 0
+        while not self._stop.is_set():
+            time.sleep(0.1)
+            tenths += 1
+            if tenths % 10 == 0:
+                self._progress(10 + int(80 * min(1.0, tenths / 10 / self._seconds)), self._message)
 
     def __enter__(self) -> _ticking:
         self._progress(10, self._message)
