@@ -10,7 +10,6 @@ database (a schema of its own on PostgreSQL, a file of its own on SQLite); the c
 from __future__ import annotations
 
 import itertools
-import secrets
 import tempfile
 import threading
 import time
@@ -19,9 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import sessionmaker
 
+from benchmarks.databases import postgres_schema
 from nemt.domain.actors import Actor
 from nemt.services.platform import audit, audit_chain
 from nemt.store import limits
@@ -43,19 +43,8 @@ def fresh_database(url: str | None) -> Iterator[Engine]:
             yield engine
             engine.dispose()
         return
-    schema = f"bench_audit_{secrets.token_hex(4)}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, schema=schema)
-    try:
-        upgrade(engine)
+    with postgres_schema(url, "bench_audit") as (engine, _schema):
         yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _run(writers: int, transactions: int, commit: Callable[[int], None]) -> float:

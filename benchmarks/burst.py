@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from benchmarks.databases import postgres_schema, schema_url
 
 REPO = Path(__file__).resolve().parents[1]
 GUNICORN_CONF = REPO / "deploy" / "gunicorn.conf.py"
@@ -83,30 +85,17 @@ def production(workers: int = 3) -> Deployment:
 def prepared_database(postgres_url: str = DEFAULT_POSTGRES_URL) -> Iterator[str]:
     """A fresh schema in ``postgres_url``, migrated and seeded with the demo world (without its week of rides);
     yields the URL a server process uses to reach it, and drops the schema afterwards."""
-    from sqlalchemy import text
-
     from nemt.services.demo import seed
-    from nemt.store.database import make_engine
-    from nemt.store.migrate import upgrade
     from nemt.store.uow import uow_factory
 
-    schema = f"burst_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = make_engine(postgres_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        engine = make_engine(postgres_url, schema=schema)
-        upgrade(engine)
+    with postgres_schema(postgres_url, "burst") as (engine, schema):
         seed(uow_factory(engine), rides=False)
         engine.dispose()
-        yield f"{postgres_url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        yield schema_url(postgres_url, schema)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A localhost TCP port nobody listens on now (the tests' live servers use it too)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -117,7 +106,7 @@ def serving(deployment: Deployment, database_url: str, folder: Path, *, start_ti
             extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """The deployment running on a free localhost port over ``database_url``; yields its base URL. The server's
     output goes to ``folder/server.log``; the process group is ended on the way out."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "NEMT_DATABASE_URL": database_url, "NEMT_SECRET_KEY": "burst-secret-key",
            "NEMT_PASSWORD_HASH_COST": "test", **deployment.env, **(extra_env or {})}
     command = [part.replace("{port}", str(port)) for part in deployment.command]
@@ -127,13 +116,15 @@ def serving(deployment: Deployment, database_url: str, folder: Path, *, start_ti
                                 start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_up(base, proc, start_timeout, log_path)
+            wait_until_up(base, proc, start_timeout, log_path)
             yield base
         finally:
-            _stop(proc)
+            stop_process_group(proc)
 
 
-def _wait_until_up(base: str, proc: subprocess.Popen[bytes], limit: float, log_path: Path) -> None:
+def wait_until_up(base: str, proc: subprocess.Popen, limit: float, log_path: Path) -> None:
+    """Return once ``base``/health answers 200; raise RuntimeError with the end of the server's log when the
+    process ends first or ``limit`` seconds pass."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -147,10 +138,10 @@ def _wait_until_up(base: str, proc: subprocess.Popen[bytes], limit: float, log_p
     raise RuntimeError("the server did not start: " + log_path.read_text()[-3000:])
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    import signal
-
-    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
+def stop_process_group(proc: subprocess.Popen, *, grace: float = 15.0) -> None:
+    """End ``proc``'s whole process group (it was started with ``start_new_session=True``, so a server's or worker's
+    children go too): SIGTERM, up to ``grace`` seconds to finish, then SIGKILL. A group already gone is fine."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -238,7 +229,10 @@ def burst(base: str, calls: Sequence[Call], *, timeout: float = 30.0) -> tuple[l
 
 def burst_calls(me: dict[str, str], reader: dict[str, str], count: int = 300) -> list[Call]:
     """The burst's mix: ``GET /api/v1/me`` with a token, and a read endpoint (the rides of a day), alternating."""
-    day = "2026-11-18"
+    from nemt import clock
+    from nemt.policy import load_policy
+
+    day = (clock.today(load_policy("CO").time_zone) + dt.timedelta(days=1)).isoformat()  # tomorrow, as before
     return [Call("GET", "/api/v1/me", me) if i % 2 == 0 else Call("GET", f"/api/v1/rides?date={day}", reader)
             for i in range(count)]
 

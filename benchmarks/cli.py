@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from benchmarks.burst import DEFAULT_POSTGRES_URL
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -74,7 +76,7 @@ def bench_insertion(trips: int = typer.Option(500), urgent: int = typer.Option(1
 
 @app.command("burst")
 def bench_burst(
-    database_url: str = typer.Option("postgresql://postgres@127.0.0.1:5432/test", help="PostgreSQL database "
+    database_url: str = typer.Option(DEFAULT_POSTGRES_URL, help="PostgreSQL database "
                                      "(each deployment gets a fresh schema in it, dropped afterwards)"),
     workers: int = typer.Option(3, help="gunicorn workers of the production deployment"),
     requests: int = typer.Option(300, help="concurrent requests of the burst"),
@@ -121,6 +123,43 @@ def bench_queue(
     report = run_benchmark(tasks=tasks, task_seconds=task_seconds, kill_wait=kill_wait, only=names,
                            progress=lambda name: typer.echo(f"measuring {name}", err=True))
     typer.echo(json.dumps(report, indent=2))
+
+
+@app.command("live-day")
+def bench_live_day(legs: int = typer.Option(500, help="legs of the day (round trips of the metro members)"),
+                   events: int = typer.Option(150, help="events replayed from 06:00 to 20:00"),
+                   plan_seconds: float = typer.Option(30.0, help="optimizer time for the plan at 05:00"),
+                   baseline_seconds: float = typer.Option(2.0, help="re-solve limit of the baseline at each event"),
+                   seed: int = typer.Option(13)) -> None:
+    """A Colorado day through the dispatch services: planned at 05:00, 150 events applied in time order, each plan
+    checked; p50/p95 per event, legs served within their windows, miles; beside re-solving from scratch."""
+    from rich.progress import Progress
+
+    from benchmarks.live_day import run as run_live_day
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("planning the day, then replaying its events", total=events)
+        f = run_live_day(legs=legs, events=events, plan_seconds=plan_seconds, baseline_seconds=baseline_seconds,
+                         seed=seed, progress=lambda n: progress.update(task, completed=n))
+    typer.echo(json.dumps(f.__dict__, indent=1))
+    typer.echo(f"event p50 {f.p50_ms} ms, p95 {f.p95_ms} ms ({f.events} events applied); {f.verified} re-checks of the "
+               f"day (one after each event) passed the checker; "
+               f"{f.share_in_window:.1%} of {f.legs} legs served within their windows, {f.miles} miles; baseline "
+               f"(re-solve, {f.baseline_time_limit_s:g} s) p50 {f.baseline_p50_ms} ms, p95 {f.baseline_p95_ms} ms")
+
+
+@app.command("integrity")
+def bench_integrity(
+    seed: int = typer.Option(7, help="seed of the synthetic world"),
+    providers: int = typer.Option(40, help="transportation providers (one of them dormant, then bursting)"),
+    days: int = typer.Option(30, help="days of the scanned month (after 8 history weeks)"),
+    program: str = typer.Option("CO", help="the program whose [integrity] policy runs"),
+) -> None:
+    """Integrity edits and provider scores on a synthetic month with known schemes: recall and false positives per
+    scheme and the scan time, beside the baseline of the manual's edits alone."""
+    from benchmarks.integrity import run_benchmark
+
+    typer.echo(json.dumps(run_benchmark(seed=seed, providers=providers, days=days, program=program), indent=2))
 
 
 @app.command("darp")

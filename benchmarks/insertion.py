@@ -4,8 +4,13 @@ A live day of the demo's Colorado world: 500 trips between members' ZIP codes in
 medical providers, 40 vehicles (mobility, wheelchair and stretcher vans), travel times and miles from ``nemt.geo``.
 The day is planned once with ``nemt.scheduling.solve``; then urgent requests (hospital discharges: pick-up within
 30 minutes of the call, 10 minutes from now) arrive through the day and each is inserted into the live plan with
-:func:`nemt.scheduling.realtime.insert_request`, stops already served frozen. Each insertion is timed alone and its
-plan verified by the independent checker (outside the timing).
+:meth:`nemt.scheduling.live.LiveRoutes.insert`, the routine the dispatch service's urgent insertion uses
+(``services.dispatch.urgent``): the runs as they stand are loaded into the kernels, then the request goes to its
+cheapest feasible place on any vehicle. The service builds the instance of what remains from the trip log
+(``live_instance``); here, with no trip log, every stop the plan has served by the call is pinned to its planned time
+instead (:func:`_served_pinned`), which leaves the insertion the same choice: nothing served moves. Each insertion —
+loading the runs included, as the service does it — is timed alone and its plan verified by the independent checker
+(outside the timing).
 
 Baseline, run side by side on the same requests: re-optimizing the whole day with the solver (``solve`` with a short
 time limit), which is what a dispatcher would do without an insertion routine.
@@ -21,8 +26,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nemt import geo
-from nemt.scheduling import Instance, Request, TimeWindow, Vehicle, check_solution, solve
-from nemt.scheduling.realtime import insert_request
+from nemt.scheduling import Instance, Request, Solution, StopKind, TimeWindow, Vehicle, check_solution, solve
+from nemt.scheduling.live import LiveRoutes, Option, order_of
 
 SEAT, WHEELCHAIR, STRETCHER = (1, 0, 0), (0, 1, 0), (0, 0, 1)
 FLEET = [("mobility", 20, (6, 0, 0), {"mode:mobility-ambulatory"}),
@@ -87,6 +92,35 @@ def _day(rng: random.Random, trips: int, engine) -> tuple[Instance, list[str], l
     return instance, [p for p in places if p in set(homes)], clinics
 
 
+def _served_pinned(instance: Instance, plan: Solution, now: float) -> Instance:
+    """``instance`` with every stop ``plan`` has served by ``now`` pinned to its planned time (a window [t, t]) and
+    each vehicle that has started pinned to its start: no insertion can move what has been driven."""
+    requests, vehicles = list(instance.requests), list(instance.vehicles)
+    for route in plan.routes:
+        for stop in route.stops:
+            if stop.service_start > now or stop.kind is StopKind.END:
+                break
+            at = TimeWindow(stop.service_start, stop.service_start)
+            if stop.kind is StopKind.START:
+                v = vehicles[route.vehicle]
+                vehicles[route.vehicle] = replace(v, shift=TimeWindow(stop.service_start, v.shift.latest))
+            elif stop.kind is StopKind.PICKUP:
+                requests[stop.request] = replace(requests[stop.request], pickup_window=at)
+            else:
+                requests[stop.request] = replace(requests[stop.request], dropoff_window=at)
+    return replace(instance, requests=requests, vehicles=vehicles)
+
+
+def _insert(instance: Instance, plan: Solution, request: Request,
+            now: float) -> tuple[Instance, Solution, Option | None]:
+    """The live plan with ``request`` at its cheapest feasible place (the instance with it, the plan, where it went;
+    None: no vehicle can take it)."""
+    grown = replace(instance, requests=[*instance.requests, request])
+    routes = LiveRoutes(_served_pinned(grown, plan, now), order_of(plan))
+    placed = routes.insert(len(grown.requests) - 1)
+    return grown, routes.solution(), placed
+
+
 def run(*, trips: int = 500, urgent: int = 100, plan_seconds: float = 20.0, baseline_runs: int = 10,
         baseline_seconds: float = 2.0, seed: int = 7, progress=None) -> InsertionFigures:
     rng = random.Random(seed)
@@ -98,7 +132,7 @@ def run(*, trips: int = 500, urgent: int = 100, plan_seconds: float = 20.0, base
     places = {z: i for i, z in enumerate(sorted(set(homes) | set(clinics)))}
     calls = sorted(rng.uniform(8 * 60, 16 * 60) for _ in range(urgent))
     live_instance, live = instance, plan
-    insert_request(live_instance, live, replace(instance.requests[0], id="warm-up"))  # compile/load kernels
+    _insert(live_instance, live, replace(instance.requests[0], id="warm-up"), 0.0)  # compile/load kernels
     latencies, added, verified, inserted = [], [], 0, 0
     base_latencies, base_delta = [], []
     for n, now in enumerate(calls):
@@ -111,20 +145,20 @@ def run(*, trips: int = 500, urgent: int = 100, plan_seconds: float = 20.0, base
         if request.load == WHEELCHAIR:
             request = replace(request, required_credentials=frozenset({"mode:wheelchair-van"}))
         tic = time.perf_counter()
-        result = insert_request(live_instance, live, request, now=now)
+        grown, solution, placed = _insert(live_instance, live, request, now)
         latencies.append((time.perf_counter() - tic) * 1000)
-        if result.vehicle is None:
+        if placed is None:
             continue  # no vehicle can take it: the dispatcher looks elsewhere; the live plan stays as it was
         inserted += 1
-        added.append(result.added_cost)
-        if check_solution(result.instance, result.solution).feasible:
+        added.append(placed.added)
+        if check_solution(grown, solution).feasible:
             verified += 1
         if n < baseline_runs:  # the baseline: re-solve the whole day with the new request
             tic = time.perf_counter()
-            again = solve(result.instance, time_limit=baseline_seconds, seed=seed)
+            again = solve(grown, time_limit=baseline_seconds, seed=seed)
             base_latencies.append((time.perf_counter() - tic) * 1000)
             base_delta.append(again.cost - live.cost)
-        live_instance, live = result.instance, result.solution
+        live_instance, live = grown, solution
     q = statistics.quantiles(latencies, n=20, method="inclusive") if len(latencies) >= 2 else latencies * 19
     return InsertionFigures(
         trips=trips, vehicles=len(instance.vehicles), initial_cost=round(initial_cost, 1),

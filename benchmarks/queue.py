@@ -29,6 +29,8 @@ import threading
 import time
 from typing import Any
 
+from benchmarks.burst import stop_process_group
+
 RECORDS_URL = "redis://127.0.0.1:6379/15"
 BROKERS = {"redis": "redis://127.0.0.1:6379/14", "rabbitmq": "amqp://guest:guest@127.0.0.1:5672/"}
 ENGINES = ("celery", "dramatiq")
@@ -66,14 +68,9 @@ def _celery_app(url: str, queue: str) -> Any:
 def _dramatiq_actor(url: str, queue: str) -> Any:
     import dramatiq
 
-    if url.startswith("amqp"):
-        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+    from nemt.jobs.queue import broker_for  # the platform's own choice of broker by URL
 
-        broker: Any = RabbitmqBroker(url=url)
-    else:
-        from dramatiq.brokers.redis import RedisBroker
-
-        broker = RedisBroker(url=url)
+    broker = broker_for(url)
     dramatiq.set_broker(broker)
     return dramatiq.actor(actor_name="probe", queue_name=queue, broker=broker, max_retries=0)(probe)
 
@@ -114,14 +111,7 @@ def _start_worker(engine: str, url: str, queue: str, threads: int) -> subprocess
 
 def _stop(workers: list[subprocess.Popen]) -> None:
     for w in workers:
-        if w.poll() is None:
-            os.killpg(w.pid, signal.SIGTERM)
-    for w in workers:
-        try:
-            w.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(w.pid, signal.SIGKILL)
-            w.wait()
+        stop_process_group(w)
 
 
 def _events(records_key: str) -> list[dict[str, Any]]:
@@ -158,10 +148,9 @@ def measure_throughput(engine: str, url: str, tasks: int) -> dict[str, Any]:
             return {"error": f"not all {tasks} tasks ran within 300 s"}
         last = max(e["t"] for e in events if e["event"] == "end")
         _records().delete(key)
-        pause = threading.Event()
         for n in range(PACED):  # latency of a queue that keeps up: PACED tasks at PACED_RATE a second
             send(key, f"p{n}", time.time(), 0.0)
-            pause.wait(1 / PACED_RATE)
+            time.sleep(1 / PACED_RATE)  # not a timed Event.wait: that hangs under a moved clock (libfaketime)
         paced = _wait(key, lambda ev: sum(e["event"] == "end" for e in ev) >= PACED, 120) or []
     finally:
         _stop(workers)

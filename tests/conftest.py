@@ -4,8 +4,9 @@ tests/test_vendored_data.py keeps them equal to ../shared/ where it exists), so 
 from __future__ import annotations
 
 import os
-import secrets as _secrets
 import shutil as _shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,22 @@ def _postgres_reachable() -> str | None:
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
+def require_or_skip(problem: str | None, what: str) -> None:
+    """Skip the test when ``what`` (a service or a program the test needs) is not available — ``problem`` says why;
+    ``None``: available — but fail it when CI=true: in CI a missing service is a broken build, not a skipped test."""
+    if not problem:
+        return
+    message = f"{what}: {problem}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " — CI requires it")
+    pytest.skip(message)
+
+
+def require_postgres() -> None:
+    """The local PostgreSQL server answers, or the test is skipped (failed when CI=true)."""
+    require_or_skip(_postgres_reachable(), f"PostgreSQL at {PG_URL} is not reachable")
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def engine(request, tmp_path_factory):
     from nemt.store.database import make_engine
@@ -80,24 +97,12 @@ def engine(request, tmp_path_factory):
         yield eng
         eng.dispose()
         return
-    problem = _postgres_reachable()
-    if problem:
-        message = f"PostgreSQL at {PG_URL} is not reachable ({problem})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " — CI requires it")
-        pytest.skip(message)
-    schema = f"t_{os.getpid()}_{_secrets.token_hex(4)}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(_text(f'CREATE SCHEMA "{schema}"'))
-    eng = make_engine(PG_URL, schema=schema)
-    upgrade(eng)
-    eng.schema = schema  # type: ignore[attr-defined]
-    yield eng
-    eng.dispose()
-    with admin.begin() as conn:
-        conn.execute(_text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    require_postgres()
+    from benchmarks.databases import postgres_schema
+
+    with postgres_schema(PG_URL, "t") as (eng, schema):
+        eng.schema = schema  # type: ignore[attr-defined]
+        yield eng
 
 
 def _reset(engine) -> None:
@@ -199,6 +204,50 @@ def demo_totp(client, username: str) -> str | None:
 
 def database_url_of(engine) -> str:
     """A URL a subprocess (the `nemt` command) can use to reach the test's database."""
+    from benchmarks.databases import schema_url
+
     if engine.dialect.name == "sqlite":
         return f"sqlite:///{engine.db_path}"
-    return f"{PG_URL}?options=-csearch_path%3D{engine.schema}"
+    return schema_url(PG_URL, engine.schema)
+
+
+def _nemt_call(db, args: tuple[str, ...], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    return [sys.executable, "-m", "nemt.cli", *args], {**os.environ, "NEMT_DATABASE_URL": database_url_of(db), **env}
+
+
+def nemt_cli(db, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``nemt <args>`` run to its end in a subprocess on the test's database, its output captured as text; ``env``
+    adds environment variables (``NEMT_CLOCK_START=...``)."""
+    command, environment = _nemt_call(db, args, env)
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120, check=False)
+
+
+def nemt_cli_started(db, *args: str, **env: str) -> subprocess.Popen[str]:
+    """The same command started and left running (commands that race each other); its output in pipes."""
+    command, environment = _nemt_call(db, args, env)
+    return subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def settings_env(monkeypatch):
+    """``settings_env(NEMT_RESET_LINK_HOURS="2", ...)``: these environment variables set and the settings re-read
+    (``nemt.settings.reload_settings``) for the rest of the test; the variables are undone and the suite's settings
+    re-read at its end, whatever the test did."""
+    from nemt.settings import reload_settings
+
+    def apply(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        reload_settings()
+
+    yield apply
+    monkeypatch.undo()
+    reload_settings()
+
+
+def actor_for(uow_factory, username: str):
+    """The :class:`nemt.domain.actors.Actor` of the user ``username`` (a demo user, usually), read once."""
+    from nemt.services.platform.auth import actor_of
+
+    with uow_factory() as uow:
+        return actor_of(uow.users.by_username(username))

@@ -17,6 +17,7 @@
 | ``NEMT_MEMBER_LOOKUPS_PER_HOUR`` | ``member_lookups_per_hour`` (members a facility scheduler reads an hour) | 30 |
 | ``NEMT_PASSWORD_HASH_COST`` | ``password_hash_cost`` (``test``: cheap argon2id, the test suite only) | the library's |
 | ``NEMT_POLICY_DIR`` | ``policy_dir`` (program files ``co.toml``, ``ct.toml``, fee schedules) | the installed ones |
+| ``NEMT_PROGRAMS_DIR`` | ``programs_dir`` (more programs: each ``<code>.toml`` is one; docs/programs.md) | none |
 | ``NEMT_ROAD_GRAPH`` | ``road_graph`` (graph file: the road engine becomes the default) | the estimator |
 | ``NEMT_GEO_DIR`` | ``geo_dir`` (where ``nemt geo import-osm`` writes graphs) | ``~/.cache/nemt/geo`` |
 | ``NEMT_DB_POOL_SIZE`` | ``db_pool_size`` (connections a process keeps open; README "Running in production") | 10 |
@@ -32,6 +33,7 @@
 | ``NEMT_JOBS_BROKER`` | ``jobs_broker`` (``amqp://…`` or ``redis://…``: jobs go to workers; docs/jobs.md) | none |
 | ``NEMT_JOBS_QUEUE`` | ``jobs_queue`` (the queue's name: deployments sharing one broker use their own) | nemt-jobs |
 | ``NEMT_BOARD_POLL_SECONDS`` | ``board_poll_seconds`` (how often an open dispatch board asks for changes) | 10 |
+| ``NEMT_EDI_OUTBOX`` | ``edi_outbox`` (the file drop 270 inquiries go to; docs/eligibility.md) | ``var/edi/outbox`` |
 
 ``NEMT_CLOCK_START`` is not here: :mod:`nemt.clock` reads it itself, at import, before anything else runs.
 
@@ -44,9 +46,10 @@ from the platform, so the pure core may read it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Settings", "get_settings", "reload_settings"]
 
@@ -55,21 +58,19 @@ DEFAULT_MAX_UPLOAD_MB = 5
 DEFAULT_RESET_LINK_HOURS = 24
 
 
-def _text(environ: Mapping[str, str], name: str) -> str | None:
+def _text(environ: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    """The variable's text without surrounding blanks (``default`` when it is not set or blank)."""
     value = environ.get(name, "").strip()
-    return value or None
+    return value or default
 
 
-def _megabytes(environ: Mapping[str, str], name: str, default: int) -> int:
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """On when the variable is ``1``, off when it is set to anything else (``default`` when it is not set)."""
     value = _text(environ, name)
-    if value is None:
-        return default * MEGABYTE
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a whole number of megabytes, at least 1")
-    return int(value) * MEGABYTE
+    return default if value is None else value == "1"
 
 
-def _whole(environ: Mapping[str, str], name: str, default: int, unit: str) -> int:
+def _whole(environ: Mapping[str, str], name: str, default: int, unit: str = "units") -> int:
     """A whole number of ``unit`` of at least 1 (``default`` when the variable is not set)."""
     value = _text(environ, name)
     if value is None:
@@ -77,6 +78,16 @@ def _whole(environ: Mapping[str, str], name: str, default: int, unit: str) -> in
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{name} must be a whole number of {unit}, at least 1")
     return int(value)
+
+
+def _in(unit: str) -> Callable[[Mapping[str, str], str, int], int]:
+    """:func:`_whole` for a setting counted in ``unit`` (named in the error message)."""
+    return lambda environ, name, default: _whole(environ, name, default, unit)
+
+
+def _megabytes(environ: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number of megabytes of at least 1, in bytes (``default`` is in bytes)."""
+    return _whole(environ, name, default // MEGABYTE, "megabytes") * MEGABYTE
 
 
 def _count(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -103,9 +114,9 @@ def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
     return seconds
 
 
-def _path(environ: Mapping[str, str], name: str) -> Path | None:
+def _path(environ: Mapping[str, str], name: str, default: Path | None) -> Path | None:
     value = _text(environ, name)
-    return Path(value) if value else None
+    return Path(value) if value else default
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,7 @@ class Settings:
     member_lookups_per_hour: int = 30
     password_hash_cost: str | None = None
     policy_dir: Path | None = None
+    programs_dir: Path | None = None  # more program files beside policy_dir's (nemt.policy.program_codes)
     road_graph: Path | None = None
     geo_dir: Path | None = None
     reset_link_hours: int = DEFAULT_RESET_LINK_HOURS
@@ -143,6 +155,7 @@ class Settings:
     jobs_broker: str | None = None  # nemt.jobs: None runs jobs in the process that submits them
     jobs_queue: str = "nemt-jobs"
     board_poll_seconds: float = 10.0  # the dispatch board's check for changes (services.dispatch.eta.day_stamp)
+    edi_outbox: Path | None = None  # where 270 inquiries are dropped for the clearinghouse (docs/eligibility.md)
 
     def __post_init__(self) -> None:
         # Admission control only prevents the pool wait (issue 14's wedge) when every request admitted can have
@@ -154,40 +167,48 @@ class Settings:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], cwd: Path | None = None) -> Settings:
-        """The settings the variables of ``environ`` give; relative defaults are taken from ``cwd``."""
+        """The settings the variables of ``environ`` give: each field's variable (``NEMT_`` and its name in capitals,
+        but ``NEMT_MAX_UPLOAD_MB``) read by its reader of ``READERS``; its default is the field's own. The database's
+        default, a file in ``cwd``, is the one computed here."""
         where = cwd or Path.cwd()
-        return cls(
-            database_url=_text(environ, "NEMT_DATABASE_URL") or f"sqlite:///{where / 'nemt.db'}",
-            migration_database_url=_text(environ, "NEMT_MIGRATION_DATABASE_URL"),
-            database_app_role=_text(environ, "NEMT_DATABASE_APP_ROLE"),
-            secret_key=_text(environ, "NEMT_SECRET_KEY"),
-            https_only=_text(environ, "NEMT_HTTPS_ONLY") == "1",
-            max_upload_bytes=_megabytes(environ, "NEMT_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB),
-            session_idle_minutes=_whole(environ, "NEMT_SESSION_IDLE_MINUTES", 15, "minutes"),
-            session_max_hours=_whole(environ, "NEMT_SESSION_MAX_HOURS", 12, "hours"),
-            token_days=_whole(environ, "NEMT_TOKEN_DAYS", 30, "days"),
-            login_lock_failures=_whole(environ, "NEMT_LOGIN_LOCK_FAILURES", 5, "failures"),
-            login_address_failures=_whole(environ, "NEMT_LOGIN_ADDRESS_FAILURES", 20, "failures"),
-            login_address_window_minutes=_whole(environ, "NEMT_LOGIN_ADDRESS_WINDOW_MINUTES", 15, "minutes"),
-            member_lookups_per_hour=_whole(environ, "NEMT_MEMBER_LOOKUPS_PER_HOUR", 30, "members"),
-            password_hash_cost=_text(environ, "NEMT_PASSWORD_HASH_COST"),
-            policy_dir=_path(environ, "NEMT_POLICY_DIR"),
-            road_graph=_path(environ, "NEMT_ROAD_GRAPH"),
-            geo_dir=_path(environ, "NEMT_GEO_DIR"),
-            reset_link_hours=_whole(environ, "NEMT_RESET_LINK_HOURS", DEFAULT_RESET_LINK_HOURS, "hours"),
-            db_pool_size=_count(environ, "NEMT_DB_POOL_SIZE", 10),
-            db_max_overflow=_count(environ, "NEMT_DB_MAX_OVERFLOW", 10),
-            db_pool_timeout=_seconds(environ, "NEMT_DB_POOL_TIMEOUT", 10.0),
-            db_statement_timeout=_seconds(environ, "NEMT_DB_STATEMENT_TIMEOUT", 60.0),
-            db_idle_in_transaction_timeout=_seconds(environ, "NEMT_DB_IDLE_IN_TRANSACTION_TIMEOUT", 120.0),
-            max_in_flight=_count(environ, "NEMT_MAX_IN_FLIGHT", 10),
-            max_queued=_count(environ, "NEMT_MAX_QUEUED", 100),
-            queue_wait=_seconds(environ, "NEMT_QUEUE_WAIT", 5.0),
-            health_timeout=_seconds(environ, "NEMT_HEALTH_TIMEOUT", 2.0),
-            jobs_broker=_text(environ, "NEMT_JOBS_BROKER"),
-            jobs_queue=_text(environ, "NEMT_JOBS_QUEUE") or "nemt-jobs",
-            board_poll_seconds=_seconds(environ, "NEMT_BOARD_POLL_SECONDS", 10.0),
-        )
+        values: dict[str, Any] = {"database_url": _text(environ, "NEMT_DATABASE_URL")
+                                  or f"sqlite:///{where / 'nemt.db'}"}
+        for field in fields(cls):
+            if field.name not in values:
+                variable, read = READERS.get(field.name, ("NEMT_" + field.name.upper(), _text))
+                values[field.name] = read(environ, variable or "NEMT_" + field.name.upper(), field.default)
+        return cls(**values)
+
+
+# How each setting is read (``None``: the variable is ``NEMT_`` and the field's name in capitals); a field not here
+# is plain text (``_text``).
+READERS: dict[str, tuple[str | None, Callable[[Mapping[str, str], str, Any], Any]]] = {
+    "https_only": (None, _flag),
+    "max_upload_bytes": ("NEMT_MAX_UPLOAD_MB", _megabytes),
+    "session_idle_minutes": (None, _in("minutes")),
+    "session_max_hours": (None, _in("hours")),
+    "token_days": (None, _in("days")),
+    "login_lock_failures": (None, _in("failures")),
+    "login_address_failures": (None, _in("failures")),
+    "login_address_window_minutes": (None, _in("minutes")),
+    "member_lookups_per_hour": (None, _in("members")),
+    "policy_dir": (None, _path),
+    "programs_dir": (None, _path),
+    "road_graph": (None, _path),
+    "geo_dir": (None, _path),
+    "edi_outbox": (None, _path),
+    "reset_link_hours": (None, _in("hours")),
+    "db_pool_size": (None, _count),
+    "db_max_overflow": (None, _count),
+    "db_pool_timeout": (None, _seconds),
+    "db_statement_timeout": (None, _seconds),
+    "db_idle_in_transaction_timeout": (None, _seconds),
+    "max_in_flight": (None, _count),
+    "max_queued": (None, _count),
+    "queue_wait": (None, _seconds),
+    "health_timeout": (None, _seconds),
+    "board_poll_seconds": (None, _seconds),
+}
 
 
 _current: Settings | None = None

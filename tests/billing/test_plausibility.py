@@ -64,6 +64,17 @@ def test_loaded_miles_against_the_shortest_route_the_odometer_and_the_positions(
     assert rules(LegFacts("a", log(miles=30), positions=near)) == ["gps-miles"]
 
 
+def test_the_loaded_miles_rules_cite_the_program_mileage_rule_else_the_operational_table():
+    [finding] = check(LegFacts("a", log(miles=14), route_miles=10), POLICY)
+    assert finding.cite == ("Health First Colorado NEMT Billing Manual — Mobility/Ambulatory Vehicles; Wheelchair Van; "
+                            "Taxicab; Stretcher Van")
+    ct = load_policy("CT")
+    [finding] = check(LegFacts("a", log(miles=14), route_miles=10), ct)
+    assert finding.cite == ct.cite("plausibility") and ct.get("plausibility.source") == "operational"
+    [finding] = check(LegFacts("a", log(arrived=10, picked=5)), POLICY)
+    assert finding.cite == POLICY.cite("plausibility")
+
+
 def test_a_position_far_from_its_stop_is_held():
     stops = {"picked-up": Point(39.75, -104.99)}
     assert rules(LegFacts("a", log(), positions={"picked-up": Position(39.76, -104.99)}, stops=stops)) == []

@@ -4,10 +4,8 @@ nothing; the same file twice changes nothing. The sample files come from our own
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +15,7 @@ from nemt.services import claims as claims_service
 from nemt.services.platform.errors import InvalidInput
 from nemt.store.claim_models import Acknowledgment
 from nemt.store.models import Claim, ClaimBatch
-from tests.conftest import database_url_of
+from tests.conftest import nemt_cli
 
 
 def _exported(world) -> int:
@@ -144,27 +142,21 @@ def test_the_api_reads_an_acknowledgment_and_serves_the_worklist(billed, client,
     assert r.status_code == 200 and r.json()["count"] == 0
 
 
-def _nemt(db, *args: str):
-    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(db)}
-    return subprocess.run([sys.executable, "-m", "nemt.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
-
-
 def test_the_cli_writes_samples_and_reads_them(billed, db, tmp_path):
     if db.dialect.name != "sqlite":
         pytest.skip("the commands are the same code on both databases (tested there by the service tests)")
     batch_id = _exported(billed)
-    r = _nemt(db, "claims", "sample-acks", "--batch", str(batch_id), "--out-dir", str(tmp_path))
+    r = nemt_cli(db, "claims", "sample-acks", "--batch", str(batch_id), "--out-dir", str(tmp_path))
     assert r.returncode == 0, r.stderr
     paths = json.loads(r.stdout)
-    r = _nemt(db, "claims", "ack", paths["999"])
+    r = nemt_cli(db, "claims", "ack", paths["999"])
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["batches"][0]["status"] == "accepted"
     broken = tmp_path / "broken.277"
     broken.write_text(open(paths["277CA"]).read().replace("STC*A2:20*", "STC*A2*", 1))
-    r = _nemt(db, "claims", "ack", str(broken))
+    r = nemt_cli(db, "claims", "ack", str(broken))
     assert r.returncode == 2 and r.stdout == "" and "(STC)" in r.stderr and "nothing was changed" in r.stderr
-    r = _nemt(db, "claims", "ack", paths["277CA"])
+    r = nemt_cli(db, "claims", "ack", paths["277CA"])
     assert r.returncode == 0 and json.loads(r.stdout)["rejected"] == []
 
 
@@ -181,3 +173,25 @@ def test_a_ta1_rejects_the_interchange_of_the_batch(billed):
     (result,) = _read(billed, ta1).batches
     assert result["status"] == "rejected" and result["meaning"] == "rejected: invalid control structure"
     assert _batch(billed, batch_id).ack_detail["kind"] == "TA1"
+
+
+def test_the_worklist_csv_escapes_formulas_and_the_query_filters_payer_and_dates(billed):
+    """The worklist's CSV is written by the platform's one CSV writer: a payer claim number a spreadsheet would run
+    as a formula comes out as text (OWASP CSV injection). Payer and dates of service are filtered in the query."""
+    batch_id = _exported(billed)
+    with billed.uow() as uow:
+        numbers = sorted(uow.session.scalars(select(Claim.claim_number).where(Claim.batch_id == batch_id)))
+    _read(billed, _samples(billed, batch_id, reject=numbers[:1]).ack_277ca)
+    with billed.uow() as uow:
+        row = uow.session.scalar(select(Claim).where(Claim.claim_number == numbers[0]))
+        row.payer_claim_number = "=1+1"
+        payer, day = row.payer, min(ln.service_date for ln in row.lines)
+        uow.commit()
+    worklist = _worklist(billed, kind="rejected")
+    text = claims_service.worklist_csv(worklist)
+    assert "'=1+1" in text and ",=1+1" not in text
+    assert [r["claim_number"] for r in _worklist(billed, payer=payer, first=day, last=day).rows] == numbers[:1]
+    other = "broker" if payer == "department" else "department"
+    assert _worklist(billed, payer=other).rows == []
+    assert _worklist(billed, first=day + dt.timedelta(days=1)).rows == []
+    assert _worklist(billed, last=day - dt.timedelta(days=1)).rows == []

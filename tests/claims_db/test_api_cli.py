@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 from sqlalchemy import func, select
 
@@ -13,7 +10,7 @@ from nemt.billing.x12_validate import validate_x12
 from nemt.services import claims as claims_service
 from nemt.store.models import BilledLeg, Claim
 from tests.claims_db.conftest import BILLING_PROFILE, DAY, at, fast_complete, make_835
-from tests.conftest import database_url_of
+from tests.conftest import nemt_cli, nemt_cli_started
 
 
 def test_trip_log_and_claims_through_the_api(world, client, token_for):
@@ -62,21 +59,13 @@ def test_trip_log_and_claims_through_the_api(world, client, token_for):
     assert client.get(f"/api/v1/claims/{r.json()['claim_number']}", headers=auditor).json()["frequency"] == "7"
 
 
-def _nemt(db, *args: str, background: bool = False):
-    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(db)}
-    command = [sys.executable, "-m", "nemt.cli", *args]
-    if background:
-        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
-
-
 def test_cli_builders_racing_export_and_a_bad_835(world, db, tmp_path):
     keys = [world.make_leg(i) for i in range(12)]
     fast_complete(world, keys)
     with world.uow() as uow:
         claims_service.set_billing_profile(uow, world.actor("provider"), None, **BILLING_PROFILE)
     build = ("claims", "build", "--provider", world.provider_npi, "--from", DAY.isoformat(), "--to", DAY.isoformat())
-    racers = [_nemt(db, *build, background=True) for _ in range(2)]
+    racers = [nemt_cli_started(db, *build) for _ in range(2)]
     outputs = [p.communicate(timeout=120) for p in racers]
     assert [p.returncode for p in racers] == [0, 0], [err for _, err in outputs]
     built = [json.loads(out)["claims"] for out, _ in outputs]
@@ -88,28 +77,28 @@ def test_cli_builders_racing_export_and_a_bad_835(world, db, tmp_path):
     if db.dialect.name != "sqlite":
         return  # the commands below are the same code on both databases (tested there by the service tests)
     # Members of the broker service area and outside it: two payers, two files (Payment for Covered Services).
-    r = _nemt(db, "claims", "export", "--format", "837p", "--out", str(tmp_path / "both.837"))
+    r = nemt_cli(db, "claims", "export", "--format", "837p", "--out", str(tmp_path / "both.837"))
     assert r.returncode == 2 and "error: payer:" in r.stderr
     exported = 0
     for payer in ("broker", "department"):
         out = tmp_path / f"{payer}.837"
-        r = _nemt(db, "claims", "export", "--format", "837p", "--payer", payer, "--out", str(out))
+        r = nemt_cli(db, "claims", "export", "--format", "837p", "--payer", payer, "--out", str(out))
         assert r.returncode == 0, r.stderr
         assert validate_x12(out.read_text())[0] and json.loads(r.stdout)["payer"] == payer
         exported += len(json.loads(r.stdout)["claims"])
     assert exported == 12
     # The broker pays the provider's broker-area claims (its 835) and reports them to the Department (encounters).
-    r = _nemt(db, "claims", "broker-pay", "--provider", world.provider_npi, "--out", str(tmp_path / "broker.835"))
+    r = nemt_cli(db, "claims", "broker-pay", "--provider", world.provider_npi, "--out", str(tmp_path / "broker.835"))
     assert r.returncode == 0, r.stderr
     assert len(json.loads(r.stdout)["posted"]) == 9 and validate_x12((tmp_path / "broker.835").read_text())[0]
-    r = _nemt(db, "claims", "encounters", "--provider", world.provider_npi, "--from", DAY.isoformat(), "--to",
-              DAY.isoformat(), "--out", str(tmp_path / "encounters.837"))
+    r = nemt_cli(db, "claims", "encounters", "--provider", world.provider_npi, "--from", DAY.isoformat(), "--to",
+                 DAY.isoformat(), "--out", str(tmp_path / "encounters.837"))
     assert r.returncode == 0, r.stderr
     assert len(json.loads(r.stdout)["claims"]) == 9 and validate_x12((tmp_path / "encounters.837").read_text())[0]
 
     bad = tmp_path / "bad.835"
     bad.write_text(make_835([(built[0][0]["claim_number"] if built[0] else built[1][0]["claim_number"],
                               "1", "10.00", "10.00", "P1", None)]).replace("*C*ACH*", "*Z*ACH*"))
-    r = _nemt(db, "claims", "remit", str(bad))
+    r = nemt_cli(db, "claims", "remit", str(bad))
     assert r.returncode == 2 and r.stdout == ""
     assert "segment 4 (BPR): BPR03" in r.stderr and "nothing was posted" in r.stderr

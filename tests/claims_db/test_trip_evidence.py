@@ -142,7 +142,7 @@ def test_the_members_pin_attests_the_trip_and_wrong_tries_are_kept(world):
     assert len(pin) == 6 and pin.isdigit()
     with world.uow() as uow:
         stored = uow.session.scalar(select(MemberTripPin.pin_hash))
-        assert pin not in stored and stored.startswith("scrypt$")
+        assert stored.startswith("$argon2id$") and stored.split("$")[-1] != pin  # a hash, not the PIN
     _record(world, key, "arrived", when=at(8, 0))
     wrong = "0000000" if pin != "0000000" else "1111111"
     with pytest.raises(InvalidInput) as exc:
@@ -215,3 +215,15 @@ def test_the_api_takes_evidence_refuses_the_issue_case_and_attaches_evidence_to_
     assert attached["legs"][0]["attestations"] == [
         {**attached["legs"][0]["attestations"][0], "method": "pin", "pin_ok": True, "by": "member"}]
     assert client.get("/api/v1/claims/CL404/evidence", headers=provider).status_code == 404
+
+
+def test_a_pin_issued_before_argon2id_still_attests():
+    """PINs issued before PINs were hashed with argon2id were stored as ``scrypt$<salt>$<hash>``: they keep working."""
+    import hashlib
+
+    from nemt.services.trips.evidence import _pin_matches
+
+    salt = bytes(range(16))
+    stored = f"scrypt${salt.hex()}${hashlib.scrypt(b'246810', salt=salt, n=2**14, r=8, p=1, dklen=32).hex()}"
+    assert _pin_matches(stored, "246810") and not _pin_matches(stored, "246811")
+    assert not _pin_matches("scrypt$zz$00", "246810")  # not a hash: no match, no error

@@ -51,12 +51,12 @@ def test_event_kinds_are_the_enum():
 ])
 def test_bad_event_data_names_the_field(kind, data, field):
     with pytest.raises(TripLogError) as exc:
-        validate_event_data(kind, data)
+        validate_event_data(kind, data, policy=load_policy("CO"))
     assert exc.value.field == field and exc.value.rule == "trip-log event schema"
 
 
 def test_event_data_is_normalized():
-    data = validate_event_data("picked-up", {
+    data = validate_event_data("picked-up", policy=load_policy("CO"), data={
         "identity_verified": True, "service_level": "", "escorts": [{"name": " Pat "}],
         "additional_passengers": [{"name": "Kid", "age": 4, "relation": "member-child", "reason": "no-childcare"}]})
     assert data == {"identity_verified": True, "service_level": None,
@@ -69,7 +69,8 @@ def test_correction_data_supersedes_an_original_event():
     earlier = [LogEvent(1, "picked-up", dt.datetime(2026, 3, 2, 15, tzinfo=UTC), {}),
                LogEvent(2, "correction", dt.datetime(2026, 3, 2, 16, tzinfo=UTC), {"supersedes": 1})]
     stored = correction_data(earlier, {"supersedes": 1, "fields": {"at": "2026-03-02T08:07:00-07:00",
-                                                                   "identity_verified": True}})
+                                                                   "identity_verified": True}},
+                             policy=load_policy("CO"))
     assert stored == {"supersedes": 1, "reason": "",
                       "fields": {"at": "2026-03-02T15:07:00+00:00", "identity_verified": True}}
     for data, field in [({"supersedes": 9, "fields": {"metered": True}}, "data.supersedes"),
@@ -78,7 +79,7 @@ def test_correction_data_supersedes_an_original_event():
                         ({"supersedes": 1, "fields": {"at": "2026-03-02T08:07:00"}}, "data.fields.at"),
                         ({"supersedes": 1, "fields": {"metered": True}, "extra": 1}, "data")]:
         with pytest.raises(TripLogError) as exc:
-            correction_data(earlier, data)
+            correction_data(earlier, data, policy=load_policy("CO"))
         assert exc.value.field == field
 
 

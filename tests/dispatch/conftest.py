@@ -36,18 +36,23 @@ def _trip(uow, member, dest, hour, minute, mode, n, round_trip=True):
     return trip
 
 
-@pytest.fixture
-def day_with_trips(demo):
+def seed_day(demo, members: int):
+    """``members`` Denver-metro members' round trips to one clinic on ``DAY`` (two legs each); returns ``demo``."""
     with demo() as uow:
-        members = list(uow.session.scalars(select(Member).where(
+        chosen = list(uow.session.scalars(select(Member).where(
             Member.program == "CO", Member.county.in_(["Denver", "Adams", "Arapahoe", "Jefferson"]))
-            .order_by(Member.id)))[:8]
+            .order_by(Member.id)))[:members]
         dest = uow.session.scalar(select(MedicalProvider).where(MedicalProvider.zip == "80204"))
-        for n, m in enumerate(members):
+        for n, m in enumerate(chosen):
             mode = "wheelchair-van" if "wheelchair-confined" in m.documented_needs else "mobility-ambulatory"
             _trip(uow, m, dest, 8 + n % 4, 15 * (n % 4), mode, n)
         uow.commit()
     return demo
+
+
+@pytest.fixture
+def day_with_trips(demo):
+    return seed_day(demo, 8)
 
 
 def _dispatcher(uow):

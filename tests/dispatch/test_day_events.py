@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from nemt import jobs
 from nemt.domain.punctuality import minutes_past
 from nemt.policy import load_policy
 from nemt.services import dispatch, rides
@@ -144,34 +145,36 @@ def test_scheduling_reports_its_progress_and_the_job_keeps_the_result(day_with_t
     assert any(m.startswith("optimizing 16 legs") for _, m in heard)
     with day_with_trips() as uow:
         actor = _dispatcher(uow)
-        key = dispatch.start_schedule(uow, actor, "CO", DAY, uow_factory=day_with_trips, time_limit=0.5,
-                                      background=False)
-        status = dispatch.job_status(uow, actor, key)
-        assert status.state == "done" and status.percent == 100 and status.result is not None
-        assert status.result.verified and status.result.assigned + len(status.result.unassigned) == 16
+        key = jobs.plan_day_for(day_with_trips, actor, "CO", DAY, time_limit=0.5,
+                                to=jobs.Foreground(day_with_trips, lambda p, m: None)).key
+        status = jobs.status_for(day_with_trips, actor, key)
+        assert status.state == "done" and status.progress == 100 and status.result is not None
+        result = jobs.schedule_result(status.result)
+        assert result.verified and result.assigned + len(result.unassigned) == 16
         other = actor_of(uow.users.by_username("ct-dispatcher")) if uow.users.by_username("ct-dispatcher") else None
         if other is not None:
             with pytest.raises(Exception):  # noqa: B017 - another program's dispatcher sees no such job
-                dispatch.job_status(uow, other, key)
+                jobs.status_for(day_with_trips, other, key)
 
 
 def test_a_job_whose_server_stopped_is_reported_stalled(day_with_trips):
     from nemt import clock
-    from nemt.services.dispatch.jobs import STALLED_AFTER
-    from nemt.store.models import DispatchJob
+    from nemt.jobs.records import STALLED_AFTER
+    from nemt.store.job_models import Job
 
     with day_with_trips() as uow:
         actor = _dispatcher(uow)
         long_ago = clock.now() - dt.timedelta(seconds=STALLED_AFTER + 10)
-        job = uow.live_day.add_job(DispatchJob(kind="schedule", program="CO", day=DAY, params={"time_limit": 1},
-                                               state="running", progress=10, message="optimizing",
-                                               created_at=long_ago, updated_at=long_ago))
+        job = Job(key=jobs.plan_day_key("CO", DAY), kind="plan-day", state="running", progress=10,
+                  params={"program": "CO", "date": DAY.isoformat(), "time_limit": 1}, message="optimizing",
+                  attempts=1, requested_by="dispatcher", created_at=long_ago, updated_at=long_ago)
+        uow.session.add(job)
         uow.commit()
-        status = dispatch.job_status(uow, actor, job.key)
+        status = jobs.status_for(day_with_trips, actor, job.key)
         assert status.state == "failed" and status.rule == "job stalled" and "schedule again" in status.error
         job.updated_at = clock.now()
         uow.commit()
-        assert dispatch.job_status(uow, actor, job.key).state == "running"
+        assert jobs.status_for(day_with_trips, actor, job.key).state == "running"
 
 
 def test_the_board_stamp_changes_when_the_day_does(day_with_trips):

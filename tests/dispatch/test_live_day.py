@@ -6,6 +6,7 @@ exact test and refused in words; the board offers only vehicles that can take a 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
@@ -83,20 +84,49 @@ def test_a_member_on_board_stays_on_the_vehicle_when_the_day_is_re_planned(day_w
         _live_plan_is_verified(uow, now)
 
 
-def test_a_re_plan_keeps_legs_where_they_are_unless_the_margin_is_met(day_with_trips):
-    first = _schedule(day_with_trips, _at(5))
-    with day_with_trips() as uow:
-        before = {leg.key: leg.vehicle_id for leg in uow.session.scalars(select(Leg))}
-    again = _schedule(day_with_trips, _at(5, 1))
+def _displace(make, worse: Callable[[float], bool]) -> tuple[str, int, float]:
+    """Put one leg of the day planned at 05:00 on another vehicle the board offers, one whose detour ``worse(minutes
+    more than now)`` accepts; returns the leg's key, its new vehicle's id and the routing cost of the runs as they
+    then stand at 05:01 (what a re-plan that keeps them would cost)."""
+    _schedule(make, _at(5))
+    with make() as uow:
+        actor = _dispatcher(uow)
+        choices = dispatch.live_view(uow, actor, "CO", DAY, now=_at(5)).choices
+        key, target = next((k, o) for k, offered in sorted(choices.items()) for o in offered if not o.current
+                           and worse(o.added_minutes - next(c.added_minutes for c in offered if c.current)))
+        leg = dispatch.assign_leg(uow, actor, key, target.vehicle_key, now=_at(5))
+        uow.commit()
+        vehicle_id = leg.vehicle_id
+    with make() as uow:
+        live = load_live_day(uow, "CO", DAY, _at(5, 1))
+        cost = LiveRoutes(live.model.instance, live.order).solution().cost
+    return key, vehicle_id, cost
+
+
+def _vehicles(make) -> dict[str, int | None]:
+    with make() as uow:
+        return {leg.key: leg.vehicle_id for leg in uow.session.scalars(select(Leg))}
+
+
+def test_a_re_plan_moves_legs_when_the_saving_meets_the_margin(day_with_trips):
     margin = float(load_policy("CO").get("operations.replan_margin_minutes"))
-    with day_with_trips() as uow:
-        after = {leg.key: leg.vehicle_id for leg in uow.session.scalars(select(Leg))}
-    moved = [key for key in before if before[key] != after[key]]
-    assert len(moved) == len(again.moved)
-    if moved:  # only a plan better by the margin per moved leg may move them
-        assert again.fresh and again.cost_minutes <= first.cost_minutes - margin * len(moved) + 1e-6
-    else:
-        assert again.moved == []
+    key, far, kept_cost = _displace(day_with_trips, lambda extra: extra >= 4 * margin)  # a long detour
+    before = _vehicles(day_with_trips)
+    again = _schedule(day_with_trips, _at(5, 1))
+    after = _vehicles(day_with_trips)
+    moved = [k for k in before if before[k] != after[k]]
+    assert again.fresh and key in moved and after[key] != far  # the displaced leg leaves the detour
+    assert len(again.moved) == len(moved)
+    assert again.cost_minutes <= kept_cost - margin * len(moved) + 1e-6  # better by the margin per moved leg
+
+
+def test_a_re_plan_keeps_legs_where_they_are_when_the_saving_is_below_the_margin(day_with_trips):
+    margin = float(load_policy("CO").get("operations.replan_margin_minutes"))
+    key, near, _kept_cost = _displace(day_with_trips, lambda extra: 0 < extra < margin)  # a small detour
+    before = _vehicles(day_with_trips)
+    again = _schedule(day_with_trips, _at(5, 1))
+    assert again.moved == [] and _vehicles(day_with_trips) == before
+    assert before[key] == near  # a better place, but not better by the margin: the leg stays
 
 
 def test_an_unreachable_leg_is_refused_in_words_and_nothing_is_saved(day_with_trips):
@@ -141,7 +171,7 @@ def test_a_move_the_vehicle_has_no_room_for_is_refused_by_space_type(day_with_tr
 def test_the_board_offers_only_vehicles_that_can_take_the_leg_best_first(day_with_trips):
     _schedule(day_with_trips, _at(5))
     with day_with_trips() as uow:
-        choices = dispatch.vehicle_choices(uow, _dispatcher(uow), "CO", DAY, now=_at(5))
+        choices = dispatch.live_view(uow, _dispatcher(uow), "CO", DAY, now=_at(5)).choices
         assert set(choices) == {leg.key for leg in uow.session.scalars(select(Leg))}
         fleet = uow.dispatch.fleet("CO")
         key, offered = next((k, c) for k, c in choices.items() if sum(not x.current for x in c) >= 1)
@@ -156,7 +186,7 @@ def test_the_board_offers_only_vehicles_that_can_take_the_leg_best_first(day_wit
         assert uow.session.get(Vehicle, leg.vehicle_id).key == target.vehicle_key
         _live_plan_is_verified(uow, _at(5))
         # A wheelchair user is never offered a vehicle without a wheelchair position.
-        for k, offered in dispatch.vehicle_choices(uow, _dispatcher(uow), "CO", DAY, now=_at(5)).items():
+        for k, offered in dispatch.live_view(uow, _dispatcher(uow), "CO", DAY, now=_at(5)).choices.items():
             lg = uow.session.scalar(select(Leg).where(Leg.key == k))
             if lg.trip.space == "wheelchair":
                 keys = {c.vehicle_key for c in offered}

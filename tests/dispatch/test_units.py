@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
 from nemt.scheduling.checker import CheckResult, Violation, ViolationKind
-from nemt.services.dispatch import only_unserved, vehicle_drivers
-from nemt.services.dispatch.runs import ONE_WRITER, commit_runs, one_writer
+from nemt.services.dispatch import vehicle_drivers
+from nemt.services.dispatch.runs import ONE_WRITER, one_writer
 from nemt.services.platform.errors import Conflict
 
 DAY = dt.date(2026, 11, 24)
@@ -55,17 +55,20 @@ def test_vehicle_drivers_prefers_the_runs_driver_then_free_drivers_of_the_provid
 def test_a_lost_race_at_commit_is_a_conflict_and_nothing_is_kept():
     uow = FakeUow(fail_with=StaleDataError("stale run version"))
     with pytest.raises(Conflict) as err:
-        commit_runs(uow, "another dispatcher changed these runs", "schedule")
+        with one_writer(uow, "another dispatcher changed these runs", "schedule"):
+            pass
     assert uow.rolled_back and err.value.rule == ONE_WRITER and err.value.field == "schedule"
-    commit_runs(FakeUow(), "not raised", "schedule")
+    with one_writer(FakeUow(), "not raised", "schedule"):
+        pass
 
 
-def test_only_unserved_uses_the_kind_of_each_violation():
+def test_a_plan_whose_only_fault_is_unserved_requests_is_told_by_the_kind_of_each_violation():
+    """``CheckResult.only``, as ``services.dispatch.live.save_checked`` uses it."""
     unserved = Violation(ViolationKind.UNSERVED, request="leg-1")
     window = Violation(ViolationKind.TIME_WINDOW, 0, 0, "leg-2", 1, 70.0, 60.0, 0.0, "pickup")
-    assert only_unserved(CheckResult(False, 0.0, [unserved]))
-    assert not only_unserved(CheckResult(False, 0.0, [unserved, window]))
-    assert only_unserved(CheckResult(True, 0.0, []))
+    assert CheckResult(False, 0.0, [unserved]).only(ViolationKind.UNSERVED)
+    assert not CheckResult(False, 0.0, [unserved, window]).only(ViolationKind.UNSERVED)
+    assert CheckResult(True, 0.0, []).only(ViolationKind.UNSERVED)
 
 
 def test_a_lost_race_at_an_autoflush_before_the_commit_is_a_conflict_too():

@@ -7,11 +7,9 @@ from __future__ import annotations
 import math
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
 
 from nemt.api.problems import PROBLEM
-from nemt.http.app import create_app
+from tests.interfaces.conftest import bare_client
 
 OPEN = {"/health", "/api/v1/auth/token"}  # answered without a token
 HEALTH = "/health"  # its 503 is the health report itself (application/json), for the load balancer
@@ -19,8 +17,7 @@ HEALTH = "/health"  # its 503 is the health report itself (application/json), fo
 
 @pytest.fixture(scope="module")
 def openapi(tmp_path_factory) -> dict:
-    engine = create_engine(f"sqlite:///{tmp_path_factory.mktemp('doc') / 'app.db'}")
-    with TestClient(create_app(engine, secret_key="test-secret")) as client:
+    with bare_client(tmp_path_factory.mktemp("doc")) as client:
         return client.get("/openapi.json").json()
 
 
@@ -56,3 +53,11 @@ def test_the_optimizer_time_limit_is_bounded(client, token_for, time_limit):
     r = client.post("/api/v1/dispatch/schedule", content=body.encode(),
                     headers={**token_for("dispatcher"), "content-type": "application/json"})
     assert r.status_code == 422 and r.json()["field"] == "time_limit", r.text
+
+
+def test_a_background_schedule_may_search_longer_but_is_bounded_too(client, token_for):
+    """A job may search up to 900 s (a statewide day); a longer search is refused when the job is submitted."""
+    for seconds, status in ((901, 422), (-1, 422)):
+        r = client.post("/api/v1/dispatch/schedule-jobs", json={"date": "2026-11-18", "time_limit": seconds},
+                        headers=token_for("dispatcher"))
+        assert r.status_code == status and r.json()["field"] == "time_limit", r.text

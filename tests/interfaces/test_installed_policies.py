@@ -25,9 +25,10 @@ print(json.dumps({"nemt": nemt.__file__, "dir": str(policy_dir()), "codes": [co.
 
 
 def _run(target: Path, cwd: Path, **env: str) -> dict:
-    # -S: no site-packages, so neither the editable install nor the checkout can be found; the policy module needs
-    # only the standard library (plus the billing fee reader, also pure).
-    done = subprocess.run([sys.executable, "-S", "-c", LOAD], cwd=cwd, capture_output=True, text=True, timeout=120,
+    # PYTHONPATH comes before site-packages (where the editable install points at the checkout), so the installed
+    # copy is the one imported — the first assertion of each test checks it; the dependencies (numpy for the rules
+    # the policy names, holidays for its calendar) come from site-packages.
+    done = subprocess.run([sys.executable, "-c", LOAD], cwd=cwd, capture_output=True, text=True, timeout=120,
                           env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(target), **env})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

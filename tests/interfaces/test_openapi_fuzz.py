@@ -141,7 +141,7 @@ def _signing_in_last(operation: Any) -> tuple[int, str]:
 def _token(client: Any, username: str) -> dict[str, str]:
     """A fresh API token of the demo user, issued by the service (no second-factor code needed, none used up)."""
     with client.app.state.uow_factory() as uow:
-        token = auth.issue_token(uow, uow.users.by_username(username), "schemathesis")
+        token = auth.issue_token(uow, uow.users.by_username(username), "schemathesis").token
         uow.commit()
     return {"Authorization": f"Bearer {token}"}
 

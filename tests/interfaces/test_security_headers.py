@@ -6,25 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
 
 from nemt import settings as settings_module
-from nemt.http.app import create_app
 from nemt.http.headers import PAGE_POLICY, script_hash
 from nemt.services.platform import csv_files
 from nemt.services.platform.csv_files import MAX_LISTED_ERRORS
 from nemt.services.platform.errors import ImportRejected, RowError
 from nemt.settings import MEGABYTE, Settings
+from tests.interfaces.conftest import bare_client
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "nemt" / "web" / "templates"
-
-
-@pytest.fixture
-def plain_client(tmp_path: Path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'app.db'}")
-    with TestClient(create_app(engine, secret_key="test-secret")) as client:
-        yield client
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -51,8 +42,7 @@ def test_pages_and_api_answers_are_not_stored_static_files_may_be(plain_client):
 
 def test_hsts_when_served_over_https(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(settings_module, "_current", Settings(database_url="sqlite://", https_only=True))
-    engine = create_engine(f"sqlite:///{tmp_path / 'app.db'}")
-    with TestClient(create_app(engine, secret_key="test-secret")) as client:
+    with bare_client(tmp_path) as client:
         hsts = client.get("/login").headers["strict-transport-security"]
     assert hsts.startswith("max-age=31536000")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -16,9 +15,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from nemt.store.models import Leg, MedicalProvider, Member, VehicleRun
-from tests.conftest import database_url_of
-from tests.dispatch.conftest import DAY, _trip
+from benchmarks.burst import stop_process_group
+from nemt.store.models import Leg, VehicleRun
+from tests.conftest import database_url_of, require_or_skip
+from tests.dispatch.conftest import DAY, seed_day
 
 BROKER = os.environ.get("NEMT_TEST_JOBS_BROKER", "amqp://guest:guest@127.0.0.1:5672/")
 
@@ -26,16 +26,7 @@ BROKER = os.environ.get("NEMT_TEST_JOBS_BROKER", "amqp://guest:guest@127.0.0.1:5
 @pytest.fixture
 def day_to_plan(demo):
     """Twelve members' round trips to one clinic in the Denver metro on ``DAY`` (24 legs)."""
-    with demo() as uow:
-        members = list(uow.session.scalars(select(Member).where(
-            Member.program == "CO", Member.county.in_(["Denver", "Adams", "Arapahoe", "Jefferson"]))
-            .order_by(Member.id)))[:12]
-        dest = uow.session.scalar(select(MedicalProvider).where(MedicalProvider.zip == "80204"))
-        for n, m in enumerate(members):
-            mode = "wheelchair-van" if "wheelchair-confined" in m.documented_needs else "mobility-ambulatory"
-            _trip(uow, m, dest, 8 + n % 4, 15 * (n % 4), mode, n)
-        uow.commit()
-    return demo
+    return seed_day(demo, 12)
 
 
 def legs_served_once(make) -> int:
@@ -72,12 +63,7 @@ def _broker_reachable() -> str | None:
 def broker() -> tuple[str, str]:
     """(the local broker's URL, a queue of this test's own — a suite run elsewhere on the same broker is not
     disturbed); skipped when the broker is not reachable, failed when CI=true (as the PostgreSQL fixture does)."""
-    problem = _broker_reachable()
-    if problem:
-        message = f"the job broker at {BROKER} is not reachable ({problem})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " — CI requires it")
-        pytest.skip(message)
+    require_or_skip(_broker_reachable(), f"the job broker at {BROKER} is not reachable")
     return BROKER, f"nemt-test-{os.getpid()}-{secrets.token_hex(4)}"
 
 
@@ -97,11 +83,4 @@ def start_worker(db, broker) -> Iterator:
 
     yield start
     for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, grace=20)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from nemt import jobs
 from nemt.jobs.runner import InProcess
+from nemt.services.platform.errors import NotFound
 from nemt.store.models import AuditEvent
 from tests.conftest import database_url_of
 from tests.dispatch.conftest import DAY
@@ -138,3 +139,42 @@ def test_a_job_left_running_by_a_dead_process_runs_again_when_asked(day_to_plan)
     job = jobs.status(day_to_plan, "plan-day:CO:2026-11-24")
     assert job.state == "done" and job.attempts == 2
     assert legs_served_once(day_to_plan) == 24
+
+
+def test_a_stalled_job_is_shown_failed_and_queued_again_when_submitted(day_to_plan):
+    from nemt import clock
+    from nemt.jobs import records
+
+    jobs.submit_plan_day(day_to_plan, "CO", DAY, time_limit=2, to=type("Lost", (), {"send": lambda self, key: None})())
+    records.claim(day_to_plan, "plan-day:CO:2026-11-24")  # a process claimed it and died: no broker hands it on
+    with day_to_plan() as uow:
+        job = uow.jobs.by_key("plan-day:CO:2026-11-24")
+        job.updated_at = clock.now() - dt.timedelta(seconds=records.STALLED_AFTER + 10)
+        uow.commit()
+    stalled = jobs.status(day_to_plan, "plan-day:CO:2026-11-24")
+    assert stalled.state == "failed" and stalled.rule == "job stalled" and "schedule again" in (stalled.error or "")
+    runner = InProcess(day_to_plan)
+    assert _run(day_to_plan, runner).state == "queued" and len(runner.threads) == 1  # not joined: queued again
+    assert jobs.status(day_to_plan, "plan-day:CO:2026-11-24").state == "done"
+
+
+def test_one_bound_for_the_optimizer_time_refused_alike_everywhere(day_to_plan, client, token_for):
+    from nemt.services.dispatch.schedule import MAX_TIME_LIMIT
+    from nemt.services.platform.errors import InvalidInput
+    from tests.web.helpers import sign_in
+
+    too_long = MAX_TIME_LIMIT + 1
+    with pytest.raises(InvalidInput) as refused:
+        jobs.submit_plan_day(day_to_plan, "CO", DAY, time_limit=too_long, to=InProcess(day_to_plan))
+    assert (refused.value.field, refused.value.rule) == ("time_limit", "optimizer time limit")
+    headers = token_for("dispatcher")
+    for path in ("/api/v1/dispatch/schedule-jobs", "/api/v1/dispatch/schedule"):
+        r = client.post(path, json={"program": "CO", "date": DAY.isoformat(), "time_limit": too_long},
+                        headers=headers)
+        assert r.status_code == 422 and r.json()["rule"] == "optimizer time limit", r.text
+    token = sign_in(client, "dispatcher")
+    page = client.post("/dispatch/schedule-job", data={"csrf_token": token, "day": DAY.isoformat(),
+                                                       "seconds": str(too_long)}, follow_redirects=False)
+    assert page.status_code == 422 and f"at most {MAX_TIME_LIMIT:g} seconds" in page.text
+    with pytest.raises(NotFound):
+        jobs.status(day_to_plan, "plan-day:CO:2026-11-24")  # nothing was queued

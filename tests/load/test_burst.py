@@ -12,13 +12,12 @@ that benchmark; the helpers are shared (``benchmarks.burst``).
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 
 import pytest
 
 from benchmarks.burst import bearer, burst, burst_calls, prepared_database, production, recovery_seconds, serving
-from tests.conftest import PG_URL, _postgres_reachable
+from tests.conftest import PG_URL, require_postgres
 
 pytestmark = pytest.mark.slow
 
@@ -31,12 +30,7 @@ RECOVERY_LIMIT = 10.0
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    problem = _postgres_reachable()
-    if problem:
-        message = f"PostgreSQL at {PG_URL} is not reachable ({problem})"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " — CI requires it")
-        pytest.skip(message)
+    require_postgres()
     folder = tmp_path_factory.mktemp("burst")
     with prepared_database(PG_URL) as url, serving(production(WORKERS), url, folder) as base:
         yield base

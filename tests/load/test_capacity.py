@@ -5,13 +5,17 @@ server is ``test_burst.py``."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import anyio
 import httpx
 import pytest
+from anyio.abc import TaskGroup
 from sqlalchemy import text
 
 from nemt.http.capacity import AdmissionControl
-from nemt.settings import Settings, reload_settings
+from nemt.settings import Settings
 from tests.conftest import database_url_of
 
 PROBLEM = "application/problem+json"
@@ -44,26 +48,36 @@ def _run(test) -> None:
     anyio.run(test)
 
 
+@asynccontextmanager
+async def _gated(*, max_in_flight: int, max_queued: int,
+                 queue_wait: float) -> AsyncIterator[tuple[HeldApp, AdmissionControl, httpx.AsyncClient, TaskGroup]]:
+    """A held application behind admission control with these limits, a client of it, and a task group for the
+    requests that wait: the group is left only when they all have their answers, so a test releases the held requests
+    (``held.release.set()``) before its block ends."""
+    held = HeldApp()
+    gate = AdmissionControl(held, max_in_flight=max_in_flight, max_queued=max_queued, queue_wait=queue_wait)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://app") as client:
+        async with anyio.create_task_group() as tg:
+            yield held, gate, client, tg
+
+
 def test_requests_beyond_the_queue_are_refused_at_once_with_503_naming_the_rule():
     async def scenario():
-        held = HeldApp()
-        gate = AdmissionControl(held, max_in_flight=1, max_queued=1, queue_wait=60)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://app") as client:
-            async with anyio.create_task_group() as tg:
-                answers: dict[str, httpx.Response] = {}
+        answers: dict[str, httpx.Response] = {}
+        async with _gated(max_in_flight=1, max_queued=1, queue_wait=60) as (held, gate, client, tg):
 
-                async def get(name: str, path: str) -> None:
-                    answers[name] = await client.get(path)
+            async def get(name: str, path: str) -> None:
+                answers[name] = await client.get(path)
 
-                tg.start_soon(get, "first", "/api/v1/me")
-                await _until(lambda: held.entered == 1)
-                tg.start_soon(get, "queued", "/api/v1/me")
-                await _until(lambda: gate.waiting == 1)
-                refused = await client.get("/api/v1/rides")  # one in progress, one waiting: no room
-                page = await client.get("/members/search")
-                assert refused.status_code == 503 and page.status_code == 503
-                assert held.entered == 1
-                held.release.set()
+            tg.start_soon(get, "first", "/api/v1/me")
+            await _until(lambda: held.entered == 1)
+            tg.start_soon(get, "queued", "/api/v1/me")
+            await _until(lambda: gate.waiting == 1)
+            refused = await client.get("/api/v1/rides")  # one in progress, one waiting: no room
+            page = await client.get("/members/search")
+            assert refused.status_code == 503 and page.status_code == 503
+            assert held.entered == 1
+            held.release.set()
         assert refused.headers["content-type"].startswith(PROBLEM)
         assert int(refused.headers["retry-after"]) >= 1
         problem = refused.json()
@@ -78,16 +92,13 @@ def test_requests_beyond_the_queue_are_refused_at_once_with_503_naming_the_rule(
 
 def test_a_request_whose_turn_does_not_come_in_time_is_refused():
     async def scenario():
-        held = HeldApp()
-        gate = AdmissionControl(held, max_in_flight=1, max_queued=10, queue_wait=0.05)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://app") as client:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(client.get, "/api/v1/me")
-                await _until(lambda: held.entered == 1)
-                late = await client.get("/api/v1/me")
-                assert late.status_code == 503 and "admission control" in late.json()["rule"]
-                assert gate.waiting == 0  # it left the queue
-                held.release.set()
+        async with _gated(max_in_flight=1, max_queued=10, queue_wait=0.05) as (held, gate, client, tg):
+            tg.start_soon(client.get, "/api/v1/me")
+            await _until(lambda: held.entered == 1)
+            late = await client.get("/api/v1/me")
+            assert late.status_code == 503 and "admission control" in late.json()["rule"]
+            assert gate.waiting == 0  # it left the queue
+            held.release.set()
         assert held.entered == 1
 
     _run(scenario)
@@ -95,31 +106,25 @@ def test_a_request_whose_turn_does_not_come_in_time_is_refused():
 
 def test_health_and_static_files_are_never_queued():
     async def scenario():
-        held = HeldApp()
-        gate = AdmissionControl(held, max_in_flight=1, max_queued=0, queue_wait=60)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://app") as client:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(client.get, "/api/v1/me")
-                await _until(lambda: held.entered == 1)
-                assert (await client.get("/api/v1/me")).status_code == 503  # full, no queue
-                tg.start_soon(client.get, "/health")
-                tg.start_soon(client.get, "/static/app.css")
-                await _until(lambda: held.entered == 3)  # both reached the application past a full gate
-                held.release.set()
+        async with _gated(max_in_flight=1, max_queued=0, queue_wait=60) as (held, _gate, client, tg):
+            tg.start_soon(client.get, "/api/v1/me")
+            await _until(lambda: held.entered == 1)
+            assert (await client.get("/api/v1/me")).status_code == 503  # full, no queue
+            tg.start_soon(client.get, "/health")
+            tg.start_soon(client.get, "/static/app.css")
+            await _until(lambda: held.entered == 3)  # both reached the application past a full gate
+            held.release.set()
 
     _run(scenario)
 
 
 def test_no_admission_control_when_turned_off():
     async def scenario():
-        held = HeldApp()
-        gate = AdmissionControl(held, max_in_flight=0, max_queued=0, queue_wait=0)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=gate), base_url="http://app") as client:
-            async with anyio.create_task_group() as tg:
-                for _ in range(5):
-                    tg.start_soon(client.get, "/api/v1/me")
-                await _until(lambda: held.entered == 5)
-                held.release.set()
+        async with _gated(max_in_flight=0, max_queued=0, queue_wait=0) as (held, _gate, client, tg):
+            for _ in range(5):
+                tg.start_soon(client.get, "/api/v1/me")
+            await _until(lambda: held.entered == 5)
+            held.release.set()
 
     _run(scenario)
 
@@ -140,28 +145,23 @@ def test_admission_beyond_the_connection_pool_is_refused_at_start():
 
 
 @pytest.fixture
-def small_pool(db, monkeypatch):
+def small_pool(db, settings_env):
     """Settings with a pool of one connection and short timeouts, and an application over ``db`` built with them;
-    yields ``(client, engine)``. The suite's settings come back afterwards."""
+    yields ``(client, engine)``. The suite's settings come back afterwards (``settings_env``)."""
     from fastapi.testclient import TestClient
 
     from nemt.http.app import create_app
     from nemt.store.database import make_engine
 
     # A pool timeout of 0: no wait at all (a timed lock wait never ends under the suite's moved clock, libfaketime).
-    for name, value in {"NEMT_DB_POOL_SIZE": "1", "NEMT_DB_MAX_OVERFLOW": "0", "NEMT_DB_POOL_TIMEOUT": "0",
-                        "NEMT_MAX_IN_FLIGHT": "1", "NEMT_HEALTH_TIMEOUT": "1",
-                        "NEMT_DB_STATEMENT_TIMEOUT": "0.5"}.items():
-        monkeypatch.setenv(name, value)
-    reload_settings()
+    settings_env(NEMT_DB_POOL_SIZE="1", NEMT_DB_MAX_OVERFLOW="0", NEMT_DB_POOL_TIMEOUT="0", NEMT_MAX_IN_FLIGHT="1",
+                 NEMT_HEALTH_TIMEOUT="1", NEMT_DB_STATEMENT_TIMEOUT="0.5")
     engine = make_engine(database_url_of(db))
     try:
         with TestClient(create_app(engine, secret_key="test-secret")) as client:
             yield client, engine
     finally:
         engine.dispose()
-        monkeypatch.undo()
-        reload_settings()
 
 
 def test_no_free_connection_in_time_is_a_503_and_health_says_so(small_pool, token_for):

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 
@@ -18,7 +15,7 @@ import pytest
 from nemt import clock
 from nemt.services.platform import accounts, auth, organizations, password_links
 from nemt.services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from tests.conftest import database_url_of
+from tests.conftest import nemt_cli
 
 MILE_HIGH = "Mile High Mobility (demo)"
 PEAK = "Peak Wheelchair Vans (demo)"
@@ -44,7 +41,7 @@ def _create(uow_factory, by: str, username: str, role: str, org: str, program: s
 def _password_ok(uow_factory, username: str, password: str) -> bool:
     with uow_factory() as uow:
         try:
-            auth.authenticate(uow, username, password)
+            auth.log_in(uow, username, password, "test-client", via="test")
         except Unauthorized:
             return False
         return True
@@ -98,23 +95,16 @@ def test_admin_creates_a_user_who_sets_their_own_password_once(demo):
         assert issued.token not in str(event.detail) and "secret" not in str(event.detail)
 
 
-def test_a_link_expires_after_the_setting(demo, monkeypatch):
-    from nemt.settings import reload_settings
-
-    monkeypatch.setenv("NEMT_RESET_LINK_HOURS", "2")
-    reload_settings()
+def test_a_link_expires_after_the_setting(demo, settings_env):
+    settings_env(NEMT_RESET_LINK_HOURS="2")
+    issued = _create(demo, "admin", "late-driver", "driver", MILE_HIGH)
+    assert dt.timedelta(hours=1, minutes=59) < issued.expires_at - clock.now() <= dt.timedelta(hours=2)
+    clock.start_at(clock.now() + dt.timedelta(hours=2, minutes=1))
     try:
-        issued = _create(demo, "admin", "late-driver", "driver", MILE_HIGH)
-        assert dt.timedelta(hours=1, minutes=59) < issued.expires_at - clock.now() <= dt.timedelta(hours=2)
-        clock.start_at(clock.now() + dt.timedelta(hours=2, minutes=1))
-        try:
-            with demo() as uow, pytest.raises(NotFound):
-                password_links.use(uow, issued.token, "a-long-enough-secret")
-        finally:
-            clock.start_at(clock.now() - dt.timedelta(hours=2, minutes=1))
+        with demo() as uow, pytest.raises(NotFound):
+            password_links.use(uow, issued.token, "a-long-enough-secret")
     finally:
-        monkeypatch.delenv("NEMT_RESET_LINK_HOURS")
-        reload_settings()
+        clock.start_at(clock.now() - dt.timedelta(hours=2, minutes=1))
 
 
 def test_user_names_are_unique_and_checked(demo):
@@ -213,7 +203,7 @@ def test_other_roles_may_not_administer(demo):
 
 def test_disable_ends_tokens_and_sign_in_enable_restores_sign_in(demo):
     with demo() as uow:
-        token = auth.issue_token(uow, uow.users.by_username("driver"), "phone")
+        token = auth.issue_token(uow, uow.users.by_username("driver"), "phone").token
         uow.commit()
     with demo() as uow:
         accounts.set_active(uow, actor(uow, "admin"), "driver", False)
@@ -232,7 +222,7 @@ def test_disable_ends_tokens_and_sign_in_enable_restores_sign_in(demo):
 def test_a_role_change_ends_sessions_and_tokens(demo):
     """The next sign-in asks what the new role needs (a second factor for administrators and auditors)."""
     with demo() as uow:
-        token = auth.issue_token(uow, uow.users.by_username("dispatcher"))
+        token = auth.issue_token(uow, uow.users.by_username("dispatcher")).token
         uow.commit()
     with demo() as uow:
         accounts.change_role(uow, actor(uow, "admin"), "dispatcher", "call-center-agent")
@@ -245,7 +235,7 @@ def test_reset_stops_the_old_password_and_links_and_gives_a_new_link(demo):
     first = _create(demo, "admin", "resettable", "call-center-agent", BROKER)
     with demo() as uow:
         password_links.use(uow, first.token, "first-password-1")
-        token = auth.issue_token(uow, uow.users.by_username("resettable"))
+        token = auth.issue_token(uow, uow.users.by_username("resettable")).token
         uow.commit()
     with demo() as uow:
         second = accounts.reset_password(uow, actor(uow, "admin"), "resettable")
@@ -312,7 +302,7 @@ def test_organizations_create_and_deactivate(demo):
                                                                                         "CO"))
     _create(demo, "admin", "rocky-driver", "driver", "Rocky Rides")
     with demo() as uow:
-        token = auth.issue_token(uow, uow.users.by_username("driver"))
+        token = auth.issue_token(uow, uow.users.by_username("driver")).token
         uow.commit()
     with demo() as uow:
         organizations.set_active(uow, actor(uow, "admin"), _org_key(uow, MILE_HIGH), False)
@@ -433,42 +423,36 @@ def test_api_errors_name_field_and_rule(client, token_for):
 # --- command line ----------------------------------------------------------------------------------------------------
 
 
-def _nemt(db, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(db)}
-    return subprocess.run([sys.executable, "-m", "nemt.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
-
-
 def test_cli_users_and_orgs(demo, db):
-    made = _nemt(db, "orgs", "create", "Cli Cabs", "--kind", "transportation-provider", "--program", "CO",
-                 "--npi", GOOD_NPI)
+    made = nemt_cli(db, "orgs", "create", "Cli Cabs", "--kind", "transportation-provider", "--program", "CO",
+                    "--npi", GOOD_NPI)
     assert made.returncode == 0, made.stderr
-    created = _nemt(db, "users", "create", "cli-driver", "--role", "driver", "--org", "Cli Cabs", "--base-url",
-                    "https://nemt.example.org")
+    created = nemt_cli(db, "users", "create", "cli-driver", "--role", "driver", "--org", "Cli Cabs", "--base-url",
+                       "https://nemt.example.org")
     assert created.returncode == 0, created.stderr
     link = created.stdout.strip().splitlines()[-1]
     assert link.startswith("https://nemt.example.org/account/set-password/")
     with demo() as uow:
         password_links.use(uow, link.rsplit("/", 1)[1], "cli-driver-password")
     assert _password_ok(demo, "cli-driver", "cli-driver-password")
-    listed = _nemt(db, "users", "list", "--org", "Cli Cabs")
+    listed = nemt_cli(db, "users", "list", "--org", "Cli Cabs")
     assert listed.returncode == 0 and listed.stdout.startswith("cli-driver\tdriver\tCO\tCli Cabs\tactive")
-    assert _nemt(db, "users", "disable", "cli-driver").returncode == 0
+    assert nemt_cli(db, "users", "disable", "cli-driver").returncode == 0
     assert not _password_ok(demo, "cli-driver", "cli-driver-password")
-    assert _nemt(db, "users", "enable", "cli-driver").returncode == 0
-    role = _nemt(db, "users", "role", "cli-driver", "provider-admin")
+    assert nemt_cli(db, "users", "enable", "cli-driver").returncode == 0
+    role = nemt_cli(db, "users", "role", "cli-driver", "provider-admin")
     assert role.returncode == 0 and "\tprovider-admin\t" in role.stdout
-    reset = _nemt(db, "users", "reset", "cli-driver")
+    reset = nemt_cli(db, "users", "reset", "cli-driver")
     assert reset.returncode == 0 and "/account/set-password/" in reset.stdout
     assert not _password_ok(demo, "cli-driver", "cli-driver-password")
-    assert _nemt(db, "users", "unlock", "cli-driver").returncode == 0
-    bad = _nemt(db, "users", "role", "cli-driver", "dispatcher")
+    assert nemt_cli(db, "users", "unlock", "cli-driver").returncode == 0
+    bad = nemt_cli(db, "users", "role", "cli-driver", "dispatcher")
     assert bad.returncode == 2 and bad.stderr.startswith("error: role: ")
     assert "(role fits the organization)" in bad.stderr
-    assert _nemt(db, "users", "create", "x y", "--role", "driver", "--org", "Cli Cabs").returncode == 2
-    deactivated = _nemt(db, "orgs", "deactivate", "Cli Cabs", "--program", "CO")
+    assert nemt_cli(db, "users", "create", "x y", "--role", "driver", "--org", "Cli Cabs").returncode == 2
+    deactivated = nemt_cli(db, "orgs", "deactivate", "Cli Cabs", "--program", "CO")
     assert deactivated.returncode == 0 and deactivated.stdout.strip().endswith("deactivated")
-    orgs = _nemt(db, "orgs", "list")
+    orgs = nemt_cli(db, "orgs", "list")
     assert orgs.returncode == 0 and "Cli Cabs\tdeactivated" in orgs.stdout and "Connecticut DSS (demo)" in orgs.stdout
     with demo() as uow:
         actions = [(e.action, e.username) for e in uow.audit.recent(100) if e.entity in ("user", "organization")]

@@ -4,19 +4,18 @@ deleted event or a truncation by the database's owner — who can bypass the tri
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from nemt.domain.actors import Actor
 from nemt.services.platform import audit, audit_chain
 from nemt.store.audit_chain import GENESIS, event_hash, fields_of
-from tests.conftest import database_url_of
+from tests.conftest import nemt_cli
 
 SYSTEM = Actor.system("chain-test")
 
@@ -48,12 +47,6 @@ def _as_owner(engine, *statements: str) -> None:
             conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
     if engine.dialect.name == "sqlite":
         engine.dispose()
-
-
-def _nemt(engine, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(engine)}
-    return subprocess.run([sys.executable, "-m", "nemt.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
 
 
 def test_events_are_chained_in_order_one_or_many_per_commit(uow_factory):
@@ -127,7 +120,7 @@ def test_deleting_the_newest_events_is_caught_by_the_head(db, uow_factory):
 def test_truncation_by_the_owner_is_caught_by_an_anchor(db, uow_factory, tmp_path):
     _write(uow_factory, 5)
     anchors = tmp_path / "anchors.txt"
-    taken = _nemt(db, "audit", "anchor", "--file", str(anchors))
+    taken = nemt_cli(db, "audit", "anchor", "--file", str(anchors))
     assert taken.returncode == 0, taken.stderr
     assert taken.stdout.split()[0] == "5" and anchors.read_text().split()[0] == "5"
     # The owner empties the trail and its head, then the application goes on writing: a consistent, new chain.
@@ -137,19 +130,19 @@ def test_truncation_by_the_owner_is_caught_by_an_anchor(db, uow_factory, tmp_pat
         _as_owner(db, "DELETE FROM audit_events", "DELETE FROM audit_chain_head")
     _write(uow_factory, 2)
     assert _verdict(uow_factory).ok  # without a witness outside the database, nothing shows
-    plain = _nemt(db, "audit", "verify")
+    plain = nemt_cli(db, "audit", "verify")
     assert plain.returncode == 0 and "intact: 2 events" in plain.stdout
-    checked = _nemt(db, "audit", "verify", "--anchor", str(anchors))
+    checked = nemt_cli(db, "audit", "verify", "--anchor", str(anchors))
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "BROKEN at event 5" in checked.stdout and "truncated" in checked.stdout
 
 
 def test_verify_names_the_first_broken_link_and_exits_1(db, uow_factory):
     _write(uow_factory, 3)
-    ok = _nemt(db, "audit", "verify")
+    ok = nemt_cli(db, "audit", "verify")
     assert ok.returncode == 0 and "intact: 3 events, chained from 1 to 3" in ok.stdout
     _as_owner(db, "UPDATE audit_events SET detail = '{\"n\": 99}' WHERE seq = 2")
-    bad = _nemt(db, "audit", "verify")
+    bad = nemt_cli(db, "audit", "verify")
     assert bad.returncode == 1
     assert "BROKEN at event 2" in bad.stdout and "edited" in bad.stdout
 
@@ -157,7 +150,7 @@ def test_verify_names_the_first_broken_link_and_exits_1(db, uow_factory):
 def test_a_bad_anchor_file_is_an_error_line(db, tmp_path):
     junk = tmp_path / "anchors.txt"
     junk.write_text("not an anchor\n")
-    result = _nemt(db, "audit", "verify", "--anchor", str(junk))
+    result = nemt_cli(db, "audit", "verify", "--anchor", str(junk))
     assert result.returncode == 2 and result.stderr.startswith("error: anchor: line 1")
 
 
@@ -204,20 +197,23 @@ def test_twenty_concurrent_writers_make_one_chain(db, uow_factory):
         assert uow.audit.chain_head()[0] == expected
 
 
-def _fresh_engine(kind: str, tmp_path):
+@contextmanager
+def _fresh_engine(kind: str, tmp_path) -> Iterator[Engine]:
+    """An empty database, not migrated: a SQLite file, or a schema of its own on PostgreSQL (dropped afterwards)."""
+    from benchmarks.databases import postgres_schema
     from nemt.store.database import make_engine
-    from tests.conftest import PG_URL, _postgres_reachable
+    from tests.conftest import PG_URL, require_postgres
 
     if kind == "sqlite":
-        return make_engine(f"sqlite:///{tmp_path / 'older.db'}"), None
-    if _postgres_reachable():
-        pytest.skip("PostgreSQL is not reachable")
-    schema = f"t_chain_{os.getpid()}_{threading.get_ident() % 10_000}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    return make_engine(PG_URL, schema=schema), (admin, schema)
+        engine = make_engine(f"sqlite:///{tmp_path / 'older.db'}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    require_postgres()
+    with postgres_schema(PG_URL, "t_chain", revision=None) as (engine, _schema):
+        yield engine
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
@@ -225,8 +221,7 @@ def test_the_migration_chains_the_events_already_there(kind, tmp_path):
     from nemt.store.migrate import upgrade
     from nemt.store.uow import uow_factory
 
-    engine, cleanup = _fresh_engine(kind, tmp_path)
-    try:
+    with _fresh_engine(kind, tmp_path) as engine:
         upgrade(engine, "0005_one_event_each")
         with engine.begin() as conn:
             for n in range(3):
@@ -243,10 +238,3 @@ def test_the_migration_chains_the_events_already_there(kind, tmp_path):
         with pytest.raises(DBAPIError):  # the append-only triggers are back
             with engine.begin() as conn:
                 conn.execute(text("UPDATE audit_events SET action = 'x'"))
-    finally:
-        engine.dispose()
-        if cleanup:
-            admin, schema = cleanup
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()

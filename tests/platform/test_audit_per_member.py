@@ -10,17 +10,13 @@ from sqlalchemy import func, select
 
 from nemt.domain.actors import Actor
 from nemt.services import claims, members, rides
-from nemt.services.platform import audit, audit_chain, auth
+from nemt.services.platform import audit, audit_chain
 from nemt.services.trips import legs_for_actor
 from nemt.store.models import AuditEvent, Member, Trip
 from tests.claims_db.conftest import billed, world  # noqa: F401 - the billed-claims fixtures, shared
+from tests.conftest import actor_for
 
 SYSTEM = Actor.system("per-member-test")
-
-
-def _actor(uow_factory, username: str) -> Actor:
-    with uow_factory() as uow:
-        return auth.actor_of(uow.users.by_username(username))
 
 
 def _reads(uow_factory, entity: str, via: str) -> Counter:
@@ -49,7 +45,7 @@ def test_member_search_records_each_member_found(demo):
                                    last_name="Twinlast", birth_date=dt.date(1960, 1, 2), address_line="1 Example St",
                                    city="Denver", state="CO", zip="80203", county="Denver", residence="home"))
         uow.commit()
-    agent = _actor(demo, "agent")
+    agent = actor_for(demo, "agent")
     with demo() as uow:
         found = members.find_members(uow, agent, last_name="Twinlast", birth_date=dt.date(1960, 1, 2))
         found_ids = {m.id for m in found}
@@ -61,7 +57,7 @@ def test_the_rides_of_a_day_record_each_member(demo_with_rides):
     with demo_with_rides() as uow:
         day = uow.session.scalar(select(Trip.service_date).group_by(Trip.service_date)
                                  .order_by(func.count().desc()).limit(1))
-    dispatcher = _actor(demo_with_rides, "dispatcher")
+    dispatcher = actor_for(demo_with_rides, "dispatcher")
     with demo_with_rides() as uow:
         trips = rides.rides_of_day(uow, dispatcher, day, program="CO")
         shown = {t.member_id for t in trips}

@@ -23,7 +23,7 @@ from nemt.store.database import make_engine
 from nemt.store.models import MedicalProvider
 from nemt.store.roles import RoleProblem, grant_app_role
 from nemt.store.uow import uow_factory
-from tests.conftest import PG_URL, _postgres_reachable
+from tests.conftest import PG_URL, require_postgres
 from tests.rides.conftest import ride
 
 
@@ -39,11 +39,7 @@ def _create_role(conn, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def roles():
-    problem = _postgres_reachable()
-    if problem:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL at {PG_URL} is not reachable ({problem}) — CI requires it")
-        pytest.skip(f"PostgreSQL at {PG_URL} is not reachable ({problem})")
+    require_postgres()
     tag = f"{os.getpid()}_{secrets.token_hex(3)}"
     owner, app, schema = f"nemt_owner_{tag}", f"nemt_app_{tag}", f"t_roles_{tag}"
     admin = make_engine(PG_URL)

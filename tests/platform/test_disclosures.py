@@ -4,12 +4,8 @@ administrators only; reading it is itself recorded."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from nemt.store.models import AuditEvent
-from tests.conftest import database_url_of
+from tests.conftest import nemt_cli
 
 
 def _member_key(client, headers) -> str:
@@ -51,7 +47,9 @@ def test_the_member_page_shows_the_accounting_to_an_auditor_only(client, token_f
     sign_in(client, "agent")
     assert "Accounting of disclosures" not in client.get(f"/members/{key}").text
     sign_in(client, "auditor")
-    page = client.get(f"/members/{key}")
+    member_page = client.get(f"/members/{key}")
+    assert f'href="/members/{key}/disclosures"' in member_page.text  # the member page links to it
+    page = client.get(f"/members/{key}/disclosures")
     assert page.status_code == 200 and "Accounting of disclosures" in page.text
     assert "web page GET /members/{key}" in page.text  # the agent's page view, through the page channel
     assert "API POST /api/v1/members/search" in page.text
@@ -59,15 +57,12 @@ def test_the_member_page_shows_the_accounting_to_an_auditor_only(client, token_f
 
 def test_the_command_lists_it_and_is_recorded_as_a_command(client, token_for, db, uow_factory):
     key = _member_key(client, token_for("agent"))
-    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(db)}
-    result = subprocess.run([sys.executable, "-m", "nemt.cli", "audit", "disclosures", "--", key], capture_output=True,
-                            text=True, env=env, timeout=120)
+    result = nemt_cli(db, "audit", "disclosures", "--", key)
     assert result.returncode == 0, result.stderr
     assert "agent (call-center-agent, Front Range Ride Broker (demo SDE))  read member  API POST" in result.stdout
     with uow_factory() as uow:
         mine = [e for e in uow.audit.recent(20) if e.entity == "disclosures"]
         assert [(e.channel, e.endpoint) for e in mine] == [("command", "nemt audit disclosures")]
         assert isinstance(mine[0], AuditEvent) and mine[0].member_id is not None
-    unknown = subprocess.run([sys.executable, "-m", "nemt.cli", "audit", "disclosures", "no-such-key"],
-                             capture_output=True, text=True, env=env, timeout=120)
+    unknown = nemt_cli(db, "audit", "disclosures", "no-such-key")
     assert unknown.returncode == 2 and unknown.stderr.startswith("error: member: no such member")

@@ -63,6 +63,15 @@ def _write_variant(tmp_path: Path, replace: tuple[str, str]) -> Path:
         (('medicaid_id_pattern = "^[A-Z][0-9]{6}$"', 'medicaid_id_pattern = "^[A-Z"'),
          "identifiers.medicaid_id_pattern", "not a regular expression"),
         (('code = "CO"', 'code = "CT"'), "program.code", "the file is for 'CO'"),
+        (('refuse = ["event-order", "loaded-minutes"]', 'refuse = ["event-order", "loaded-minute"]'),
+         "plausibility.refuse[1]", "unknown rule 'loaded-minute'"),
+        (('broker_address = "100 Example Broker Way, Denver, CO 80202"', 'broker_address = "Denver"'),
+         "payers.broker_address", "a street, city, state and ZIP"),
+        (("max_loaded_miles = 3000\n", ""), "trip_log.max_loaded_miles", "missing"),
+        (("max_wait_minutes = 1440\n", 'max_wait_minutes = "a day"\n'), "trip_log.max_wait_minutes",
+         "must be an integer"),
+        (("early_pickup_minutes = 20\n", ""), "plausibility.early_pickup_minutes", "missing"),
+        (("pin_attempts = 5\n", "pin_attempts = true\n"), "plausibility.pin_attempts", "must be an integer"),
     ],
 )
 def test_bad_policy_file_names_file_key_and_problem(tmp_path, replace, key, problem):

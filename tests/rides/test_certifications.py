@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 import threading
 
 import pytest
@@ -16,7 +14,7 @@ from sqlalchemy import select
 
 from nemt import clock
 from nemt.store.models import AuditEvent, Leg, Member, MemberNeed, Notice, Trip
-from tests.conftest import database_url_of
+from tests.conftest import nemt_cli
 from tests.rides.conftest import DENVER, local, ride
 from tests.web.helpers import sign_in
 
@@ -139,9 +137,7 @@ def test_the_pages_list_and_record(client, token_for, world):
 
 
 def _nemt(db, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(db), "NEMT_CLOCK_START": clock.now().isoformat()}
-    return subprocess.run([sys.executable, "-m", "nemt.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return nemt_cli(db, *args, NEMT_CLOCK_START=clock.now().isoformat())  # the command's clock = the test's
 
 
 def test_the_command_lists_and_records(client, token_for, world, db):

@@ -11,17 +11,12 @@ from sqlalchemy import func, select
 
 from nemt import clock
 from nemt.services import rides
-from nemt.services.platform.auth import actor_of
 from nemt.services.platform.errors import Conflict
 from nemt.store.models import Trip
+from tests.conftest import actor_for
 from tests.rides.conftest import local, ride
 
 THREADS = 20
-
-
-def _actor(uow_factory, username):
-    with uow_factory() as uow:
-        return actor_of(uow.users.by_username(username))
 
 
 def _request(world, days=7, hour=10, provider="Denver"):
@@ -36,7 +31,7 @@ def _trips(world) -> int:
 
 
 def _race(world, keys: list[str | None]) -> tuple[list, list]:
-    agent = _actor(world.uow, "agent")
+    agent = actor_for(world.uow, "agent")
     now = clock.now()
     barrier = threading.Barrier(len(keys))
     results, errors = [], []
@@ -82,7 +77,7 @@ def test_agents_with_and_without_a_key_make_one_trip(world):
 
 
 def test_a_second_key_for_the_same_ride_answers_with_the_first(world):
-    agent = _actor(world.uow, "agent")
+    agent = actor_for(world.uow, "agent")
     now = clock.now()
     with world.uow() as uow:
         first = rides.book_ride(uow, agent, _request(world), now, idempotency_key="call-1")
@@ -103,7 +98,7 @@ def test_a_second_key_for_the_same_ride_answers_with_the_first(world):
 
 
 def test_a_cancelled_ride_may_be_booked_again_under_a_new_key(world):
-    agent = _actor(world.uow, "agent")
+    agent = actor_for(world.uow, "agent")
     now = clock.now()
     with world.uow() as uow:
         first = rides.book_ride(uow, agent, _request(world), now, idempotency_key="call-1")
@@ -115,7 +110,7 @@ def test_a_cancelled_ride_may_be_booked_again_under_a_new_key(world):
 
 
 def test_changing_a_ride_onto_another_booked_ride_is_refused(world):
-    agent = _actor(world.uow, "agent")
+    agent = actor_for(world.uow, "agent")
     now = clock.now()
     with world.uow() as uow:
         rides.book_ride(uow, agent, _request(world), now, idempotency_key="call-1")

@@ -1,5 +1,5 @@
-"""Real-time changes: urgent insertion into a live plan, removal and repair, re-optimizing the rest of the day —
-every result verified by the independent checker."""
+"""Insertion into and removal from a whole solution (the seams' repair of ``nemt.jobs.regions``) — every result
+verified by the independent checker. Members on board through a re-plan: ``test_live.py``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from nemt.scheduling import StopKind, TimeWindow, check_solution, read_cordeau, solve
-from nemt.scheduling.realtime import insert_request, remove_request, reoptimize
+from nemt.scheduling.realtime import insert_request, remove_request
 
 
 @pytest.fixture(scope="module")
@@ -56,22 +56,3 @@ def test_impossible_request_is_left_unserved(live):
     result = insert_request(instance, solution, impossible)
     assert result.vehicle is None and result.request in result.solution.unserved
     assert result.solution.cost == pytest.approx(solution.cost)
-
-
-def test_reoptimize_keeps_members_on_board(live):
-    instance, solution = live
-    now = 150.0
-    rest = reoptimize(instance, solution, now, time_limit=1.0, seed=2)
-    report = check_solution(rest.instance, rest.solution)
-    assert report.feasible, report.violations
-    on_board = {s.request for r in solution.routes for s in r.stops if s.kind is StopKind.PICKUP
-                and s.service_start <= now} - {s.request for r in solution.routes for s in r.stops
-                                               if s.kind is StopKind.DROPOFF and s.service_start <= now}
-    for q in on_board:
-        pinned = rest.request_ids.index(instance.requests[q].id)
-        original_vehicle = next(r.vehicle for r in solution.routes for s in r.stops if s.request == q)
-        new_vehicle = next(r.vehicle for r in rest.solution.routes for s in r.stops if s.request == pinned)
-        assert new_vehicle == original_vehicle
-    served = {s.request for r in solution.routes for s in r.stops if s.kind is StopKind.DROPOFF
-              and s.service_start <= now}
-    assert len(rest.instance.requests) == len(instance.requests) - len(served)

@@ -10,26 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from benchmarks.burst import free_port, stop_process_group, wait_until_up
 from nemt.policy import PACKAGED_POLICIES
 
 _SEEDED: dict[tuple[str, str], Path] = {}  # (clock hour, program files' digest) -> a seeded database of this process
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def nemt_command() -> list[str]:
@@ -84,27 +76,16 @@ def running_server(folder: Path, env: dict[str, str], *, prepare: Callable[[str]
     if restart_clock is not None:
         env["NEMT_CLOCK_START"] = restart_clock()
     port = free_port()
-    with open(folder / "server.log", "w") as log:
+    log_path = folder / "server.log"
+    with open(log_path, "w") as log:
         proc = subprocess.Popen(nemt_command() + ["serve", "--host", "127.0.0.1", "--port", str(port)], cwd=folder,
-                                env=env, stdout=log, stderr=subprocess.STDOUT)
+                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("the server did not start: " + (folder / "server.log").read_text()[-2000:])
-            time.sleep(0.2)
         try:
+            try:
+                wait_until_up(base, proc, 60, log_path)
+            except RuntimeError as exc:
+                pytest.fail(str(exc))
             yield base
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process_group(proc, grace=10)

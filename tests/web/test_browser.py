@@ -20,6 +20,7 @@ import pytest
 from nemt import clock
 from nemt.policy import PACKAGED_POLICIES, load_policy
 from nemt.services.platform import auth, totp
+from tests.conftest import require_or_skip
 from tests.web.live_server import running_server
 
 pytestmark = pytest.mark.browser
@@ -52,11 +53,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium, or `make browser-deps`)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " — CI requires the browser tests")
-        pytest.skip(message)
+    require_or_skip(None if CHROMIUM.exists() else "apt-get install chromium, or `make browser-deps`",
+                    f"{CHROMIUM} is missing")
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

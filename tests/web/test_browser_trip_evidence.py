@@ -22,6 +22,7 @@ from nemt.store.database import make_engine
 from nemt.store.evidence_models import TripAttestation, TripEventEvidence
 from nemt.store.models import Driver, Leg, Member, Trip, User, Vehicle, VehicleRun
 from nemt.store.uow import uow_factory
+from tests.conftest import require_or_skip
 from tests.web.live_server import running_server
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -73,10 +74,8 @@ def _ride_for_the_driver(url: str) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is missing — CI requires the browser tests")
-        pytest.skip(f"{CHROMIUM} is missing")
+    require_or_skip(None if CHROMIUM.exists() else "apt-get install chromium, or `make browser-deps`",
+                    f"{CHROMIUM} is missing")
     folder = tmp_path_factory.mktemp("evidence")
     env = {**os.environ, "NEMT_SECRET_KEY": "evidence-secret-key", "NEMT_PASSWORD_HASH_COST": "test",
            "NEMT_CLOCK_START": clock.now().isoformat()}

@@ -79,7 +79,7 @@ def test_on_time_ride_time_no_shows_and_counts(demo, monkeypatch):
                               at=promised + dt.timedelta(minutes=WINDOW + 25))
     monkeypatch.undo()
     on_time = _run(demo, "auditor", "on-time", day)
-    assert on_time.rows[0][1:] == (1, 1, 0, 100.0)  # the demo's seeded rides have no trip logs
+    assert on_time.rows[0][1:] == (1, 1, 0, 0, 100.0)  # the demo's seeded rides have no trip logs
     ride = _run(demo, "auditor", "ride-time", day)
     assert ride.rows[0] == ("taxi", 1, 30.0)
 
@@ -93,7 +93,7 @@ def test_on_time_ride_time_no_shows_and_counts(demo, monkeypatch):
             "fields": {"at": (promised + dt.timedelta(minutes=WINDOW + 10)).isoformat()}})
     monkeypatch.undo()
     on_time = _run(demo, "auditor", "on-time", day)
-    assert on_time.rows[0][1:] == (1, 0, 1, 0.0)
+    assert on_time.rows[0][1:] == (1, 0, 0, 1, 0.0)
     assert _run(demo, "auditor", "ride-time", day).rows[0] == ("taxi", 1, 15.0)
 
     # A no-show on a second ride, and a pending request (no certification) that is then cancelled.
@@ -189,8 +189,8 @@ class _FakeUow:
 
 
 def test_on_time_and_no_shows_from_folded_logs():
-    """The on-time rule is the domain's (``punctuality.on_time``): within the window after the planned pick-up; a
-    leg with no pick-up time is on time when it arrives by the appointment."""
+    """The on-time rule is the domain's (``punctuality.verdict``, as the by-provider report's): within the window
+    after the planned pick-up; a leg with no pick-up time is on time when it arrives by the appointment."""
     from nemt.domain.actors import Actor
     from nemt.store.models import Leg, Trip, TripLogEvent
 
@@ -208,5 +208,5 @@ def test_on_time_and_no_shows_from_folded_logs():
               4: [TripLogEvent(id=4, leg_id=4, kind="no-show", at=at, data={})]}
     uow, actor, policy = _FakeUow(_FakeReports(legs, events)), Actor.system("test"), load_policy("CO")
     report = reports.on_time(uow, actor, day, day, policy)
-    assert report.rows == [(day, 3, 2, 1, 66.7), ("all days", 3, 2, 1, 66.7)]
+    assert report.rows == [(day, 3, 2, 0, 1, 66.7), ("all days", 3, 2, 0, 1, 66.7)]
     assert reports.no_shows(uow, actor, day, day, policy).rows == [(day, 4, 1, 0)]

@@ -18,8 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nemt.contracts import ContractError, format_path
-from nemt.services.platform.errors import ImportRejected, ServiceError, TooManyRequests, refused
-from nemt.store.limits import FieldRefused
+from nemt.services.platform.errors import ImportRejected, ServiceError, TooManyRequests
 
 PROBLEM = "application/problem+json"
 
@@ -99,11 +98,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, exc: ServiceError):
         return service_problem(exc)
-
-    @app.exception_handler(FieldRefused)
-    async def _field_refused(_request: Request, exc: FieldRefused):
-        # A value its column cannot hold, refused by the store before anything was written.
-        return service_problem(refused(exc))
 
     @app.exception_handler(ContractError)
     async def _contract_error(_request: Request, exc: ContractError):

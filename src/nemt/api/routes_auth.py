@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from nemt.api.problems import responses, signed_in
 from nemt.domain.actors import Actor
-from nemt.http.deps import allowed, current_actor, get_uow
+from nemt.http.deps import allowed, bearer_token, client_address, current_actor, get_uow
 from nemt.services.platform import auth, login
 from nemt.services.platform.permissions import Action, roles_text
 
@@ -49,18 +49,13 @@ class TokenInfoOut(BaseModel):
     revoked_at: dt.datetime | None
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
-
-
 @router.post("/api/v1/auth/token", response_model=TokenOut, responses=responses(400, 401, 422, 429, 503),
              summary="Exchange a user name, password (and second-factor code) for an API token. Roles: any user.")
 def create_token(body: TokenRequest, request: Request, uow=Depends(get_uow)) -> TokenOut:
-    token, user = login.issue_api_token(uow, body.username, body.password, body.totp, _client(request),
-                                        label=body.label, days=body.days)
-    expires_at = auth.expiry_of(uow, token)
-    assert expires_at is not None  # just issued
-    return TokenOut(token=token, role=user.role, organization=user.organization.name, expires_at=expires_at)
+    issued, user = login.issue_api_token(uow, body.username, body.password, body.totp, client_address(request),
+                                         label=body.label, days=body.days)
+    return TokenOut(token=issued.token, role=user.role, organization=user.organization.name,
+                    expires_at=issued.expires_at)
 
 
 @router.get("/api/v1/me", responses=signed_in(),
@@ -86,7 +81,7 @@ def revoke_token(token_id: int, actor: Actor = allowed(Action.ACCOUNT_SELF), uow
 @router.post("/api/v1/auth/revoke", status_code=204, responses=signed_in(),
              summary="Revoke the bearer token this request carries (sign out of the API). Roles: any user.")
 def revoke_this_token(request: Request, actor: Actor = Depends(current_actor), uow=Depends(get_uow)) -> None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        auth.revoke_token(uow, header[7:].strip())
+    token = bearer_token(request)
+    if token is not None:
+        auth.revoke_token(uow, token)
         uow.commit()

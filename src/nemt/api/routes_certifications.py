@@ -64,4 +64,4 @@ def record_certification(key: str, body: rides.CertificationIn, actor: Actor = a
             summary="The rides of the caller's program waiting for a certification or a prior authorization, with "
                     "what each waits for. " + roles_text([Action.PENDING_READ]))
 def pending_rides(actor: Actor = allowed(Action.PENDING_READ), uow=Depends(get_uow)) -> list[dict]:
-    return [rides.describe_pending(uow, t) for t in rides.pending_rides(uow, actor, clock.now())]
+    return rides.describe_pending(uow, rides.pending_rides(uow, actor, clock.now()))

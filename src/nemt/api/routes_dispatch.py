@@ -4,12 +4,13 @@ and PDF)."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from nemt import clock
+from nemt import clock, jobs
 from nemt.api.problems import SIGNED_IN, responses
 from nemt.domain.actors import Actor
 from nemt.http.deps import allowed, get_uow
@@ -22,8 +23,10 @@ router = APIRouter(prefix="/api/v1", tags=["dispatch"], responses=SIGNED_IN)
 class ScheduleBody(BaseModel):
     program: str = Field(default="CO", max_length=2)
     date: dt.date
-    time_limit: float = Field(default=5.0, gt=0, le=60, allow_inf_nan=False,
-                              description="seconds the optimizer may search (at most 60)")
+    time_limit: float = Field(default=5.0, allow_inf_nan=False,
+                              description="seconds the optimizer may search: more than 0, at most 60 when the "
+                                          "answer is waited for (/dispatch/schedule), at most 900 for a job "
+                                          "(services.dispatch.schedule: MAX_WAITED_TIME_LIMIT, MAX_TIME_LIMIT)")
 
 
 class AssignBody(BaseModel):
@@ -35,7 +38,8 @@ class AssignBody(BaseModel):
 @router.post("/dispatch/schedule", responses=responses(400, 404, 409, 422),
              summary="Optimize a day's runs. " + roles_text([Action.DISPATCH]))
 def schedule(body: ScheduleBody, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get_uow)) -> dict:
-    result = dispatch.schedule_day(uow, actor, body.program.upper(), body.date, time_limit=body.time_limit)
+    result = dispatch.schedule_day(uow, actor, body.program.upper(), body.date, time_limit=body.time_limit,
+                                   waited=True)
     return result.__dict__
 
 
@@ -87,20 +91,19 @@ def will_call(key: str, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get
 
 
 @router.post("/dispatch/schedule-jobs", status_code=202, responses=responses(400, 404, 422),
-             summary="Schedule a day in the background; poll the job for its progress. "
-                     + roles_text([Action.DISPATCH]))
-def schedule_job(body: ScheduleBody, request: Request, actor: Actor = allowed(Action.DISPATCH),
-                 uow=Depends(get_uow)) -> dict:
-    key = dispatch.start_schedule(uow, actor, body.program.upper(), body.date, time_limit=body.time_limit,
-                                  uow_factory=request.app.state.uow_factory)
-    return {"job": key, "status": f"/api/v1/dispatch/jobs/{key}"}
+             summary="Schedule a day in the background (a plan-day job: re-plans a planned day, joins a plan still "
+                     "running); poll the job for its progress. " + roles_text([Action.DISPATCH]))
+def schedule_job(body: ScheduleBody, request: Request, actor: Actor = allowed(Action.DISPATCH)) -> dict:
+    job = jobs.plan_day_for(request.app.state.uow_factory, actor, body.program.upper(), body.date,
+                            time_limit=body.time_limit)
+    return {"job": job.key, "status": f"/api/v1/dispatch/jobs/{quote(job.key, safe='')}"}
 
 
 @router.get("/dispatch/jobs/{key}", responses=responses(404),
             summary="How far a dispatch job is: state, percent, what it is doing, and its result. "
                     + roles_text([Action.DISPATCH]))
-def job(key: str, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get_uow)) -> dict:
-    status = dispatch.job_status(uow, actor, key)
-    return {"job": status.key, "kind": status.kind, "date": status.day, "state": status.state,
-            "percent": status.percent, "message": status.message,
-            "result": status.result.__dict__ if status.result else None, "error": status.error}
+def job(key: str, request: Request, actor: Actor = allowed(Action.DISPATCH)) -> dict:
+    status = jobs.status_for(request.app.state.uow_factory, actor, key)
+    return {"job": status.key, "kind": status.kind, "date": status.params.get("date"), "state": status.state,
+            "percent": status.progress, "message": status.message, "result": status.result, "error": status.error,
+            "rule": status.rule or None}

@@ -14,7 +14,7 @@ expired", 45 "Charge exceeds fee schedule/maximum allowable or contracted/legisl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,7 +29,8 @@ CONTRACTUAL = "CO"  # CAS01: contractual obligation (the provider may not bill t
 #                    prohibited", Payment for Covered Services)
 OVER_FEE_SCHEDULE = "45"
 NO_RATE = "16"
-# The build's edits that deny a claim, with the CARC the denial carries.
+# The build's edits that deny a claim, with the CARC the denial carries: the one map of these edits (the build holds
+# a claim carrying one of them for review: nemt.services.claims.common.REVIEW_EDITS is its keys).
 DENYING_EDITS = {
     "timely-filing-limit-passed": "29",
     "attachment-missing-denied": "16",
@@ -97,6 +98,3 @@ def adjudicate(claims: Iterable[ClaimToPay], schedule: FeeSchedule) -> list[Paid
         out.append(_paid_claim(claim, PAID if any(ln.paid for ln in lines) else DENIED, lines))
     return out
 
-
-def paid_total(claims: Sequence[PaidClaim]) -> Decimal:
-    return sum((c.paid for c in claims), Decimal("0.00"))

@@ -29,6 +29,8 @@ __all__ = [
     "lines_for_leg",
     "leg_exclusion",
     "escort_is_covered",
+    "ancillary_exclusion",
+    "edit_message",
     "missing_attachment_fields",
     "timely_filing_deadline",
 ]
@@ -48,6 +50,7 @@ EDIT_SECTIONS: Mapping[str, str] = {
     "meals-lodging-not-charged": "Ancillary Services: Meals/Lodging",
     "ancillary-unit-limit": "Ancillary Services: Meals/Lodging; Ancillary Services",
     "escort-ancillary-not-covered": "Ancillary Services: Meals/Lodging",
+    "meals-lodging-inpatient-stay": "Ancillary Services: Meals/Lodging",
 }
 
 _MESSAGES: Mapping[str, str] = {
@@ -72,6 +75,8 @@ _MESSAGES: Mapping[str, str] = {
     "ancillary-unit-limit": "meals and lodging are limited to {units} unit(s) per day each, per member or escort",
     "escort-ancillary-not-covered": "an escort's meals and lodging are covered only when the member is a child or an"
     " at-risk adult; not billed",
+    "meals-lodging-inpatient-stay": "out-of-state meals and lodging are covered only when they are not part of an"
+    " inpatient stay; not billed",
 }
 
 
@@ -89,6 +94,8 @@ class ClaimLine:
     pickup_address: str | None = None
     dropoff_address: str | None = None
     charge: Decimal | None = None
+    # A per diem line's receipt amount: the fee schedule's rate is paid "up to" it (Ancillary Services: Meals/Lodging).
+    charge_limit: Decimal | None = None
 
     @property
     def from_date(self) -> dt.date:
@@ -109,6 +116,7 @@ class Claim:
     lines: tuple[ClaimLine, ...]
     member_name: str = field(default="", repr=False)
     member_birth_date: dt.date | None = field(default=None, repr=False)
+    member_sex: str = field(default="U", repr=False)  # 837P DMG03: F, M, or U (unknown)
 
     @property
     def total_charge(self) -> Decimal | None:
@@ -436,11 +444,8 @@ def _ancillary_lines(
     used: dict[tuple[str, dt.date, str, tuple[str, ...]], int] = defaultdict(int)
     out: list[tuple[AncillaryEntry, ClaimLine]] = []
     for entry in entries:
-        if not entry.charged:
-            edits.add("meals-lodging-not-charged", entry.entry_id)
-            continue
-        if entry.person == "escort" and not member_needs_escort(entry.member, entry.date_of_service, policy):
-            edits.add("escort-ancillary-not-covered", entry.entry_id)
+        if (reason := ancillary_exclusion(entry, policy)) is not None:
+            edits.add(reason, entry.entry_id)
             continue
         person = ("member",) if entry.person == "member" else ("escort", (entry.escort_name or "").strip().casefold())
         key = (entry.member.medicaid_id, entry.date_of_service, entry.kind, person)
@@ -451,5 +456,25 @@ def _ancillary_lines(
         out.append((entry, ClaimLine(
             hcpcs=_ancillary_code(entry, policy), modifiers=(), units=1, date_of_service=entry.date_of_service,
             place_of_service=place, rendering_provider_npi=entry.rendering_provider_npi, ref=entry.entry_id,
+            charge_limit=entry.amount,
         )))
     return out
+
+
+def ancillary_exclusion(entry: AncillaryEntry, policy: Policy) -> str | None:
+    """The edit of a meals or lodging entry that is never billed (Ancillary Services: Meals/Lodging), else None: not
+    charged ("only ... meals and lodging that members and escorts are actually charged for"), an escort's for a member
+    who is neither a child nor an at-risk adult, or out of state as part of an inpatient stay ("Authorized
+    out-of-state treatment if meals or lodging is not included as part of an inpatient stay")."""
+    if not entry.charged:
+        return "meals-lodging-not-charged"
+    if entry.person == "escort" and not member_needs_escort(entry.member, entry.date_of_service, policy):
+        return "escort-ancillary-not-covered"
+    if entry.out_of_state and entry.inpatient_stay:
+        return "meals-lodging-inpatient-stay"
+    return None
+
+
+def edit_message(code: str) -> str:
+    """The plain sentence of an edit without details (the recording of an expense refuses with the same words)."""
+    return _MESSAGES[code]

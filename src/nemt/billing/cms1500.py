@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nemt.billing.cms1500_grid import BOX, FONT, FONT_SIZE, LINE_COLUMNS, Box, line_rows, point_of
-from nemt.billing.x12_837p import BillingProviderInfo, ClaimSubmission, ServiceLine
+from nemt.billing.x12_837p import BillingProviderInfo, ClaimSubmission, ServiceLine, phone_digits
 from nemt.policy import Policy
 
 __all__ = ["Cms1500Form", "amount_box", "birth_date_box", "forms_for_claim", "mmddyy", "render_cms1500",
@@ -213,7 +213,7 @@ def _provider_boxes(sheet: _Sheet, form: Cms1500Form, page: _Page) -> None:
     sheet.put("31_date", mmddyy(page.signed_on))
     for box, value in zip(("32_name", "32_street", "32_city"), page.facility, strict=True):
         sheet.put(box, value.replace(",", ""))
-    digits = "".join(c for c in page.billing_phone if c.isdigit())[-10:]
+    digits = phone_digits(page.billing_phone)[-10:]
     if len(digits) == 10:
         sheet.put("33_phone", f"{digits[:3]} {digits[3:6]}-{digits[6:]}")
     sheet.put("33_name", bp.name)

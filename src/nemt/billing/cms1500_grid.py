@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BOX", "COLUMN_PT", "FONT", "FONT_SIZE", "LINE_COLUMNS", "LINE_PT", "LINES_PER_PAGE", "Box", "cell_of",
+__all__ = ["BOX", "COLUMN_PT", "FONT", "FONT_SIZE", "LINE_COLUMNS", "LINE_PT", "Box", "cell_of",
            "line_rows", "point_of"]
 
 COLUMN_PT = 72 / 10  # 10 pitch
 LINE_PT = 72 / 6  # 6 lines per inch
-LINES_PER_PAGE = 66
-PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 612.0, 792.0  # US Letter, the 1500's sheet
+PAGE_HEIGHT_PT = 792.0  # US Letter (8.5 x 11 inches), the 1500's sheet: 66 lines of 1/6 inch
 # Column 1 starts 1/4 inch in: 80 columns of 7.2 pt fit the 8.5-inch sheet with 1/4 inch either side.
 LEFT_MARGIN_PT = 18.0
 TOP_MARGIN_PT = 0.0  # line 1 is the sheet's first 1/6 inch

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from nemt.billing.claim_rules import Claim, ClaimLine
-from nemt.policy import Policy, policy_dir
+from nemt.policy import Policy
 
 __all__ = ["FeeScheduleError", "FeeRow", "FeeSchedule", "load_fee_schedule", "price_claims", "CENT"]
 
@@ -111,7 +111,7 @@ class FeeSchedule:
 
 def load_fee_schedule(policy: Policy, path: str | Path | None = None) -> FeeSchedule:
     """The program's fee schedule: ``fee_schedule.file`` next to the policy file unless ``path`` is given."""
-    file = Path(path) if path else policy_dir() / policy.get("fee_schedule.file")
+    file = Path(path) if path else policy.path.parent / policy.get("fee_schedule.file")
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -129,6 +129,8 @@ def price_claims(claims: Iterable[Claim], schedule: FeeSchedule, *, strict: bool
             charge: Decimal | None
             try:
                 charge = schedule.price(line.hcpcs, line.modifiers, line.units, line.date_of_service)
+                if line.charge_limit is not None:  # per diem "up to" the receipt (Ancillary Services: Meals/Lodging)
+                    charge = min(charge, line.charge_limit.quantize(CENT, rounding=ROUND_HALF_UP))
             except FeeScheduleError:
                 if strict:
                     raise

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from nemt.billing.x12_837p import Payer, Receiver
+from nemt.billing.x12_837p import Address, Payer, Receiver
 from nemt.domain.decisions.arranger import in_broker_counties
-from nemt.policy import Policy
+from nemt.policy import Policy, PolicyError
 
-__all__ = ["PayerPath", "has_broker_path", "payer_of", "payer_path", "receiver_of"]
+__all__ = ["ENCOUNTER_TRANSACTION_TYPE", "PayerPath", "broker_address", "has_broker_path",
+           "payer_of", "payer_path", "receiver_of"]
+
+# The broker's encounter file to the Department is an 837P with BHT06 = RP ("reporting": the state learns of the trip
+# from the broker, it pays nothing on it); CH (chargeable) is the provider's claim. One legal value: no policy key.
+ENCOUNTER_TRANSACTION_TYPE = "RP"
 
 
 class PayerPath(StrEnum):
@@ -54,3 +59,13 @@ def receiver_of(path: PayerPath | str, policy: Policy) -> Receiver:
         return Receiver(str(policy.get("administration.broker_name")).upper(),
                         str(policy.get("payers.broker_receiver_id")))
     return Receiver(str(policy.get("x12.receiver_name")), str(policy.get("x12.receiver_id")))
+
+
+def broker_address(policy: Policy) -> Address:
+    """The broker's address (its 835's loop 1000A N3/N4). :func:`nemt.policy.load_policy` refused a file whose
+    address does not parse, so this never raises for a loaded policy."""
+    address = Address.parse(str(policy.get("payers.broker_address")))
+    if address is None:  # pragma: no cover - checked at load
+        raise PolicyError(policy.path, "payers.broker_address", "must be a street, city, state and ZIP")
+    return address
+

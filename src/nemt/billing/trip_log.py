@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 __all__ = [
     "LEG_STATUSES",
@@ -154,6 +155,12 @@ class AncillaryEntry:
     charged: bool
     rendering_provider_npi: str
     escort_name: str | None = field(default=None, repr=False)
+    # The receipt's amount ("actually charged for, up to the daily per diem rate": the line's charge is the lower of
+    # the two; None when the input gives no amount) and where it was incurred: "Authorized out-of-state treatment if
+    # meals or lodging is not included as part of an inpatient stay".
+    amount: Decimal | None = None
+    out_of_state: bool = False
+    inpatient_stay: bool = False
 
 
 @dataclass(frozen=True)

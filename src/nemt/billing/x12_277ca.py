@@ -42,7 +42,6 @@ class ClaimAck:
     status_code: str  # STC01-2
     payer_claim_number: str = ""  # REF*1K
     amount: Decimal | None = None  # STC04: the claim's total charge
-    member_id: str = field(default="", repr=False)
 
     @property
     def accepted(self) -> bool:
@@ -83,7 +82,7 @@ def parse_277ca(text: str) -> list[ClaimAck]:
         if segment.id == "HL":
             level = required(segment, 3, "hierarchical level code")
         elif level == "PT" and segment.id == "NM1" and segment.get(1).strip() == "QC":
-            draft = {"member_id": segment.get(9).strip(), "segment": segment}
+            draft = {"segment": segment}
         elif level == "PT" and draft is not None and segment.id == "TRN":
             draft["claim_number"] = required(segment, 2, "patient control number")
         elif level == "PT" and draft is not None and segment.id == "STC" and "category" not in draft:
@@ -99,7 +98,7 @@ def _claim(draft: dict[str, Any]) -> ClaimAck:
     if "claim_number" not in draft or "category" not in draft:
         raise fail(draft["segment"], "a claim of the 277CA lacks its TRN (claim number) or its STC (status)")
     return ClaimAck(draft["claim_number"], draft["category"], draft["status_code"],
-                    draft.get("payer_claim_number", ""), draft["amount"], draft["member_id"])
+                    draft.get("payer_claim_number", ""), draft["amount"])
 
 
 # --- writer (sample files) ----------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ __all__ = [
     "write_837p",
     "submissions_from_claims",
     "split_name",
+    "phone_digits",
     "valid_contact_phone",
 ]
 
@@ -91,14 +92,19 @@ class Submitter:
 
     @property
     def phone_digits(self) -> str:
-        return re.sub(r"[^0-9]", "", self.phone)
+        return phone_digits(self.phone)
+
+
+def phone_digits(phone: str) -> str:
+    """The digits of a telephone number as typed ("(303) 555-0100" -> "3035550100")."""
+    return re.sub(r"[^0-9]", "", phone)
 
 
 def valid_contact_phone(phone: str) -> bool:
     """005010X222A1 loop 1000A PER (Submitter EDI Contact Information) is required, and so are PER03/PER04: a
     communication number. A telephone number of the North American Dialing Plan is written as ten digits,
     AAABBBCCCC (area code, prefix, number); a made-up ``0000000000`` is no number."""
-    digits = re.sub(r"[^0-9]", "", phone)
+    digits = phone_digits(phone)
     return len(digits) == 10 and digits[0] not in "01"
 
 
@@ -188,7 +194,8 @@ def submissions_from_claims(
     out: list[ClaimSubmission] = []
     for index, claim in enumerate(claims):
         last, first = split_name(claim.member_name)
-        subscriber = SubscriberInfo(claim.member_id, last, first, claim.member_birth_date)
+        subscriber = SubscriberInfo(claim.member_id, last, first, claim.member_birth_date,
+                                    claim.member_sex if claim.member_sex in ("F", "M") else "U")
         chunks = [claim.lines[i:i + MAX_LINES_PER_CLAIM] for i in range(0, len(claim.lines), MAX_LINES_PER_CLAIM)]
         for part, chunk in enumerate(chunks):
             trip = next((line for line in chunk if line.pickup_address), None)

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import typer
 
+import nemt.cli.complaints as complaints  # issue 16: nemt complaints list|show|report
+import nemt.cli.eligibility as eligibility  # issue 17: nemt eligibility inquiry|read-271|import-834
+import nemt.cli.expenses as expenses  # issue 17: nemt expenses record|list|receipt
+import nemt.cli.integrity as integrity  # issue 15: nemt integrity case open|hold|note|release|deny|list
 from nemt.cli import accounts, audit, billing, claims, decisions, dispatch, geo, jobs, network, platform, rides
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Medicaid NEMT broker platform.")
@@ -18,6 +22,10 @@ AREAS = (platform, accounts, audit, network, rides, dispatch, jobs, billing, cla
 
 for _area in AREAS:
     _area.register(app)
+eligibility.register(app)
+integrity.register(app)
+complaints.register(app)
+expenses.register(app)
 app.callback()(audit.command_channel)  # audit records name the command they came through
 
 

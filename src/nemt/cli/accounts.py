@@ -10,23 +10,11 @@ from __future__ import annotations
 import typer
 
 from nemt.cli import platform
-from nemt.cli.errors import reported
+from nemt.cli.errors import run
 
 orgs_app = typer.Typer(no_args_is_help=True, help="Organizations: create, list, deactivate.")
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 BASE_URL = typer.Option(DEFAULT_BASE_URL, "--base-url", help="Where users reach the platform (for the link).")
-
-
-def _actor():
-    from nemt.domain.actors import Actor
-
-    return Actor.system("cli")
-
-
-def _uow():
-    from nemt.store.uow import UnitOfWork
-
-    return UnitOfWork()
 
 
 def _user_line(user) -> str:
@@ -37,6 +25,7 @@ def _user_line(user) -> str:
 
 
 def _issued(issued, base_url: str, what: str) -> None:
+    # Only the link's own fields: the user's name was read before the unit of work ended (the service committed).
     typer.echo(f"{what} {issued.user.username}; one-time set-password link (shown once), valid until "
                f"{issued.expires_at:%Y-%m-%d %H:%M} UTC:")
     typer.echo(issued.url(base_url))
@@ -50,10 +39,8 @@ def users_create(username: str, role: str = typer.Option(..., help="e.g. driver,
     """Create a user and print their one-time set-password link (nobody types a password for them)."""
     from nemt.services.platform import accounts
 
-    with reported(), _uow() as uow:
-        issued = accounts.create_user(uow, _actor(), accounts.NewUser(username, display_name or username, role,
-                                                                      org, program))
-        _issued(issued, base_url, "created")
+    new = accounts.NewUser(username, display_name or username, role, org, program)
+    _issued(run(lambda uow, actor: accounts.create_user(uow, actor, new)), base_url, "created")
 
 
 def users_disable(username: str) -> None:
@@ -69,33 +56,28 @@ def users_enable(username: str) -> None:
 def _set_active(username: str, active: bool) -> None:
     from nemt.services.platform import accounts
 
-    with reported(), _uow() as uow:
-        user = accounts.set_active(uow, _actor(), username, active)
-        typer.echo(_user_line(user))
+    typer.echo(run(lambda uow, actor: _user_line(accounts.set_active(uow, actor, username, active))))
 
 
 def users_role(username: str, role: str) -> None:
     """Give a user another role (one that fits their organization)."""
     from nemt.services.platform import accounts
 
-    with reported(), _uow() as uow:
-        typer.echo(_user_line(accounts.change_role(uow, _actor(), username, role)))
+    typer.echo(run(lambda uow, actor: _user_line(accounts.change_role(uow, actor, username, role))))
 
 
 def users_reset(username: str, base_url: str = BASE_URL) -> None:
     """Reset a password: the old one stops working, sessions and tokens end; prints a new one-time link."""
     from nemt.services.platform import accounts
 
-    with reported(), _uow() as uow:
-        _issued(accounts.reset_password(uow, _actor(), username), base_url, "reset")
+    _issued(run(lambda uow, actor: accounts.reset_password(uow, actor, username)), base_url, "reset")
 
 
 def users_unlock(username: str) -> None:
     """Lift the lockout of too many failed log-ins."""
     from nemt.services.platform import accounts
 
-    with reported(), _uow() as uow:
-        typer.echo(_user_line(accounts.lift_lockout(uow, _actor(), username)))
+    typer.echo(run(lambda uow, actor: _user_line(accounts.lift_lockout(uow, actor, username))))
 
 
 def users_list(org: str = typer.Option(None, help="An organization's key or exact name"),
@@ -104,9 +86,10 @@ def users_list(org: str = typer.Option(None, help="An organization's key or exac
     """List users: user name, role, program, organization, state (tab-separated)."""
     from nemt.services.platform import accounts
 
-    with reported(), _uow() as uow:
-        for user in accounts.list_users(uow, _actor(), organization=org, role=role, active=active, locked=locked):
-            typer.echo(_user_line(user))
+    lines = run(lambda uow, actor: [_user_line(user) for user in accounts.list_users(
+        uow, actor, organization=org, role=role, active=active, locked=locked)])
+    for text in lines:
+        typer.echo(text)
 
 
 @orgs_app.command("create")
@@ -117,10 +100,8 @@ def orgs_create(name: str, kind: str = typer.Option(..., help="department, broke
     """Create an organization; prints its key."""
     from nemt.services.platform import organizations
 
-    with reported(), _uow() as uow:
-        org = organizations.create_organization(uow, _actor(), organizations.NewOrganization(kind, name, program,
-                                                                                             npi))
-        typer.echo(f"{org.key}\t{org.kind}\t{org.program}\t{org.name}")
+    new = organizations.NewOrganization(kind, name, program, npi)
+    typer.echo(run(lambda uow, actor: _org_line(organizations.create_organization(uow, actor, new))))
 
 
 @orgs_app.command("list")
@@ -128,10 +109,10 @@ def orgs_list() -> None:
     """List organizations: key, kind, program, name, state (tab-separated)."""
     from nemt.services.platform import organizations
 
-    with reported(), _uow() as uow:
-        for org in organizations.list_organizations(uow, _actor()):
-            state = "active" if org.active else "deactivated"
-            typer.echo(f"{org.key}\t{org.kind}\t{org.program}\t{org.name}\t{state}")
+    lines = run(lambda uow, actor: [_org_line(org, state=True)
+                                    for org in organizations.list_organizations(uow, actor)])
+    for text in lines:
+        typer.echo(text)
 
 
 @orgs_app.command("deactivate")
@@ -150,10 +131,17 @@ def orgs_activate(org: str, program: str = typer.Option(None, help="Narrows a na
 def _org_active(ref: str, program: str | None, active: bool) -> None:
     from nemt.services.platform import organizations
 
-    with reported(), _uow() as uow:
-        key = organizations.find(uow, _actor(), ref, program).key
-        org = organizations.set_active(uow, _actor(), key, active)
-        typer.echo(f"{org.key}\t{org.name}\t{'active' if org.active else 'deactivated'}")
+    org_line = run(lambda uow, actor: _org_line(organizations.set_active(uow, actor, ref, active, program),
+                                                kind=False, state=True))
+    typer.echo(org_line)
+
+
+def _org_line(org, *, kind: bool = True, state: bool = False) -> str:
+    """key, kind, program, name, state (tab-separated); the state change prints key, name, state."""
+    cells = [org.key, org.kind, org.program, org.name] if kind else [org.key, org.name]
+    if state:
+        cells.append("active" if org.active else "deactivated")
+    return "\t".join(cells)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from nemt.cli.errors import fail, read_input, reported
+from nemt.cli.errors import fail, read_input, reported, run
 
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: verify its hash chain, anchor it, account for "
                                                    "a member's disclosures.")
@@ -84,12 +84,9 @@ def anchor(file: Path | None = typer.Option(None, "--file", help="Append the anc
 def disclosures(member_key: str = typer.Argument(..., help="The member's key (as in the member's page address); "
                                                            "one that starts with '-' goes after '--'.")) -> None:
     """A member's accounting of disclosures: who read or changed the record, when, through what (45 CFR 164.528)."""
-    from nemt.domain.actors import Actor
     from nemt.services.platform import disclosures as accounting
-    from nemt.store.uow import UnitOfWork
 
-    with reported(), UnitOfWork() as uow:
-        rows = accounting.disclosures(uow, Actor.system("nemt audit disclosures"), member_key)
+    rows = run(lambda uow, actor: accounting.disclosures(uow, actor, member_key))
     for d in rows:
         who = f"{d.username} ({d.role}, {d.organization})"
         typer.echo(f"{d.at.astimezone(dt.UTC).isoformat(timespec='seconds')}  {who}  {d.action} {d.entity}  "
@@ -114,10 +111,9 @@ def db_grant(app_role: str = typer.Option(..., "--app-role", help="The PostgreSQ
                                                                    "as (no superuser, owns nothing).")) -> None:
     """Grant the application's database role exactly what it needs: no UPDATE, DELETE or TRUNCATE of the audit
     trail. Run as the owner (NEMT_MIGRATION_DATABASE_URL), after every upgrade."""
-    from nemt.settings import get_settings
-    from nemt.store.database import database_url, make_engine
+    from nemt.store.database import migration_engine
 
-    grant_app_role(make_engine(get_settings().migration_database_url or database_url()), app_role)
+    grant_app_role(migration_engine(), app_role)
 
 
 def register(app: typer.Typer) -> None:

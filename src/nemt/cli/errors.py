@@ -10,17 +10,20 @@ rules, never member data. Anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
 from nemt.domain.dates import DateInputError, parse_date
 
 if TYPE_CHECKING:
+    from nemt.domain.actors import Actor
     from nemt.services.platform.errors import ImportRejected
+
+T = TypeVar("T")
 
 EXIT_ERROR = 2
 SHOWN_ROWS = 50
@@ -81,6 +84,17 @@ def reported() -> Iterator[None]:
             raise
         typer.echo(text, err=True)
         raise typer.Exit(EXIT_ERROR) from None
+
+
+def run(action: Callable[[Any, Actor], T]) -> T:
+    """Run ``action(uow, actor)`` as the platform itself (``Actor.system("cli")``: every command's audit rows name
+    that actor, and the command in their endpoint) in a unit of work on the settings' database; an error the user can
+    fix becomes its error line (:func:`reported`). The action commits what it changes."""
+    from nemt.domain.actors import Actor
+    from nemt.store.uow import UnitOfWork
+
+    with reported(), UnitOfWork() as uow:
+        return action(uow, Actor.system("cli"))
 
 
 def read_input(path: Path, field: str = "FILE") -> bytes:

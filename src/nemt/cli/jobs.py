@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 jobs_app = typer.Typer(no_args_is_help=True, help="Background jobs: plan a day on a worker, follow its progress.")
 
-KINDS = ("plan-day",)
 POLL_SECONDS = 0.5
 
 
@@ -68,10 +67,11 @@ def jobs_submit(kind: str = typer.Argument(..., help="plan-day"),
                                           help="follow it with a progress bar (always, without a broker)")) -> None:
     """Submit a job (one per program and day: submitting it twice gives the same job) and follow it."""
     from nemt import jobs
+    from nemt.jobs.tasks import TASKS
     from nemt.settings import get_settings
 
-    if kind not in KINDS:
-        fail("kind", f"the kind of job must be one of {', '.join(KINDS)}", "job kinds")
+    if kind not in TASKS:
+        fail("kind", f"the kind of job must be one of {', '.join(sorted(TASKS))}", "job kinds")
     day = date_option(date, "--date")
     make_uow = _uow()
     with reported():
@@ -84,7 +84,7 @@ def jobs_submit(kind: str = typer.Argument(..., help="plan-day"),
         finished = [_follow(make_uow, j.key) if follow and not j.finished else j for j in submitted]
     shown = [_as_dict(j) for j in finished]
     typer.echo(json.dumps(shown[0] if len(shown) == 1 else shown, indent=1))
-    if any(j.state == "failed" for j in finished):
+    if any(j.state == jobs.JobState.FAILED for j in finished):
         raise typer.Exit(1)
 
 
@@ -100,13 +100,8 @@ def jobs_status(key: str = typer.Argument(..., help="the job's key, e.g. plan-da
         if wait and not job.finished:
             job = _follow(make_uow, key)
         elif not job.finished:
-            typer.echo(f"{job.state} {_bar(job.progress)} {job.progress}% {job.message}", err=True)
+            typer.echo(f"{job.state} {job.progress}% {job.message} (--wait follows it with a progress bar)", err=True)
     typer.echo(json.dumps(_as_dict(job), indent=1))
-
-
-def _bar(percent: int, width: int = 30) -> str:
-    done = width * percent // 100
-    return "[" + "#" * done + "." * (width - done) + "]"
 
 
 @jobs_app.command("list")

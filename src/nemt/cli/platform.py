@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from nemt.cli.errors import existing_file, fail, reported
+from nemt.cli.errors import existing_file, fail, run
 
 db_app = typer.Typer(no_args_is_help=True, help="The database: migrations.")
 demo_app = typer.Typer(no_args_is_help=True, help="The synthetic demo world.")
@@ -28,12 +28,12 @@ def db_upgrade(revision: str = typer.Argument("heads")) -> None:
     else the SQLite file nemt.db); with NEMT_DATABASE_APP_ROLE, then grant that role what the application needs."""
     from nemt.cli.audit import grant_app_role
     from nemt.settings import get_settings
-    from nemt.store.database import database_url, make_engine
+    from nemt.store.database import migration_engine
     from nemt.store.migrate import upgrade
 
-    url = get_settings().migration_database_url or database_url()
-    engine = make_engine(url)
+    engine = migration_engine()
     upgrade(engine, revision)
+    url = engine.url.render_as_string(hide_password=True)
     typer.echo(f"database at {url.split('@')[-1] if '@' in url else url} is at revision {revision}")
     app_role = get_settings().database_app_role
     if app_role:
@@ -56,15 +56,12 @@ def members_import(file: Path = typer.Argument(..., exists=False, help="Eligibil
     """Load an eligibility file: a bad row names its line, field and reason, and nothing is written."""
     from rich.progress import Progress
 
-    from nemt.domain.actors import Actor
     from nemt.services.members import import_eligibility
-    from nemt.store.uow import UnitOfWork
 
     content = existing_file(file).read_bytes()
-    with reported(), Progress(transient=True) as progress:
+    with Progress(transient=True) as progress:
         task = progress.add_task(f"importing {file.name}", total=None)
-        with UnitOfWork() as uow:
-            result = import_eligibility(uow, Actor.system("members-import"), program.upper(), str(file), content)
+        result = run(lambda uow, actor: import_eligibility(uow, actor, program.upper(), str(file), content))
         progress.update(task, completed=1, total=1)
     if result.unchanged:
         typer.echo(f"{file}: already imported (sha256 {result.sha256[:12]}…); nothing changed")
@@ -78,25 +75,24 @@ def users_token(username: str, label: str = "cli",
                 ) -> None:
     """Issue an API token for a user (printed once; expires after --days, at most NEMT_TOKEN_DAYS). Audited."""
     from nemt.services.platform import auth
-    from nemt.store.uow import UnitOfWork
 
-    with reported(), UnitOfWork() as uow:
+    def issue(uow, _actor) -> str:
         user = uow.users.by_username(username)
         if user is None:
             fail("username", f"no user {username!r}")
-        token = auth.issue_token(uow, user, label, days)
+        issued = auth.issue_token(uow, user, label, days)
         uow.commit()
-    typer.echo(token)
+        return issued.token
+
+    typer.echo(run(issue))
 
 
 @users_app.command("tokens")
 def users_tokens(username: str) -> None:
     """List a user's API tokens: id, label, created, expires, last used, state (never the token)."""
     from nemt.services.platform import auth
-    from nemt.store.uow import UnitOfWork
 
-    with reported(), UnitOfWork() as uow:
-        tokens = auth.tokens_of(uow, username)
+    tokens = run(lambda uow, _actor: auth.tokens_of(uow, username))
     typer.echo("id\tlabel\tcreated\texpires\tlast used\tstate")
     for t in tokens:
         state = "revoked" if t.revoked_at else "live"
@@ -107,12 +103,9 @@ def users_tokens(username: str) -> None:
 @users_app.command("revoke-token")
 def users_revoke_token(token_id: int) -> None:
     """Revoke an API token by its id (from `nemt users tokens`). Audited."""
-    from nemt.domain.actors import Actor
     from nemt.services.platform import auth
-    from nemt.store.uow import UnitOfWork
 
-    with reported(), UnitOfWork() as uow:
-        auth.revoke_token_id(uow, Actor.system("users-revoke-token"), token_id)
+    run(lambda uow, actor: auth.revoke_token_id(uow, actor, token_id))
     typer.echo(f"token {token_id} revoked")
 
 
@@ -120,10 +113,8 @@ def users_revoke_token(token_id: int) -> None:
 def users_totp_code(username: str) -> None:
     """Print a second-factor code for a demo account (only those enrolled with the README's public demo secret)."""
     from nemt.services.platform import totp
-    from nemt.store.uow import UnitOfWork
 
-    with reported(), UnitOfWork() as uow:
-        code = totp.demo_code(uow, username)
+    code = run(lambda uow, _actor: totp.demo_code(uow, username))
     typer.echo(code)
 
 

@@ -9,7 +9,7 @@ import json
 import typer
 
 from nemt import clock
-from nemt.cli.errors import date_option, reported
+from nemt.cli.errors import date_option, run
 
 rides_app = typer.Typer(no_args_is_help=True, help="Rides: the pending worklist, certifications.")
 
@@ -17,14 +17,12 @@ rides_app = typer.Typer(no_args_is_help=True, help="Rides: the pending worklist,
 @rides_app.command("pending")
 def rides_pending(program: str = typer.Option("CO", help="CO | CT")) -> None:
     """The program's rides waiting for a certification or a prior authorization, with what each waits for."""
-    from nemt.domain.actors import Actor
     from nemt.services import rides
-    from nemt.store.uow import UnitOfWork
 
-    with reported(), UnitOfWork() as uow:
-        trips = rides.pending_rides(uow, Actor.system("rides-pending-cli"), clock.now(), program=program.upper())
-        out = [rides.describe_pending(uow, t) for t in trips]
-    typer.echo(json.dumps(out, indent=1))
+    def pending(uow, actor):
+        return rides.describe_pending(uow, rides.pending_rides(uow, actor, clock.now(), program=program.upper()))
+
+    typer.echo(json.dumps(run(pending), indent=1))
 
 
 @rides_app.command("certify")
@@ -35,17 +33,16 @@ def rides_certify(member: str = typer.Argument(..., help="the member's key (from
                   by: str = typer.Option(..., "--by", help="who signed (the medical professional)"),
                   on: str = typer.Option(..., "--on", help="the signature date, YYYY-MM-DD")) -> None:
     """Record a written certification; the member's pending rides are decided again and the member notified."""
-    from nemt.domain.actors import Actor
     from nemt.services import rides
-    from nemt.store.uow import UnitOfWork
 
     signed = date_option(on, "--on")
-    with reported(), UnitOfWork() as uow:
+
+    def certify(uow, actor):
         command = rides.parse_input(rides.CertificationIn, {"statements": statement, "certified_by": by,
                                                             "certified_on": signed})
-        result = rides.record_certification(uow, Actor.system("certification-cli"), member, command, clock.now())
-        out = rides.describe_certification(result)
-    typer.echo(json.dumps(out, indent=1))
+        return rides.describe_certification(rides.record_certification(uow, actor, member, command, clock.now()))
+
+    typer.echo(json.dumps(run(certify), indent=1))
 
 
 def register(app: typer.Typer) -> None:

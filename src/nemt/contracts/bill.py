@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar, overload
 
 from nemt.billing.trip_log import (
@@ -282,7 +283,28 @@ def _entry(obj: Any, path: Path, policy: Policy) -> AncillaryEntry:
         escort_name=escort_name,
         charged=r.boolean("charged"),
         rendering_provider_npi=_npi(r, "rendering_provider_npi"),
+        # Optional beyond the acceptance contract: the receipt's amount (paid up to the per diem) and where it was
+        # incurred (Ancillary Services: Meals/Lodging) — as the platform's recorded expenses give them.
+        amount=_amount(r, "amount"),
+        out_of_state=r.boolean("out_of_state", optional=True),
+        inpatient_stay=r.boolean("inpatient_stay", optional=True),
     )
+
+
+def _amount(r: _Reader, key: str) -> Decimal | None:
+    """An optional amount in dollars: a JSON number or a decimal string, not negative."""
+    value = r.raw(key, optional=True)
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InvalidOperation
+        amount = Decimal(str(value))
+        if not amount.is_finite() or amount < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        raise ContractError(r.at(key), "must be an amount in dollars (0 or more)") from None
+    return amount
 
 
 def _provider(r: _Reader, policy: Policy) -> BillingProvider:

@@ -37,7 +37,6 @@ __all__ = ["RULES", "Finding", "LegFacts", "Neighbour", "Position", "check", "pe
 
 RULES = ("event-order", "early-pickup", "loaded-minutes", "loaded-miles", "odometer-miles", "gps-miles",
          "gps-place", "driver-overlap", "vehicle-overlap", "capacity")
-_MILEAGE = "Mileage shall be paid for the shortest trip length"
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,12 @@ class _Checker:
     def value(self, name: str) -> float:
         return float(self.policy.get(f"plausibility.{name}"))
 
-    def fail(self, rule: str, message: str, section: str = "plausibility") -> None:
+    def fail(self, rule: str, message: str, *, mileage: bool = False) -> None:
+        """A failed rule, citing the program's mileage rule (``plausibility.mileage_cite``, where its source states
+        one) for the loaded-miles rules, else the (operational) ``[plausibility]`` table."""
+        section = "plausibility"
+        if mileage and self.policy.has("plausibility.mileage_cite"):
+            section = str(self.policy.get("plausibility.mileage_cite"))
         self.findings.append(Finding(rule, message, self.policy.cite(section), rule in self.refusing))
 
     def order(self) -> None:
@@ -149,7 +153,7 @@ class _Checker:
         allowed = route * (1 + self.value("miles_tolerance_share")) + self.value("miles_tolerance_miles")
         if miles > allowed:
             self.fail("loaded-miles", f"{miles} loaded miles logged; the shortest route is {route:.1f} miles "
-                                      f"(at most {allowed:.1f} accepted)", _MILEAGE)
+                                      f"(at most {allowed:.1f} accepted)", mileage=True)
 
     def odometer(self) -> None:
         start, end = self.facts.odometer.get("picked-up"), self.facts.odometer.get("dropped-off")
@@ -161,7 +165,7 @@ class _Checker:
         allowed = end - start + self.value("odometer_tolerance_miles")
         if self.log.loaded_miles is not None and self.log.loaded_miles > allowed:
             self.fail("odometer-miles", f"{self.log.loaded_miles} loaded miles logged; the odometer moved "
-                                        f"{end - start:.1f} miles", _MILEAGE)
+                                        f"{end - start:.1f} miles", mileage=True)
 
     def gps(self) -> None:
         positions = self.facts.positions
@@ -179,7 +183,8 @@ class _Checker:
         allowed = line * self.value("gps_circuity_max") + self.value("miles_tolerance_miles")
         if self.log.loaded_miles > allowed:
             self.fail("gps-miles", f"{self.log.loaded_miles} loaded miles logged; the pick-up and drop-off "
-                                   f"positions are {line:.1f} miles apart (at most {allowed:.1f} accepted)", _MILEAGE)
+                                   f"positions are {line:.1f} miles apart (at most {allowed:.1f} accepted)",
+                      mileage=True)
 
     def interval(self) -> tuple[dt.datetime, dt.datetime] | None:
         start = self.log.picked_up_at or self.log.arrived_at

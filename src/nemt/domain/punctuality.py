@@ -35,16 +35,20 @@ class LegTimes:
         return self.planned_pickup or self.pickup_earliest
 
 
-def plan_lateness(times: LegTimes, window: dt.timedelta, *, now: dt.datetime, open_leg: bool) -> list[str]:
+def plan_lateness(times: LegTimes, window: dt.timedelta, *, now: dt.datetime, open_leg: bool,
+                  eta_pickup: dt.datetime | None = None, on_board: bool = False) -> list[str]:
     """Why a planned leg is late, in words (empty: it is not): a plan that picks up after the window, a plan that
-    arrives after the appointment, or an open leg whose promised pick-up has passed with the window."""
+    arrives after the appointment, or an open leg whose promised pick-up has passed with the window
+    (:func:`pickup_deadline`) — unless the vehicle's estimated pick-up ``eta_pickup`` is known
+    (:func:`expected_lateness` then says by how much it will miss, and when) or the member is ``on_board``."""
     reasons = []
     planned, earliest = times.planned_pickup, times.pickup_earliest
     if planned and earliest and planned > earliest + window:
         reasons.append("planned pick-up after the window")
     if times.planned_dropoff and times.dropoff_latest and times.planned_dropoff > times.dropoff_latest:
         reasons.append("arrives after the appointment")
-    if planned and open_leg and now > planned + window:
+    deadline = pickup_deadline(times, window)
+    if open_leg and eta_pickup is None and not on_board and deadline is not None and now > deadline:
         reasons.append("not picked up yet")
     return reasons
 

@@ -74,3 +74,76 @@ EXPORTABLE_CLAIM_STATUSES = frozenset({ClaimStatus.READY})
 RESUBMITTABLE_CLAIM_STATUSES = frozenset({ClaimStatus.EXPORTED, ClaimStatus.PAID, ClaimStatus.DENIED})
 # Superseded claims: counting them beside the claim that replaced them would count a trip twice.
 SUPERSEDED_CLAIM_STATUSES = frozenset({ClaimStatus.REPLACED, ClaimStatus.VOIDED})
+
+
+class JobState(StrEnum):
+    """A background job (``nemt.jobs``): queued (submitted; no worker has started it), running (a worker claimed it;
+    its progress moves), then done (its result kept) or failed (its error kept, in words)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+FINISHED_JOB_STATES = frozenset({JobState.DONE, JobState.FAILED})
+
+
+class CaseStatus(StrEnum):
+    """A review case on a transportation provider (program integrity, issue 15): ``open`` (findings being noted),
+    ``held`` (a payment suspension: the provider's claims are held from export), then closed as ``released`` (the
+    claims are exportable again) or ``denied`` (the held claims are denied)."""
+
+    OPEN = "open"
+    HELD = "held"
+    RELEASED = "released"
+    DENIED = "denied"
+
+
+# A provider has at most one active case; a closed case takes no more steps (its notes stay readable).
+ACTIVE_CASE_STATUSES = frozenset({CaseStatus.OPEN, CaseStatus.HELD})
+# The steps a case can take: to each status, the statuses it may come from.
+CASE_STEPS = {CaseStatus.HELD: frozenset({CaseStatus.OPEN}),
+              CaseStatus.RELEASED: frozenset({CaseStatus.OPEN, CaseStatus.HELD}),
+              CaseStatus.DENIED: frozenset({CaseStatus.HELD})}
+
+
+class ComplaintCategory(StrEnum):
+    """What a complaint or grievance is about (issue 16, point 5)."""
+
+    LATE = "late"
+    DRIVER_NO_SHOW = "driver-no-show"
+    DRIVER_CONDUCT = "driver-conduct"
+    VEHICLE_CONDITION = "vehicle-condition"
+    SAFETY = "safety"
+    BILLING = "billing"
+    OTHER = "other"
+
+
+class ComplaintStatus(StrEnum):
+    """A complaint: ``open`` (received), ``investigating`` (notes being taken), ``resolved`` (with a finding)."""
+
+    OPEN = "open"
+    INVESTIGATING = "investigating"
+    RESOLVED = "resolved"
+
+
+class ComplaintFinding(StrEnum):
+    SUBSTANTIATED = "substantiated"
+    NOT_SUBSTANTIATED = "not-substantiated"
+
+
+class ComplaintReporter(StrEnum):
+    """Who reported a complaint: the member (an agent records it on the member's behalf), the call center, a medical
+    facility, a transportation provider, the Department."""
+
+    MEMBER = "member"
+    CALL_CENTER = "call-center"
+    FACILITY = "facility"
+    PROVIDER = "transportation-provider"
+    DEPARTMENT = "department"
+
+
+# The steps a complaint can take: to each status, the statuses it may come from (open -> investigating -> resolved).
+COMPLAINT_STEPS = {ComplaintStatus.INVESTIGATING: frozenset({ComplaintStatus.OPEN}),
+                   ComplaintStatus.RESOLVED: frozenset({ComplaintStatus.INVESTIGATING})}

@@ -132,15 +132,11 @@ def _bool(data: Mapping[str, Any], name: str, path: str) -> bool:
     return value
 
 
-# The largest value a log may state: far beyond any real trip (a coast-to-coast drive is under 3,000 miles; a wait
-# longer than a day is a new trip), so that absurd numbers are refused at entry instead of reaching a claim's
-# arithmetic. Whether a value within them is plausible for the route is the plausibility rules' business.
-_COUNT_LIMITS = {"loaded_miles": 3000, "wait_minutes": 24 * 60}
-
-
-def _count(data: Mapping[str, Any], name: str, path: str) -> int:
+def _count(data: Mapping[str, Any], name: str, path: str, policy: Policy) -> int:
+    """A whole number from 0 to the program's largest (``trip_log.max_loaded_miles``, ``trip_log.max_wait_minutes``:
+    far beyond any real trip, so absurd numbers are refused at entry instead of reaching a claim's arithmetic)."""
     value = data[name]
-    top = _COUNT_LIMITS[name]
+    top = int(policy.get(f"trip_log.max_{name}"))
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
         raise TripLogError(f"{name} must be a whole number from 0 to {top:,}", field=f"{path}{name}")
     return value
@@ -218,7 +214,8 @@ def _check_names(kind: str, data: Mapping[str, Any], path: str) -> None:
                                field=f"{path}{name}"[:80])
 
 
-def validate_event_data(kind: str, data: Mapping[str, Any] | None, *, path: str = "data.") -> dict[str, Any]:
+def validate_event_data(kind: str, data: Mapping[str, Any] | None, *, policy: Policy,
+                        path: str = "data.") -> dict[str, Any]:
     """The normalized ``data`` of an event of ``kind`` (not ``correction``). Raises :class:`TripLogError` naming
     the field. Messages never repeat the values sent (they may be names)."""
     data = dict(data or {})
@@ -229,7 +226,7 @@ def validate_event_data(kind: str, data: Mapping[str, Any] | None, *, path: str 
             out[name] = _bool(data, name, path)
     for name in ("loaded_miles", "wait_minutes"):
         if name in data:
-            out[name] = _count(data, name, path)
+            out[name] = _count(data, name, path, policy)
     if "trip_confirmed_by" in data:
         out["trip_confirmed_by"] = _choice(data["trip_confirmed_by"], TRIP_CONFIRMERS, f"{path}trip_confirmed_by")
     for name in ("shared_ride_group", "service_level"):
@@ -255,10 +252,15 @@ def parse_at(value: Any, where: str) -> dt.datetime:
             raise TripLogError("must be an ISO 8601 date and time", field=where) from None
     if parsed.tzinfo is None:
         raise TripLogError("must carry its UTC offset", field=where)
+    return utc_instant(parsed, where)
+
+
+def utc_instant(value: dt.datetime, where: str, *, rule: str = _SCHEMA) -> dt.datetime:
+    """An aware time in UTC; one that has none (year 0001 ahead of UTC, year 9999 behind it) is refused."""
     try:
-        return utc(parsed)
-    except OverflowError:  # year 0001 ahead of UTC, year 9999 behind it
-        raise TripLogError("is not a plausible instant", field=where) from None
+        return utc(value)
+    except OverflowError:
+        raise TripLogError("is not a plausible instant", field=where, rule=rule) from None
 
 
 def check_event_time(at: dt.datetime, *, service_date: dt.date, now: dt.datetime, policy: Policy,
@@ -279,7 +281,7 @@ def check_event_time(at: dt.datetime, *, service_date: dt.date, now: dt.datetime
                            field=where, rule=rule)
 
 
-def correction_data(earlier: Sequence[LogEvent], data: Mapping[str, Any]) -> dict[str, Any]:
+def correction_data(earlier: Sequence[LogEvent], data: Mapping[str, Any], *, policy: Policy) -> dict[str, Any]:
     """The normalized ``data`` of a correction of one of the ``earlier`` events of the leg: ``{"supersedes": event
     id, "fields": {...}, "reason": "..."}``; the fields are validated as the superseded event's kind."""
     supersedes = data.get("supersedes")
@@ -296,7 +298,7 @@ def correction_data(earlier: Sequence[LogEvent], data: Mapping[str, Any]) -> dic
     out_fields: dict[str, Any] = {}
     if "at" in fields:
         out_fields["at"] = parse_at(fields.pop("at"), "data.fields.at").isoformat()
-    out_fields.update(validate_event_data(target.kind, fields, path="data.fields."))
+    out_fields.update(validate_event_data(target.kind, fields, policy=policy, path="data.fields."))
     reason = _reason(data.get("reason", ""), "data.reason")
     if set(data) - {"supersedes", "fields", "reason"}:
         raise TripLogError("a correction has supersedes, fields and reason only", field="data")

@@ -23,13 +23,18 @@ from nemt.api.routes_accounts import router as accounts_router
 from nemt.api.routes_auth import router as auth_router
 from nemt.api.routes_certifications import router as certifications_router
 from nemt.api.routes_claims import router as claims_router
+from nemt.api.routes_complaints import router as complaints_router
 from nemt.api.routes_dispatch import router as dispatch_router
+from nemt.api.routes_eligibility import router as eligibility_router
+from nemt.api.routes_expenses import router as expenses_router
+from nemt.api.routes_integrity import router as integrity_router
 from nemt.api.routes_platform import router as platform_router
 from nemt.api.routes_rides import router as rides_router
 from nemt.http.capacity import AdmissionControl, busy_response
 from nemt.http.channel import AuditChannel
 from nemt.http.docs import install_docs
 from nemt.http.headers import SecurityHeaders
+from nemt.policy import load_programs
 from nemt.services.platform.errors import refused
 from nemt.settings import get_settings
 from nemt.store.database import BUSY_ERRORS, Engine, busy, default_engine
@@ -41,7 +46,9 @@ from nemt.web.pages import router as web_router
 log = logging.getLogger("nemt.http")
 
 API_ROUTERS = (platform_router, auth_router, claims_router, rides_router, certifications_router, dispatch_router,
-               accounts_router)
+               accounts_router, eligibility_router, complaints_router,
+               integrity_router,  # program integrity: provider analytics, review cases (issue 15)
+               expenses_router)  # meals and lodging with receipts (issue 17)
 STATIC = Path(nemt.web.__file__).resolve().parent / "static"
 
 
@@ -79,6 +86,7 @@ def create_app(engine: Engine | None = None, *, secret_key: str | None = None) -
     )
     app.state.engine = engine or default_engine()
     app.state.uow_factory = uow_factory(app.state.engine)
+    load_programs()  # every program file (NEMT_PROGRAMS_DIR too), validated: a bad one stops the start, naming it
     app.add_middleware(SessionMiddleware, secret_key=secret_key or _secret_key(), same_site="lax",
                        https_only=get_settings().https_only, session_cookie="nemt_session",
                        max_age=get_settings().session_max_hours * 3600)  # the server-side session decides; see sessions

@@ -28,14 +28,14 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from nemt.api import problems  # the API's one problem+json (the import contracts let the app's plumbing use it)
 from nemt.services.platform import auth
 
 log = logging.getLogger("nemt.http.capacity")
 
-PROBLEM = "application/problem+json"
 UNQUEUED_PREFIXES = ("/health", "/static/")  # answered without a turn: the health check, files from disk
 HEALTH_THREADS = 2
 
@@ -98,9 +98,9 @@ def busy_response(path: str, rule: str, *, retry_after: int) -> Response:
     detail = "The server is busy; nothing was done. Try again in a moment."
     headers = {"Retry-After": str(retry_after)}
     if path.startswith("/api/"):
-        body = {"type": "about:blank", "title": "Service unavailable", "status": 503, "detail": detail,
-                "rule": rule}
-        return JSONResponse(body, status_code=503, media_type=PROBLEM, headers=headers)
+        response = problems.problem(503, "Service unavailable", detail, rule=rule)
+        response.headers.update(headers)
+        return response
     page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Busy</title></head><body><main>"
             f"<h1>The server is busy</h1><p>{detail}</p></main></body></html>")
     return HTMLResponse(page, status_code=503, headers=headers)

@@ -28,14 +28,24 @@ def get_uow(request: Request) -> Iterator[Any]:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def client_address(request: Request) -> str:
+    """The address the request came from ("" when unknown): the log-in throttle's key, kept on sessions."""
+    return request.client.host if request.client else ""
+
+
+def bearer_token(request: Request) -> str | None:
+    """The API token of an ``Authorization: Bearer …`` header, else None."""
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
 def current_actor(request: Request, uow: Any = Depends(get_uow)) -> Actor:
     """The acting user: an ``Authorization: Bearer`` API token, else the signed-in web session (the one session
     check, ``sessions.resolve``, shared with the pages). A state-changing request on the session cookie must carry
     the session's CSRF token in ``X-CSRF-Token`` (a bearer token cannot be sent by another site; a cookie can)."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        user = auth.user_for_token(uow, header[7:].strip())
-        return auth.actor_of(user)
+    token = bearer_token(request)
+    if token is not None:
+        return auth.actor_of(auth.user_for_token(uow, token))
     cookie = request.session if "session" in request.scope else {}
     if cookie.get("sid"):
         row = sessions.resolve(uow, cookie.get("sid"))

@@ -3,21 +3,30 @@ by workers of a task queue, or in-process when no broker is configured. docs/job
 
 ``submit_plan_day`` queues one job per program and day (its key is its idempotency key: submitting twice gives the
 same job); ``status`` reads a job's record (state, progress, result) from the database; ``nemt jobs worker`` runs a
-worker (``nemt.jobs.queue.run_worker``).
+worker (``nemt.jobs.queue.run_worker``). ``plan_day_for`` and ``status_for`` are the same for a signed-in dispatcher
+(the board's "Schedule the day", the API's schedule jobs): the dispatch permission and the program checked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
+from nemt.domain.statuses import JobState
 from nemt.jobs import records
-from nemt.jobs.records import JobState, JobView, UowFactory
-from nemt.jobs.runner import Dispatcher, InProcess, execute
-from nemt.jobs.tasks import plan_day_key, plan_day_params
+from nemt.jobs.records import JobView, UowFactory
+from nemt.jobs.runner import Dispatcher, Foreground, InProcess, execute
+from nemt.jobs.tasks import plan_day_key, plan_day_params, schedule_result
+from nemt.services.platform import permissions
+from nemt.services.platform.errors import NotFound
+from nemt.services.platform.permissions import Action
 from nemt.settings import get_settings
 
-__all__ = ["JobState", "JobView", "dispatcher", "execute", "plan_day_key", "recent", "status", "submit_day_ahead",
-           "submit_plan_day"]
+if TYPE_CHECKING:
+    from nemt.domain.actors import Actor
+
+__all__ = ["Foreground", "JobState", "JobView", "dispatcher", "execute", "plan_day_for", "plan_day_key", "recent",
+           "schedule_result", "status", "status_for", "submit_day_ahead", "submit_plan_day"]
 
 
 def dispatcher(make_uow: UowFactory, broker_url: str | None = None, queue: str | None = None) -> Dispatcher:
@@ -33,12 +42,14 @@ def dispatcher(make_uow: UowFactory, broker_url: str | None = None, queue: str |
 
 
 def submit_plan_day(make_uow: UowFactory, program: str, day: dt.date, *, time_limit: float = 10.0, seed: int = 1,
-                    requested_by: str = "system", again: bool = False,
+                    requested_by: str = "system", again: bool = False, rerun_done: bool = False,
                     to: Dispatcher | None = None) -> JobView:
     """Queue the plan of ``program``'s ``day`` unless that job is already queued, running or done (``again``: plan
-    a done day once more). Returns the job's record as it stands."""
+    the day once more whatever its state; ``rerun_done``: once more if it is done, but join a plan still running).
+    Returns the job's record as it stands."""
     params = plan_day_params(program, day, time_limit, seed)
-    job, send = records.submit(make_uow, plan_day_key(program, day), "plan-day", params, requested_by, again=again)
+    job, send = records.submit(make_uow, plan_day_key(program, day), "plan-day", params, requested_by, again=again,
+                               rerun_done=rerun_done)
     if send:
         (to or dispatcher(make_uow)).send(job.key)
     return job
@@ -48,11 +59,11 @@ def submit_day_ahead(make_uow: UowFactory, day: dt.date, *, time_limit: float = 
                      to: Dispatcher | None = None) -> list[JobView]:
     """The nightly day-ahead plan: one plan-day job for every program the platform carries (each its own job, so
     N workers plan N programs at once)."""
-    from nemt.policy import PROGRAMS
+    from nemt.policy import program_codes
 
     send = to or dispatcher(make_uow)
     return [submit_plan_day(make_uow, program, day, time_limit=time_limit, requested_by=requested_by, to=send)
-            for program in PROGRAMS]
+            for program in program_codes()]
 
 
 def status(make_uow: UowFactory, key: str) -> JobView:
@@ -61,3 +72,26 @@ def status(make_uow: UowFactory, key: str) -> JobView:
 
 def recent(make_uow: UowFactory, limit: int = 20) -> list[JobView]:
     return records.recent(make_uow, limit)
+
+
+def plan_day_for(make_uow: UowFactory, actor: Actor, program: str, day: dt.date, *, time_limit: float,
+                 to: Dispatcher | None = None) -> JobView:
+    """A dispatcher's "schedule the day" as a job: re-plans a day planned before, joins a plan still running."""
+    permissions.require(actor, Action.DISPATCH)
+    if not actor.sees_program(program):
+        raise NotFound("no such program for this user", field="program", rule="organization-based access")
+    return submit_plan_day(make_uow, program, day, time_limit=time_limit, requested_by=actor.username,
+                           rerun_done=True, to=to)
+
+
+def status_for(make_uow: UowFactory, actor: Actor, key: str) -> JobView:
+    """A plan-day job as a dispatcher of its program sees it; the same answer for a job that does not exist and one
+    of another program (organization-based access)."""
+    permissions.require(actor, Action.DISPATCH)
+    try:
+        job = status(make_uow, key)
+    except NotFound:
+        job = None
+    if job is None or job.kind != "plan-day" or not actor.sees_program(str(job.params.get("program", ""))):
+        raise NotFound("no such job", field="job", rule="dispatch jobs")
+    return job

@@ -28,8 +28,8 @@ class Region:
 
 
 def _carries(vehicle: Vehicle, request: Request) -> bool:
-    return (all(c >= q for c, q in zip(vehicle.capacity, request.load, strict=True))
-            and request.required_credentials <= vehicle.credentials)
+    """Room for the request's load (by space type) on a vehicle whose credentials serve it (``Vehicle.can_serve``)."""
+    return all(c >= q for c, q in zip(vehicle.capacity, request.load, strict=True)) and vehicle.can_serve(request)
 
 
 def split(instance: Instance, group_of_vehicle: Sequence[Hashable]) -> tuple[list[Region], list[int]]:

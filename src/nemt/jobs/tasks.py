@@ -2,18 +2,17 @@
 committed but before the job was marked done; a re-plan asked for on purpose), it leaves the same kind of state as
 once, never twice the work.
 
-``plan-day``: the day-ahead plan of a program's day — ``nemt.services.dispatch.schedule_day``, the same use case as
-``nemt dispatch schedule`` and the board's button. It re-plans what remains of the day into vehicle runs, each leg on
-at most one vehicle, verified by the independent checker and written in one transaction with the runs' version check
-(``services.dispatch.runs.one_writer``): a second run of the job re-plans the same legs, it does not add them again,
-and a worker killed mid-solve has written nothing.
+``plan-day``: the plan of a program's day — ``nemt.services.dispatch.schedule_day``, submitted by the nightly
+day-ahead plan, the board's "Schedule the day", the API's schedule jobs and ``nemt dispatch schedule``. It re-plans
+what remains of the day into vehicle runs, each leg on at most one vehicle, verified by the independent checker and
+written in one transaction with the runs' version check (``services.dispatch.runs.one_writer``): a second run of the
+job re-plans the same legs, it does not add them again, and a worker killed mid-solve has written nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,8 +21,11 @@ from nemt.services.platform.errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:
     from nemt.jobs.records import UowFactory
+    from nemt.services.dispatch import ScheduleResult
 
 Progress = Callable[[int, str], None]
+#: (the percent last written, the job's parameters, seconds since that write) -> the percent to show.
+Estimate = Callable[[int, dict[str, Any], float], int]
 
 #: Times a plan-day job re-plans when another dispatcher's write wins the race (a conflict), before it fails.
 PLAN_ATTEMPTS = 3
@@ -33,6 +35,10 @@ PLAN_ATTEMPTS = 3
 class Task:
     kind: str
     run: Callable[[UowFactory, dict[str, Any], Progress], dict[str, Any]]
+    #: what a status query shows of a running job between two progress writes (None: the percent last written)
+    estimate: Estimate | None = None
+    #: the error of a job whose process stopped mid-run (``nemt.jobs.records.stalled``), in words
+    stalled: str = "the process running this job stopped before it finished: submit it again"
 
 
 def plan_day_key(program: str, day: dt.date) -> str:
@@ -41,66 +47,63 @@ def plan_day_key(program: str, day: dt.date) -> str:
 
 
 def plan_day_params(program: str, day: dt.date, time_limit: float, seed: int) -> dict[str, Any]:
-    from nemt.policy import PolicyError, load_policy
+    """The parameters of a plan-day job, refused at once when the program or the search time is not one the plan
+    would accept (``services.dispatch.schedule.check_time_limit``: the one bound of the optimizer's time)."""
+    from nemt.policy import program_codes
+    from nemt.services.dispatch.schedule import check_time_limit
 
-    try:
-        load_policy(program.upper())
-    except (PolicyError, FileNotFoundError, KeyError):
-        raise InvalidInput("no such program", field="program", rule="program policy") from None
-    if not 0 < time_limit <= 3600:
-        raise InvalidInput("the optimizer's time must be between 0 and 3600 seconds", field="time_limit",
-                           rule="time limit")
+    if program.upper() not in program_codes():
+        raise InvalidInput("no such program", field="program", rule="program policy")
+    check_time_limit(time_limit)
     return {"program": program.upper(), "date": day.isoformat(), "time_limit": time_limit, "seed": seed}
 
 
 def plan_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
-    """Schedule the program's day (see the module's docstring); the result in counts, never member data."""
+    """Schedule the program's day (see the module's docstring), hearing each of its steps; the result in counts and
+    words (leg keys, never member data), so a page can show it as ``schedule_result`` gives it back."""
     from nemt.domain.actors import Actor
     from nemt.services.dispatch import schedule_day
 
     day, time_limit = dt.date.fromisoformat(params["date"]), float(params["time_limit"])
     for attempt in range(1, PLAN_ATTEMPTS + 1):
-        with _ticking(progress, time_limit, "optimizing the day's runs"), make_uow() as uow:
+        with make_uow() as uow:
             try:
                 result = schedule_day(uow, Actor.system("jobs"), params["program"], day, time_limit=time_limit,
-                                      seed=int(params.get("seed", 1)))
+                                      seed=int(params.get("seed", 1)), progress=progress)
             except Conflict:
                 if attempt == PLAN_ATTEMPTS:
                     raise
+                progress(5, f"another dispatcher changed the runs: planning again (attempt {attempt + 1})")
                 continue
-        return {"assigned": result.assigned, "unassigned": len(result.unassigned),
-                "vehicles_used": result.vehicles_used, "cost_minutes": round(result.cost_minutes, 1),
-                "verified": result.verified, "moved": len(result.moved), "fresh": result.fresh}
+        done = dataclasses.asdict(result)
+        done["unassigned_legs"], done["unassigned"] = done["unassigned"], len(result.unassigned)
+        done["cost_minutes"] = round(result.cost_minutes, 1)
+        return done
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-class _ticking:
-    """Progress while the optimizer runs: it has no callback, but it stops at its time limit, so the share of the
-    limit elapsed is an honest estimate (10 % to 90 %), one tick a second, in a thread of its own."""
+def schedule_result(result: dict[str, Any]) -> ScheduleResult:
+    """The ``ScheduleResult`` a plan-day job kept (the board shows it as it shows a plan made at once)."""
+    from nemt.services.dispatch import ScheduleResult
 
-    def __init__(self, progress: Progress, seconds: float, message: str):
-        self._progress, self._seconds, self._message = progress, max(seconds, 1.0), message
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._tick, name="job-progress", daemon=True)
-
-    def _tick(self) -> None:
-        # Short sleeps, not ``Event.wait(timeout)``: a timed lock wait can hang for good under a moved clock
-        # (libfaketime, as `make test` runs the suite a second time); a sleep cannot.
-        tenths = 0
-        while not self._stop.is_set():
-            time.sleep(0.1)
-            tenths += 1
-            if tenths % 10 == 0:
-                self._progress(10 + int(80 * min(1.0, tenths / 10 / self._seconds)), self._message)
-
-    def __enter__(self) -> _ticking:
-        self._progress(10, self._message)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    fields = {f.name for f in dataclasses.fields(ScheduleResult)}
+    kept = {name: value for name, value in result.items() if name in fields}
+    return ScheduleResult(**{**kept, "unassigned": list(result.get("unassigned_legs", []))})
 
 
-TASKS: dict[str, Task] = {"plan-day": Task("plan-day", plan_day)}
+def _optimizer_share(percent: int, params: dict[str, Any], quiet: float) -> int:
+    """While the optimizer runs (it stops at its time limit, wall clock), the share of that limit spent since it
+    started: an honest estimate computed when read, so the search is never slowed by progress writes."""
+    from nemt.services.dispatch.schedule import OPTIMIZED, OPTIMIZING
+
+    if percent != OPTIMIZING:
+        return percent
+    limit = max(float(params.get("time_limit", 1.0)), 0.1)
+    return OPTIMIZING + int((OPTIMIZED - OPTIMIZING) * min(1.0, max(0.0, quiet / limit)))
+
+
+TASKS: dict[str, Task] = {
+    "plan-day": Task("plan-day", plan_day, _optimizer_share,
+                     "the process planning the day stopped before it finished; the runs were not changed: "
+                     "schedule again"),
+}

@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from nemt.domain.decisions.words import minutes_words, mode_words
+
 from .checker import Violation, ViolationKind, check_solution
 from .model import Instance, Route, Solution, Stop, StopKind
 
@@ -107,7 +109,7 @@ def timed_route(instance: Instance, k: int, stops: Sequence[tuple[int, StopKind]
     service = [0.0] + [requests[q].pickup_service if kind is StopKind.PICKUP else requests[q].dropoff_service
                        for q, kind in stops] + [0.0]
     pickup_at = {q: p + 1 for p, (q, kind) in enumerate(stops) if kind is StopKind.PICKUP}
-    times = _sweep(places, opens, service, tt)
+    times = sweep(places, opens, service, tt)
     budget = 4 * len(stops) ** 2 + 64  # the pushes of the kernels' least schedule, to a fixpoint (or the budget)
     changed = True
     while changed and budget > 0:
@@ -123,7 +125,7 @@ def timed_route(instance: Instance, k: int, stops: Sequence[tuple[int, StopKind]
                 continue
             trial = opens.copy()
             trial[i] = need
-            later = _sweep(places, trial, service, tt)
+            later = sweep(places, trial, service, tt)
             if later[p] - later[i] - service[i] >= ride - 1e-9:  # the drop-off moved as much: no use
                 continue
             opens, times, changed, budget = trial, later, True, budget - 1
@@ -134,7 +136,9 @@ def timed_route(instance: Instance, k: int, stops: Sequence[tuple[int, StopKind]
     return [Stop(kind, q, loc, t) for kind, q, loc, t in zip(kinds, ids, places, times, strict=True)]
 
 
-def _sweep(places: list[int], opens: list[float], service: list[float], tt: object) -> list[float]:
+def sweep(places: Sequence[int], opens: Sequence[float], service: Sequence[float], tt: object) -> list[float]:
+    """One forward pass: leave each place after its service, drive to the next, wait for it to open. The time at
+    each place; the first is ``opens[0]``. (``timed_route`` builds on it; ``live.estimated_times`` too.)"""
     times = [opens[0]]
     for p in range(1, len(places)):
         arrive = times[-1] + service[p - 1] + float(tt[places[p - 1], places[p]])  # type: ignore[index]
@@ -145,12 +149,8 @@ def _sweep(places: list[int], opens: list[float], service: list[float], tt: obje
 # -- words ---------------------------------------------------------------------------------------------------------
 
 def span(minutes: float) -> str:
-    """``190`` -> "3 h 10 min"; at least one minute."""
-    whole = max(1, round(minutes))
-    hours, rest = divmod(whole, 60)
-    if hours and rest:
-        return f"{hours} h {rest} min"
-    return f"{hours} h" if hours else f"{rest} min"
+    """``190`` -> "3 h 10 min": to the nearest minute, at least one (a miss is never "0 min")."""
+    return minutes_words(minutes, rounding=round, least=1)
 
 
 def describe(v: Violation, instance: Instance, *, who: Callable[[str], str], clock: Callable[[float], str]) -> str:
@@ -202,7 +202,7 @@ def _credential_words(v: Violation, instance: Instance, label: str) -> str:
     for need in missing:
         kind, _, value = need.partition(":")
         if kind == "mode":
-            words.append(f"is not credentialed (vehicle and driver, today) for {value.replace('-', ' ')} trips")
+            words.append(f"is not credentialed (vehicle and driver, today) for {mode_words(value)} trips")
         elif kind == "county":
             words.append(f"does not serve {value} County")
         elif kind == "vehicle":

@@ -301,15 +301,14 @@ def estimated_times(instance: Instance, stops: Sequence[tuple[int, StopKind]], s
     stop: it cannot reach a stop it has not logged before ``now``, so a late vehicle's estimated times shift, and a
     stop past its window shows by how much. Unlike the feasibility test nothing is refused here: this is what will
     happen, not what is allowed."""
+    from .explain import sweep
+
     where, t = start
-    out = []
+    places, opens, service = [where], [t], [0.0]
     for n, (r, kind) in enumerate(stops):
         req = instance.requests[r]
         pickup = kind is StopKind.PICKUP
-        place = req.pickup_location if pickup else req.dropoff_location
-        window = req.pickup_window if pickup else req.dropoff_window
-        t = max(t + float(instance.travel_time[where, place]), window.earliest, now if n == 0 else 0.0)
-        out.append(t)
-        t += req.pickup_service if pickup else req.dropoff_service
-        where = place
-    return out
+        places.append(req.pickup_location if pickup else req.dropoff_location)
+        opens.append(max((req.pickup_window if pickup else req.dropoff_window).earliest, now if n == 0 else 0.0))
+        service.append(req.pickup_service if pickup else req.dropoff_service)
+    return sweep(places, opens, service, instance.travel_time)[1:]

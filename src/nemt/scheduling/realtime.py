@@ -1,15 +1,14 @@
-"""Real-time changes to a live day's schedule.
+"""Insertion into and removal from a whole :class:`Solution` (not a live day).
 
-* :func:`insert_request` puts an urgent request into the current runs at its cheapest feasible place, without
-  moving any stop already served (stops with a service start at or before ``now`` are frozen). It uses the same
-  compiled exact feasibility test as the solver (:func:`nemt.scheduling._kernels.best_insertion`), so an insertion
-  costs one pruned pass over each compatible vehicle's route.
-* :func:`remove_request` takes a cancelled or no-show request out and re-times the rest (the least schedule).
-* :func:`reoptimize` re-solves the rest of the day in the background: what has been served is dropped, members on
-  board stay on their vehicle (a pick-up pinned to the vehicle's current place), and each vehicle starts where and
-  when its last served stop left it.
+* :func:`insert_request` puts a request into a solution's routes at its cheapest feasible place, without moving any
+  stop already served (stops with a service start at or before ``now`` are frozen). It uses the same compiled exact
+  feasibility test as the solver (:func:`nemt.scheduling._kernels.best_insertion`), so an insertion costs one pruned
+  pass over each compatible vehicle's route. ``nemt.jobs.regions`` repairs the seams between regions with it.
+* :func:`remove_request` takes a request out and re-times the rest (the least schedule).
 
-Every function returns a new instance and solution; callers verify with :func:`nemt.scheduling.check_solution`.
+The dispatch services change a live day through :class:`nemt.scheduling.live.LiveRoutes` instead (the same kernels,
+on the instance of what remains at now). Every function returns a new instance and solution; callers verify with
+:func:`nemt.scheduling.check_solution`.
 """
 
 from __future__ import annotations
@@ -19,9 +18,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import _kernels as K_
-from .live import OnBoard, on_board, pin
-from .model import Instance, Request, Route, Solution, Stop, StopKind, TimeWindow, Vehicle
-from .solver import _kernel_instance, _to_solution, solve
+from .model import Instance, Request, Route, Solution, Stop, StopKind
+from .solver import _kernel_instance, _to_solution
 
 _INF = K_.INF
 
@@ -133,93 +131,3 @@ def remove_request(instance: Instance, solution: Solution, request: int) -> tupl
     kroutes, rlen = _kernel_routes(smaller, Solution(0.0, routes), R, K)
     unserved = [new_index[q] for q in solution.unserved if q != request]
     return smaller, _to_solution(smaller, inst, kroutes, rlen, unserved)
-
-
-@dataclass(frozen=True)
-class Reoptimized:
-    instance: Instance  # the rest of the day: what is not yet served
-    solution: Solution
-    request_ids: list[str]  # Request.id of each request of ``instance``, to map back
-
-
-def reoptimize(instance: Instance, solution: Solution, now: float, *, time_limit: float = 10.0,
-               seed: int = 1) -> Reoptimized:
-    """Re-solve what remains of the day after ``now`` without moving what has started.
-
-    Served requests leave the problem. A member on board stays on their vehicle: their request becomes a pick-up
-    pinned at the vehicle's current place and time, which only that vehicle may serve. Each used vehicle starts
-    where its last served stop was, when it left it."""
-    served = _served_by(instance, solution, now)
-    vehicles = _vehicles_after(instance, solution, served)
-    requests, ids = _requests_after(instance, solution, served, vehicles)
-    rest = replace(instance, name=f"{instance.name}@{now:g}", requests=requests, vehicles=vehicles)
-    return Reoptimized(rest, solve(rest, time_limit=time_limit, seed=seed), ids)
-
-
-@dataclass(frozen=True)
-class _Served:
-    """What a live solution has served by a given time."""
-
-    picked: dict[int, int]  # request -> vehicle, for every request picked up
-    dropped: set[int]  # requests dropped off
-    vehicle_state: dict[int, tuple[int, float]]  # vehicle -> (location, time) it left its last served stop
-
-
-def _service_time(instance: Instance, stop: Stop) -> float:
-    if stop.kind is StopKind.PICKUP:
-        return instance.requests[stop.request].pickup_service
-    if stop.kind is StopKind.DROPOFF:
-        return instance.requests[stop.request].dropoff_service
-    return 0.0
-
-
-def _served_by(instance: Instance, solution: Solution, now: float) -> _Served:
-    """The stops served at or before ``now`` (an end depot is never served: the day is not over)."""
-    picked: dict[int, int] = {}
-    dropped: set[int] = set()
-    vehicle_state: dict[int, tuple[int, float]] = {}
-    for route in solution.routes:
-        for stop in route.stops:
-            if stop.service_start > now or stop.kind is StopKind.END:
-                break
-            if stop.kind is StopKind.PICKUP:
-                picked[stop.request] = route.vehicle
-            elif stop.kind is StopKind.DROPOFF:
-                dropped.add(stop.request)
-            vehicle_state[route.vehicle] = (stop.location, stop.service_start + _service_time(instance, stop))
-    return _Served(picked, dropped, vehicle_state)
-
-
-def _vehicles_after(instance: Instance, solution: Solution, served: _Served) -> list[Vehicle]:
-    """Each used vehicle starts where and when it left its last served stop, its duration limit reduced by the
-    time already driven, and carries the credential ``vehicle:<id>`` that pins its members on board to it."""
-    route_start = {route.vehicle: route.stops[0].service_start for route in solution.routes if route.stops}
-    vehicles: list[Vehicle] = []
-    for k, v in enumerate(instance.vehicles):
-        if k in served.vehicle_state:
-            where, when = served.vehicle_state[k]
-            vehicles.append(replace(v, start_location=where, shift=TimeWindow(when, v.shift.latest),
-                                    max_route_duration=v.max_route_duration - (when - route_start[k]),
-                                    credentials=v.credentials | {pin(v)}))
-        else:
-            vehicles.append(v)
-    return vehicles
-
-
-def _requests_after(instance: Instance, solution: Solution, served: _Served,
-                    vehicles: list[Vehicle]) -> tuple[list[Request], list[str]]:
-    """The requests not yet dropped off (members on board pinned to their vehicle, as
-    :func:`nemt.scheduling.live.live_instance` pins them) and their ids."""
-    requests: list[Request] = []
-    ids: list[str] = []
-    for q, req in enumerate(instance.requests):
-        if q in served.dropped:
-            continue
-        if q in served.picked:
-            k = served.picked[q]
-            picked_at = next(s.service_start for r in solution.routes if r.vehicle == k for s in r.stops
-                             if s.kind is StopKind.PICKUP and s.request == q)
-            req = on_board(req, OnBoard(k, picked_at), vehicles, instance.travel_time)
-        requests.append(req)
-        ids.append(req.id)
-    return requests, ids

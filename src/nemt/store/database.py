@@ -14,8 +14,8 @@ from functools import cache
 
 from sqlalchemy import Engine, create_engine, event, exc, make_url
 
-__all__ = ["BUSY_ERRORS", "Engine", "busy", "database_url", "default_engine", "make_engine", "normalize_url",
-           "session_factory"]
+__all__ = ["BUSY_ERRORS", "Engine", "busy", "database_url", "default_engine", "default_session_factory",
+           "make_engine", "migration_engine", "normalize_url", "session_factory"]
 from sqlalchemy.orm import Session, sessionmaker
 
 from nemt.settings import get_settings
@@ -40,8 +40,15 @@ def make_engine(url: str | None = None, *, schema: str | None = None) -> Engine:
     to give each run its own namespace in the shared ``test`` database.
 
     ``hide_parameters``: a failing statement's error (and so any log line or 500 that carries it) never shows its bound
-    values, which may be a member's Medicaid ID, name, birth date or address."""
-    url = normalize_url(url or database_url())
+    values, which may be a member's Medicaid ID, name, birth date or address. Every statement's parameters are checked
+    before they are sent (``limits.check_parameters``: a NUL character, an integer wider than its column), on every
+    engine, so a look-up answers alike on SQLite and PostgreSQL."""
+    engine = _make_engine(normalize_url(url or database_url()), schema)
+    event.listen(engine, "before_cursor_execute", limits.check_parameters)
+    return engine
+
+
+def _make_engine(url: str, schema: str | None) -> Engine:
     if url.startswith("sqlite"):
         pool = {} if url in ("sqlite://", "sqlite:///:memory:") else _pool_arguments()  # memory: one connection
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **pool)
@@ -101,11 +108,10 @@ def busy(error: BaseException) -> bool:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions on ``engine``; each checks the text it is about to write (``nemt.store.limits``) before every
     flush, so a value too long for its column is refused alike on SQLite and PostgreSQL, before any write, and
-    chains the audit events it commits (``nemt.store.audit_chain``)."""
+    chains the audit events it commits (``nemt.store.audit_chain``). (Reads are checked by the engine itself:
+    :func:`make_engine`.)"""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     event.listen(factory, "before_flush", limits.check_flush)
-    if not event.contains(engine, "before_cursor_execute", limits.check_parameters):  # reads too: NUL, wide ints
-        event.listen(engine, "before_cursor_execute", limits.check_parameters)
     audit_chain.install(factory)  # audit events chained by hash at commit (nemt.store.audit_chain)
     return factory
 
@@ -113,3 +119,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 @cache
 def default_engine() -> Engine:
     return make_engine()
+
+
+def migration_engine() -> Engine:
+    """An engine as the database's owner, for migrations and grants: ``NEMT_MIGRATION_DATABASE_URL``, else the
+    application's ``NEMT_DATABASE_URL`` (the commands ``nemt db upgrade`` and ``nemt db grant``)."""
+    return make_engine(get_settings().migration_database_url or database_url())
+
+
+@cache
+def default_session_factory() -> sessionmaker[Session]:
+    """The sessions on :func:`default_engine` (``UnitOfWork()`` without a factory: the commands), made once."""
+    return session_factory(default_engine())

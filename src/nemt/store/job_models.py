@@ -24,7 +24,7 @@ class Job(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)  # the idempotency key
     kind: Mapped[str] = mapped_column(String(40))  # "plan-day", "travel-matrix", ...
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(16), index=True)  # nemt.jobs.states.JobState
+    state: Mapped[str] = mapped_column(String(16), index=True)  # nemt.domain.statuses.JobState
     progress: Mapped[int] = mapped_column(Integer, default=0)  # percent, 0-100
     message: Mapped[str] = mapped_column(String(200), default="")  # what the job is doing, in words
     result: Mapped[dict | None] = mapped_column(JSON, default=None)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     TypeDecorator,
@@ -217,6 +218,8 @@ class AuditEvent(Base):
     """
 
     __tablename__ = "audit_events"
+    # A user's reads over a window (the bulk-read throttle, ``AuditRepository.members_read_by``): 0007_audit_chain.
+    __table_args__ = (Index("ix_audit_events_user_at", "user_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
@@ -361,6 +364,7 @@ class MedicalProvider(Base):
 # keeps `from nemt.store.models import Trip` working.
 from nemt.store.account_models import LoginAttempt, WebSession  # noqa: E402, F401 - re-exported
 from nemt.store.admin_models import PasswordLink  # noqa: E402, F401 - re-exported
+from nemt.store.case_models import ReviewCase, ReviewCaseNote  # noqa: E402, F401 - re-exported (issue 15)
 from nemt.store.claim_models import (  # noqa: E402, F401 - re-exported; must follow Base and Member
     BilledLeg,
     Claim,
@@ -369,12 +373,15 @@ from nemt.store.claim_models import (  # noqa: E402, F401 - re-exported; must fo
     Remittance,
     TripLogEvent,
 )
-from nemt.store.dispatch_models import DispatchJob, WillCall  # noqa: E402, F401 - re-exported
+from nemt.store.complaint_models import Complaint, ComplaintNote, ComplaintNotice  # noqa: E402, F401 - re-exported
+from nemt.store.dispatch_models import WillCall  # noqa: E402, F401 - re-exported
+from nemt.store.eligibility_models import EligibilityCheck  # noqa: E402, F401 - re-exported (270/271)
 from nemt.store.evidence_models import (  # noqa: E402, F401 - re-exported; must follow TripLogEvent
     MemberTripPin,
     TripAttestation,
     TripEventEvidence,
 )
+from nemt.store.expense_models import BilledExpense, Expense  # noqa: E402, F401 - re-exported (meals/lodging)
 from nemt.store.ride_models import Leg, Notice, StandingOrder, Trip, VehicleRun  # noqa: E402, F401 - re-exported
 
 __all__ = [name for name in dir() if not name.startswith("_")]

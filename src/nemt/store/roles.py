@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, text
 
-APPEND_ONLY = ("audit_events", "trip_log_events", "trip_event_evidence", "trip_attestations", "member_trip_pins")
+from nemt.store.evidence_models import EVIDENCE_TABLES
+
+# the notes of review cases (0020) and of complaints (0017) are append-only too
+APPEND_ONLY = ("audit_events", "trip_log_events", *EVIDENCE_TABLES, "review_case_notes", "complaint_notes")
 CHAIN_HEAD = "audit_chain_head"
 READ_ONLY = ("alembic_version",)
 

@@ -15,8 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from nemt.store import repositories as repos
-from nemt.store.database import default_engine, session_factory
-from nemt.store.repositories.evidence import EvidenceRepository
+from nemt.store.database import default_session_factory, session_factory
+from nemt.store.repositories.cases import CaseRepository
+from nemt.store.repositories.complaints import ComplaintRepository
+from nemt.store.repositories.eligibility import EligibilityRepository
+from nemt.store.repositories.expenses import ExpenseRepository
+from nemt.store.repositories.integrity import IntegrityRepository
 
 
 class UnitOfWork:
@@ -30,15 +34,21 @@ class UnitOfWork:
     control_numbers: repos.ControlNumbers
     rides: repos.RideRepository
     trip_logs: repos.TripLogRepository
+    evidence: repos.EvidenceRepository
     claims: repos.ClaimRepository
     dispatch: repos.DispatchRepository
     live_day: repos.LiveDayRepository
     network: repos.NetworkRepository
     reports: repos.ReportRepository
     jobs: repos.JobRepository
+    cases: CaseRepository  # review cases and the provider analytics (issue 15)
+    complaints: ComplaintRepository
+    expenses: ExpenseRepository
+    eligibility: EligibilityRepository  # 270 inquiries and 271 answers (issue 17)
+    integrity: IntegrityRepository  # the facts of the integrity edits and scores (issue 15)
 
     def __init__(self, factory: sessionmaker[Session] | None = None):
-        self._factory = factory or session_factory(default_engine())
+        self._factory = factory or default_session_factory()  # the settings' database (the commands)
 
     def __enter__(self) -> UnitOfWork:
         self.session = session = self._factory()
@@ -51,13 +61,18 @@ class UnitOfWork:
         self.control_numbers = repos.ControlNumbers(session)
         self.rides = repos.RideRepository(session)
         self.trip_logs = repos.TripLogRepository(session)
-        self.evidence = EvidenceRepository(session)  # verified trips (issue 15)
+        self.evidence = repos.EvidenceRepository(session)  # verified trips (issue 15)
         self.claims = repos.ClaimRepository(session)
         self.dispatch = repos.DispatchRepository(session)
         self.live_day = repos.LiveDayRepository(session)
         self.network = repos.NetworkRepository(session)
         self.reports = repos.ReportRepository(session)
         self.jobs = repos.JobRepository(session)
+        self.cases = CaseRepository(session)
+        self.complaints = ComplaintRepository(session)  # complaints and grievances (issue 16)
+        self.expenses = ExpenseRepository(session)  # meals and lodging with receipts (issue 17)
+        self.eligibility = EligibilityRepository(session)  # eligibility with the payer (issue 17)
+        self.integrity = IntegrityRepository(session)  # integrity edits' facts (issue 15)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

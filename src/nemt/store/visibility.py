@@ -174,3 +174,31 @@ def audit_events(actor: Actor) -> Condition | None:
         return None
     return AuditEvent.organization_id.in_(_program_orgs(actor.program))
 
+
+def organizations(actor: Actor) -> Condition | None:
+    """The organizations ``actor`` administers (user and organization administration): the system every one, a
+    program's administrator those of their program, a provider administrator their own; nobody else any."""
+    if actor.is_system:
+        return None
+    if actor.role == Role.ADMIN:
+        return Organization.program == actor.program if actor.program else None
+    if actor.role == Role.PROVIDER_ADMIN and actor.organization_id is not None:
+        return Organization.id == actor.organization_id
+    return false()
+
+
+def complaints(actor: Actor) -> Condition | None:
+    """Complaints (issue 16, point 5): the broker and the Department see their program's; a transportation provider's
+    administrators those about its own trips; a facility those it filed; nobody else any."""
+    from nemt.store.complaint_models import Complaint
+
+    if actor.is_system:
+        return None
+    program = Complaint.program == actor.program if actor.program else None
+    if actor.organization_kind in _WHOLE_PROGRAM:
+        return program
+    if actor.organization_kind == OrgKind.PROVIDER and actor.role == Role.PROVIDER_ADMIN:
+        return _all(program, Complaint.provider_id.in_(_providers_of(actor)))
+    if actor.organization_kind == OrgKind.FACILITY:
+        return _all(program, Complaint.filed_by_org_id == actor.organization_id)
+    return false()

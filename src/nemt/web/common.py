@@ -24,10 +24,9 @@ from nemt.domain.actors import Actor, Role
 from nemt.http.deps import get_uow
 from nemt.policy import load_policy
 from nemt.services.platform import auth, permissions, sessions
-from nemt.services.platform.errors import ServiceError, Unauthorized, refused
+from nemt.services.platform.errors import ServiceError, Unauthorized
 from nemt.services.platform.permissions import Action, roles_for
-from nemt.store.limits import FieldRefused
-from nemt.store.models import User
+from nemt.store.models import User, WebSession
 from nemt.web.csrf import csrf_token
 
 log = logging.getLogger("nemt.web")
@@ -60,6 +59,9 @@ NAV: tuple[NavLink, ...] = (
     NavLink("/driver", "Today's manifest", Action.DRIVER_DAY),
     NavLink("/facility/urgent", "Urgent ride", Action.RIDE_BOOK_URGENT),
     NavLink("/reports", "Reports", Action.REPORT_READ),
+    NavLink("/complaints", "Complaints", Action.COMPLAINT_READ),
+    NavLink("/integrity", "Provider integrity", Action.INTEGRITY_READ),
+    NavLink("/integrity/cases", "Review cases", Action.CASE_REVIEW),
     NavLink("/audit", "Audit trail", Action.AUDIT_READ),
     NavLink("/admin/users", "Users", Action.USER_ADMIN),
 )
@@ -105,12 +107,14 @@ templates.env.globals["ROLE_NAMES"] = {str(k): v for k, v in ROLE_NAMES.items()}
 
 @dataclass
 class Page:
-    """The request's signed-in user, the acting Actor, and what every template needs."""
+    """The request's signed-in user, the acting Actor, their session (as ``sessions.resolve`` found it), and what
+    every template needs."""
 
     request: Request
     user: User
     actor: Actor
     uow: Any = None
+    session: WebSession | None = None
 
     @property
     def program(self) -> str:
@@ -146,7 +150,7 @@ def signed_in(request: Request, uow, stages: tuple[str, ...] = (sessions.FULL,))
     which PageRoute turns into a redirect: to the log-in page, or to the sign-in step still to do (``SIGN_IN_STEP``).
     """
     row = sessions.resolve(uow, request.session.get("sid"), stages=stages)
-    return Page(request, row.user, auth.actor_of(row.user))
+    return Page(request, row.user, auth.actor_of(row.user), session=row)
 
 
 # Where a GET is sent when a session has a sign-in step left (by the rule of the Unauthorized it raised).
@@ -197,9 +201,9 @@ def error_page(request: Request, exc: ServiceError) -> Response:
 
 
 class PageRoute(APIRoute):
-    """A route whose ServiceErrors (from the handler or its dependencies) render as an HTML error page — and so does
-    a value its column cannot hold (``FieldRefused``, raised by the store at the flush, which a form's own
-    ``except ServiceError`` does not see): the 422 page naming the field and the rule."""
+    """A route whose ServiceErrors (from the handler or its dependencies) render as an HTML error page. (A value its
+    column cannot hold, ``FieldRefused``, raised by the store at the flush, is the application's one handler's:
+    ``nemt.http.app._field_refused``, the 422 page here, problem+json under /api.)"""
 
     def get_route_handler(self) -> Callable:
         original = super().get_route_handler()
@@ -209,8 +213,6 @@ class PageRoute(APIRoute):
                 return await original(request)
             except ServiceError as exc:
                 return error_page(request, exc)
-            except FieldRefused as exc:
-                return error_page(request, refused(exc))
 
         return handler
 

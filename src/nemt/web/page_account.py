@@ -38,12 +38,7 @@ def _render(page: Page, error: ServiceError | None = None, status_code: int = 20
     return page.render("account/security.html", status_code=status_code, error=error,
                        enrolled=totp.enrolled(user), required=totp.required(user), pending=pending, uri=uri,
                        qr=totp.qr_svg(uri) if uri else None, tokens=auth.list_tokens(page.uow, page.actor),
-                       must_enrol=_stage(page) == sessions.ENROL)
-
-
-def _stage(page: Page) -> str | None:
-    row = sessions.peek(page.uow, page.request.session.get("sid"))
-    return row.stage if row is not None else None
+                       must_enrol=page.session is not None and page.session.stage == sessions.ENROL)
 
 
 @router.get("/account/security", response_class=HTMLResponse)
@@ -66,9 +61,8 @@ def confirm(page: Page = Depends(_account_page), csrf_token: str = Form(""), cod
         totp.confirm_enrolment(page.uow, page.user, code)
     except InvalidInput as exc:
         return _render(page, exc, 422)
-    row = sessions.peek(page.uow, page.request.session.get("sid"))
-    if row is not None and row.stage == sessions.ENROL:
-        sessions.advance(page.uow, row, sessions.FULL)
+    if page.session is not None and page.session.stage == sessions.ENROL:
+        sessions.advance(page.uow, page.session, sessions.FULL)
         page.uow.commit()
     page.request.session["flash"] = "The second factor is set up: sign-ins now ask for a code."
     return redirect("/account/security")

@@ -91,8 +91,7 @@ def create_user(request: Request, page: Page = Depends(USERS), username: str = F
 def user_page(username: str, page: Page = Depends(USERS)):
     user = accounts.get_user(page.uow, page.actor, username)
     return page.render("admin/user.html", target=user, locked=accounts.is_locked(user),
-                       roles=sorted(accounts.grantable_roles(page.actor) & accounts.ROLES_BY_KIND.get(
-                           user.organization.kind, frozenset())),
+                       roles=sorted(accounts.assignable_roles(page.actor, user.organization)),
                        is_self=user.id == page.actor.user_id)
 
 
@@ -205,13 +204,13 @@ def set_password_form(request: Request, token: str, uow=Depends(get_uow)):
 def set_password(request: Request, token: str, password: str = Form(""), repeat: str = Form(""),
                  csrf_token_field: str = Form("", alias="csrf_token"), uow=Depends(get_uow)):
     check_csrf(request, csrf_token_field)
-    user = password_links.check(uow, token)
     try:
         if password != repeat:
             raise InvalidInput("the two passwords differ", field="repeat", rule="password policy")
-        password_links.use(uow, token, password)
+        user = password_links.use(uow, token, password)
     except ServiceError as error:
         if isinstance(error, NotFound):
             raise
-        return _set_password_form(request, token, user.username, error)
+        # The form again, for the link's user (a link no longer usable is the NotFound page instead).
+        return _set_password_form(request, token, password_links.check(uow, token).username, error)
     return templates.TemplateResponse(request, "admin/password_set.html", {"user": None, "username": user.username})

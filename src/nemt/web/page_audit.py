@@ -48,7 +48,7 @@ def reports_index(page: Page = Depends(page_for(Action.REPORT_READ)), start: str
     glance = {
         "requests": sum(r[1] for r in by_day.rows), "approved": sum(r[2] for r in by_day.rows),
         "denied": sum(r[4] for r in by_day.rows), "cancelled": sum(r[5] for r in by_day.rows),
-        "on_time": on_time.rows[-1][4] if on_time.rows else None,
+        "on_time": on_time.rows[-1][on_time.value_column] if on_time.rows else None,
         "claims": sum(r[1] for r in claims.rows),
     }
     return page.render("reports/index.html", specs=list(reports.REPORTS.values()), start=s, end=e, glance=glance,

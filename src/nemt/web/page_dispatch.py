@@ -8,22 +8,24 @@ script) asks ``/dispatch/stamp`` every ``NEMT_BOARD_POLL_SECONDS`` whether the d
 member data, so a poll writes no audit record — and only then fetches the board's live part (``/dispatch/live``).
 It pauses while the tab is hidden, and stops once the dispatcher has not touched the page for the session's idle
 time, so an unattended board still signs out (automatic logoff, 45 CFR 164.312(a)(2)(iii)). Scheduling the day runs
-in the background (``services.dispatch.jobs``) and the page shows its progress (``/dispatch/jobs/{key}``)."""
+in the background as a plan-day job of ``nemt.jobs`` (in this process without a broker) and the page shows its
+progress (``/dispatch/jobs/{key}``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import PlainTextResponse
 
-from nemt import clock
+from nemt import clock, jobs
 from nemt.services import dispatch
 from nemt.services.platform.errors import Conflict, ServiceError
 from nemt.services.platform.inputs import day_input
 from nemt.services.platform.permissions import Action
 from nemt.settings import get_settings
-from nemt.web import charts
+from nemt.web import charts, maps
 from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 
@@ -44,20 +46,16 @@ def board(page: Page, day: dt.date) -> dict:
     lanes = [(lane.label, [charts.Segment(s.start, s.end, s.label, s.kind) for s in lane.segments])
              for lane in b.lanes]
     timeline = charts.timeline(lanes, f"Runs on {day.isoformat()}", now_minute=b.now_minute)
-    points = [charts.MapPoint(p.lat, p.lon, p.label, p.kind) for p in b.stops]
-    stop_map = charts.scatter_map(points, f"Stops on {day.isoformat()}")
+    day_map = dispatch.day_map(page.uow, page.actor, page.program, b, view)
+    live_map = maps.live_map(day_map, f"Vehicles and stops on {day.isoformat()}", lambda t: page.local(t, "%H:%M"))
     settings = get_settings()
+    returns = [leg for leg in b.legs if dispatch.awaits_will_call(leg)]  # the member may call when ready
     return dict(legs=b.legs, fleet=b.fleet, vehicles=b.vehicles, drivers=b.drivers, unassigned=b.unassigned,
-                late=b.late, lanes=lanes, timeline=timeline, stop_map=stop_map, other_modes=b.other_modes, used=b.used,
-                choices=view.choices, etas=view.etas, calls=view.calls, returns=_returns(b.legs),
+                late=b.late, lanes=lanes, timeline=timeline, other_modes=b.other_modes, used=b.used,
+                live_map=live_map, day_map=day_map,
+                choices=view.choices, etas=view.etas, calls=view.calls, returns=returns,
                 stamp=dispatch.day_stamp(page.uow, page.actor, page.program, day),
                 poll_seconds=settings.board_poll_seconds, idle_seconds=settings.session_idle_minutes * 60)
-
-
-def _returns(legs: list) -> list:
-    """Return legs not yet picked up: the member may call when ready (will-call)."""
-    return [leg for leg in legs if leg.dropoff_latest is None and leg.sequence > 1
-            and leg.status in ("scheduled", "assigned")]
 
 
 @router.get("/dispatch")
@@ -65,10 +63,10 @@ def dispatch_board(page: Page = Depends(page_for(Action.DISPATCH)), day: str | N
     d = parse_day(page, day)
     result, error, running = None, None, None
     if job:
-        status = dispatch.job_status(page.uow, page.actor, job)
-        if status.state == "done":
-            result = status.result
-        elif status.state == "failed":
+        status = jobs.status_for(page.request.app.state.uow_factory, page.actor, job)
+        if status.state == jobs.JobState.DONE and status.result is not None:
+            result = jobs.schedule_result(status.result)
+        elif status.state == jobs.JobState.FAILED:
             error = Conflict(status.error or "scheduling failed", rule=status.rule)
         else:
             running = status
@@ -80,6 +78,13 @@ def live_part(page: Page = Depends(page_for(Action.DISPATCH)), day: str | None =
     """The board's live part alone, for the board's script to swap in when the day changed."""
     d = parse_day(page, day)
     return page.render("dispatch/_live.html", day=d, **board(page, d))
+
+
+@router.get("/dispatch/map")
+def map_page(page: Page = Depends(page_for(Action.DISPATCH)), day: str | None = None):
+    """The map and the late legs as a plain page (no script needed): reload it to see it current."""
+    d = parse_day(page, day)
+    return page.render("dispatch/map.html", day=d, **board(page, d))
 
 
 @router.get("/dispatch/stamp")
@@ -96,16 +101,19 @@ def schedule_job(page: Page = Depends(page_for(Action.DISPATCH)), csrf_token: st
     """Schedule the day in the background; the board shows the job's progress and then its result."""
     check_csrf(page.request, csrf_token)
     d = parse_day(page, day)
-    key = dispatch.start_schedule(page.uow, page.actor, page.program, d, time_limit=max(0.5, min(seconds, 20)),
-                                  uow_factory=page.request.app.state.uow_factory)
-    return redirect(f"/dispatch?day={d.isoformat()}&job={key}")
+    try:
+        job = jobs.plan_day_for(page.request.app.state.uow_factory, page.actor, page.program, d, time_limit=seconds)
+    except ServiceError as exc:
+        return page.render("dispatch/board.html", day=d, result=None, error=exc, job=None, status_code=exc.status,
+                           **board(page, d))
+    return redirect(f"/dispatch?day={d.isoformat()}&job={quote(job.key, safe='')}")
 
 
 @router.get("/dispatch/jobs/{key}")
 def job_progress(key: str, page: Page = Depends(page_for(Action.DISPATCH))):
     """A job's progress bar alone, for the board's script to poll."""
-    status = dispatch.job_status(page.uow, page.actor, key)
-    return page.render("dispatch/_job.html", job=status, day=status.day)
+    status = jobs.status_for(page.request.app.state.uow_factory, page.actor, key)
+    return page.render("dispatch/_job.html", job=status, day=status.params.get("date", ""))
 
 
 @router.post("/dispatch/will-call")
@@ -133,8 +141,7 @@ def schedule(page: Page = Depends(page_for(Action.DISPATCH)), csrf_token: str = 
     check_csrf(page.request, csrf_token)
     d = parse_day(page, day)
     try:
-        result = dispatch.schedule_day(page.uow, page.actor, page.program, d, time_limit=max(0.5, min(seconds, 20)),
-                                       now=clock.now())
+        result = dispatch.schedule_day(page.uow, page.actor, page.program, d, time_limit=seconds, now=clock.now())
         error = None
     except ServiceError as exc:
         page.uow.rollback()

@@ -42,7 +42,14 @@ def member_page(key: str, page: Page = Depends(page_for(Action.MEMBER_SEARCH))):
     member = members.get_member(page.uow, page.actor, key)
     today = page.today()
     trips = rides.rides_of_member(page.uow, page.actor, key)
-    accounting = (disclosures.disclosures(page.uow, page.actor, key) if page.may(Action.AUDIT_DISCLOSURES)
-                  else None)
     return page.render("members/member.html", member=member, today=today, current=members.coverage_on(member, today),
-                       trips=trips, can_book=page.may(Action.RIDE_BOOK_PAGE), disclosures=accounting)
+                       trips=trips, can_book=page.may(Action.RIDE_BOOK_PAGE),
+                       may_read_disclosures=page.may(Action.AUDIT_DISCLOSURES))
+
+
+@router.get("/members/{key}/disclosures")
+def disclosures_page(key: str, page: Page = Depends(page_for(Action.AUDIT_DISCLOSURES))):
+    """The member's accounting of disclosures (45 CFR 164.528), on its own page: reading it is audited and reads
+    the member's whole trail, so the member page only links here."""
+    rows = disclosures.disclosures(page.uow, page.actor, key)
+    return page.render("members/disclosures.html", member_key=key, disclosures=rows)

@@ -13,7 +13,7 @@ from nemt.services import claims, trips
 from nemt.services.platform.errors import InvalidInput, ServiceError
 from nemt.services.platform.inputs import optional_date_input
 from nemt.services.platform.permissions import Action
-from nemt.web.common import Page, PageRoute, page_for, redirect
+from nemt.web.common import Page, PageRoute, csv_response, page_for, redirect
 from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -163,7 +163,6 @@ def denied_page(page: Page = Depends(page_for(Action.PROVIDER_DESK)), kind: str 
     found = claims.denied_worklist(page.uow, page.actor, kind=kind or None, payer=payer or None,
                                    reason=reason.strip() or None, first=first, last=last)
     if format == "csv":
-        return Response(claims.worklist_csv(found), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="denied-claims.csv"'})
+        return csv_response(claims.worklist_csv(found), "denied-claims.csv")
     return page.render("provider/denied.html", worklist=found, kind=kind, payer=payer, reason=reason, start=first,
                        end=last)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from nemt.http.deps import get_uow
-from nemt.services.platform import auth, login, sessions, totp
+from nemt.http.deps import client_address, get_uow
+from nemt.services.platform import auth, login, sessions
 from nemt.services.platform.errors import TooManyRequests, Unauthorized
 from nemt.web.common import PageRoute, redirect, signed_in, templates
 from nemt.web.csrf import check_csrf, csrf_token
@@ -23,8 +23,8 @@ def home(request: Request, uow=Depends(get_uow)):
     return page.render("home.html")
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
+# Where the password step sends the browser, by the session's stage (``login.next_stage``).
+NEXT_PAGE = {sessions.TOTP: "/login/code", sessions.ENROL: "/account/security", sessions.FULL: "/"}
 
 
 def _login_page(request: Request, error: str | None, status_code: int = 200, template: str = "login.html",
@@ -36,7 +36,7 @@ def _login_page(request: Request, error: str | None, status_code: int = 200, tem
 def _start(request: Request, uow, user, stage: str) -> None:
     """A new server-side session (no fixation: the old cookie's content is dropped; a new CSRF token follows)."""
     sessions.end(uow, request.session.get("sid"), "signed in again")
-    key = sessions.start(uow, user, stage, _client(request))
+    key = sessions.start(uow, user, stage, client_address(request))
     request.session.clear()
     request.session["sid"] = key
 
@@ -53,19 +53,17 @@ def password_step(request: Request, username: str = Form(...), password: str = F
     enrolment page when the role requires one that is not set up, else signed in."""
     check_csrf(request, csrf_token_field)
     try:
-        user = auth.log_in(uow, username, password, _client(request), via="page")
+        user = auth.log_in(uow, username, password, client_address(request), via="page")
     except TooManyRequests as exc:
         return _login_page(request, exc.message, 429, headers={"Retry-After": str(exc.retry_after)})
     except Unauthorized as exc:
         return _login_page(request, exc.message, 401)
-    if totp.enrolled(user):
-        _start(request, uow, user, sessions.TOTP)
-        uow.commit()
-        return redirect("/login/code")
-    auth.log_in_succeeded(uow, user, _client(request), via="page")
-    _start(request, uow, user, sessions.ENROL if totp.required(user) else sessions.FULL)
+    stage = login.next_stage(user)
+    if stage != sessions.TOTP:  # no code to wait for: the log-in has succeeded
+        auth.log_in_succeeded(uow, user, client_address(request), via="page")
+    _start(request, uow, user, stage)
     uow.commit()
-    return redirect("/account/security" if totp.required(user) else "/")
+    return redirect(NEXT_PAGE[stage])
 
 
 @router.get("/login/code", response_class=HTMLResponse)
@@ -86,7 +84,7 @@ def code_step(request: Request, totp_code: str = Form("", alias="totp"),
         return redirect("/login")
     user = row.user
     try:
-        login.second_factor(uow, user, totp_code, _client(request), "page")
+        login.second_factor(uow, user, totp_code, client_address(request), "page")
     except Unauthorized as exc:
         if user.locked_at is not None:
             sessions.end(uow, request.session.get("sid"), "locked")
@@ -94,7 +92,7 @@ def code_step(request: Request, totp_code: str = Form("", alias="totp"),
             return _login_page(request, auth.WRONG, 401)
         return _login_page(request, exc.message, 401, template="account/login_code.html")
     sessions.advance(uow, row, sessions.FULL)
-    auth.log_in_succeeded(uow, user, _client(request), via="page")
+    auth.log_in_succeeded(uow, user, client_address(request), via="page")
     uow.commit()
     return redirect("/")
 
@@ -127,3 +125,30 @@ def _include_role_pages() -> None:
 
 
 _include_role_pages()
+
+
+def _include_complaint_pages() -> None:
+    from nemt.web import page_complaints  # complaints and grievances (issue 16, point 5)
+
+    router.include_router(page_complaints.router)
+
+
+_include_complaint_pages()
+
+
+def _include_expense_pages() -> None:
+    from nemt.web import page_expenses  # meals and lodging with receipts (issue 17, point 2)
+
+    router.include_router(page_expenses.router)
+
+
+_include_expense_pages()
+
+
+def _include_integrity_pages() -> None:
+    from nemt.web import page_integrity  # provider analytics and review cases (issue 15, point 4)
+
+    router.include_router(page_integrity.router)
+
+
+_include_integrity_pages()

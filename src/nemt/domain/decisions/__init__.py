@@ -28,7 +28,6 @@ Every public name stays importable from ``nemt.domain.decisions``.
 
 from __future__ import annotations
 
-from nemt.domain.decisions.arranger import arranged_by as arranged_by
 from nemt.domain.decisions.distance import closest_provider as closest_provider
 from nemt.domain.decisions.distance import out_of_state as out_of_state
 from nemt.domain.decisions.eligibility import covered_service as covered_service
@@ -40,7 +39,7 @@ from nemt.domain.decisions.eligibility import other_transportation as other_tran
 from nemt.domain.decisions.eligibility import pharmacy as pharmacy
 from nemt.domain.decisions.eligibility import school_day_treatment as school_day_treatment
 from nemt.domain.decisions.engine import CAREGIVER_PURPOSE as CAREGIVER_PURPOSE
-from nemt.domain.decisions.engine import RULES_BY_PROGRAM as RULES_BY_PROGRAM
+from nemt.domain.decisions.engine import RULES_BY_NAME as RULES_BY_NAME
 from nemt.domain.decisions.engine import decide
 from nemt.domain.decisions.escorts import PASSENGER_RULES as PASSENGER_RULES
 from nemt.domain.decisions.escorts import additional_passengers as additional_passengers

@@ -22,16 +22,13 @@ def in_broker_counties(county: str, policy: Any) -> bool:
     return _normalized_county(county or "") in counties
 
 
-def arranged_by(f: Facts, urgent: bool) -> str:
-    """CO (NEMT Administration; Prior Authorization; Urgent NEMT): the medical facility for its own urgent requests
+def arrangement(f: Facts, urgent: bool) -> tuple[str, str]:
+    """Who arranges the ride (the contract's ``arranged_by`` value) and why, in plain words.
+
+    CO (NEMT Administration; Prior Authorization; Urgent NEMT): the medical facility for its own urgent requests
     from the effective date on; otherwise the SDE in the broker counties, an NEMT provider elsewhere.
     CT (NEMT Contract (updated December 7, 2017)): the broker whose contract period covers the appointment date;
     before the first period the first broker, after the last period the last (no case falls outside)."""
-    return arrangement(f, urgent)[0]
-
-
-def arrangement(f: Facts, urgent: bool) -> tuple[str, str]:
-    """Who arranges the ride (the contract's ``arranged_by`` value) and why, in plain words."""
     broker = broker_of(f)
     if broker is not None:
         period = f"from {day_words(broker['from'])} through {day_words(broker['through'])}"
@@ -40,7 +37,7 @@ def arrangement(f: Facts, urgent: bool) -> tuple[str, str]:
         else:
             reason = f"{broker['name']} is the broker of the contract on file nearest the appointment date ({period})"
         if broker.get("phone"):
-            reason += f"; call {broker['name']} at {broker['phone']}"
+            reason += f"; {call_broker(broker)}"
         return str(broker["name"]), reason + "."
     if (
         urgent
@@ -67,6 +64,14 @@ def _county_words(county: str) -> str:
     if not name:
         return "a county outside the broker's area"
     return name if name.casefold().endswith(" county") else f"{name} County"
+
+
+def call_broker(broker: Mapping[str, Any] | None) -> str:
+    """What a member is told to do, in words: "call Veyo at 1-855-478-7350" (the broker of the appointment date;
+    CT NEMT Contract: "the new telephone number to call is ..."), or "call the broker" without a number on file."""
+    if broker and broker.get("phone"):
+        return f"call {broker['name']} at {broker['phone']}"
+    return "call the broker"
 
 
 def broker_of(f: Facts) -> Mapping[str, Any] | None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from nemt.domain.decisions.values import Facts, Finding
-from nemt.domain.decisions.words import joined, miles
+from nemt.domain.decisions.words import NEED_WORDS, joined, miles
 
 # 25 Mile or Longer Trips, the exceptions to the closest provider, in the manual's order and in plain words.
 EXCEPTION_WORDS = (
     "the closest provider will not accept the member",
-    "complex medical conditions keep the closest provider from accepting the member",
+    NEED_WORDS["complex-medical-condition"],  # the certification the exception rests on, said the same way
     "the member moved within the last three months and keeps the established provider of the old locale",
 )
 

@@ -32,15 +32,31 @@ from nemt.policy import Policy
 _MEMBER_TRAVEL_RULES: tuple[Rule, ...] = (escorts_and_minors, additional_passengers)
 _CAREGIVER_RULES: tuple[Rule, ...] = (caregiver_trip,)
 
-RULES_BY_PROGRAM: dict[str, tuple[Rule, ...]] = {
-    "CO": (
-        eligibility, other_transportation, covered_service, enrolled_provider, hcbs, pharmacy, facility_transport,
-        school_day_treatment, closest_provider, out_of_state, *_MEMBER_TRAVEL_RULES, *_CAREGIVER_RULES,
-        colorado_urgent,
-    ),
-    # The Connecticut notice states no mode, distance, escort or provider rule: only these apply.
-    "CT": (eligibility, other_transportation, covered_service, connecticut_notice),
+# Every rule by the name a program file gives it in `decision.rules` (checked at load): a program applies the rules
+# its file names, in that order — Colorado all but the counted notice, Connecticut the four its notice states.
+RULES_BY_NAME: dict[str, Rule] = {
+    "eligibility": eligibility,
+    "other-transportation": other_transportation,
+    "covered-service": covered_service,
+    "enrolled-provider": enrolled_provider,
+    "hcbs": hcbs,
+    "pharmacy": pharmacy,
+    "facility-transport": facility_transport,
+    "school-day-treatment": school_day_treatment,
+    "closest-provider": closest_provider,  # distance.radius_miles, the verification form
+    "out-of-state": out_of_state,
+    "escorts-and-minors": escorts_and_minors,
+    "additional-passengers": additional_passengers,
+    "caregiver-trip": caregiver_trip,
+    "urgent-without-notice": colorado_urgent,  # no notice period; urgent.missed_pickup_minutes
+    "counted-notice": connecticut_notice,  # notice.required_hours counted without weekends and holidays
 }
+
+
+def rules_of(policy: Policy) -> tuple[Rule, ...]:
+    """The rules the program's file names (``decision.rules``), in its order."""
+    return tuple(RULES_BY_NAME[name] for name in policy.get("decision.rules"))
+
 
 CAREGIVER_PURPOSE = "caregiver-for-child"
 
@@ -60,7 +76,10 @@ def _applies(rule: Rule, f: Facts) -> bool:
 def _reason(finding: Finding, program: str, policy: Policy) -> Reason:
     spec = REASONS[finding.code]
     # The finding's own sections (the mode in question) when it names them, else every section of the code.
-    sections = finding.sections or spec.sections.get(program) or next(iter(spec.sections.values()))
+    # A program file may name the sections of a code (`decision.sections`), else the table's sections of the program,
+    # else the `decision` table's own `cite` (a program added by a file alone).
+    sections = (finding.sections or tuple(policy.get(f"decision.sections.{finding.code}", ()))
+                or spec.sections.get(program) or (str(policy.get("decision.cite")),))
     message = spec.message.format(**finding.values) if finding.values else spec.message
     # "Document — Section; Section", the form the acceptance cases cite.
     return Reason(finding.code, spec.kind, message, f"{policy.document} — {'; '.join(sections)}")
@@ -80,7 +99,7 @@ def decide(request: RideRequest, policy: Policy, now: dt.datetime) -> Decision:
     facts = Facts(request, policy, date_of_service, age_on(request.member.birth_date, date_of_service))
 
     findings: list[Finding] = []
-    for rule in RULES_BY_PROGRAM[policy.code]:
+    for rule in rules_of(policy):
         if _applies(rule, facts):
             findings.extend(rule(facts))
     choice = select_mode(request.trip.requested_mode, request.member.documented_needs, policy)

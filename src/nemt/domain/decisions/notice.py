@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from nemt.domain.dates import local_date
-from nemt.domain.decisions.arranger import broker_of
+from nemt.domain.decisions.arranger import broker_of, call_broker
 from nemt.domain.decisions.values import Facts, Finding
 from nemt.domain.decisions.words import duration, urgent_words
 from nemt.domain.notice import counted_notice, holiday_calendar, same_or_next_days
@@ -36,11 +36,11 @@ def connecticut_notice(f: Facts) -> Iterable[Finding]:
     requested_at, appointment_at = f.request.requested_at, f.trip.appointment_at
     required = dt.timedelta(hours=f.policy.get("notice.required_hours"))
     years = range(local_date(requested_at, zone).year, local_date(appointment_at, zone).year + 1)
-    holidays = (
-        holiday_calendar(f.policy.get("notice.holiday_calendar"), years)
-        if f.policy.get("notice.exclude_holidays", True)
-        else frozenset()
-    )
+    holidays: frozenset[dt.date] = frozenset()
+    if f.policy.get("notice.exclude_holidays", True):  # the calendar's and the program's own, listed in its file
+        calendar = f.policy.get("notice.holiday_calendar", None)
+        holidays = (holiday_calendar(calendar, years) if calendar else frozenset()) | frozenset(
+            f.policy.get("notice.holiday_dates", ()))
     counted = counted_notice(requested_at, appointment_at, zone, holidays,
                              exclude_weekends=f.policy.get("notice.exclude_weekends", True))
     if counted >= required:
@@ -66,8 +66,7 @@ def _late_request_words(f: Facts, counted: dt.timedelta) -> dict[str, str]:
     if days and not rest:
         days_text = _NUMBER_WORDS.get(days, str(days))
         needed += f" ({days_text} full weekday{'s' if days > 1 else ''})"
-    broker = broker_of(f)
-    call = f"call {broker['name']} at {broker['phone']}" if broker and broker.get("phone") else "call the broker"
+    call = call_broker(broker_of(f))
     given = f"{duration(counted)} before the appointment" if counted >= dt.timedelta(minutes=1) else \
         "with no counted time before the appointment"
     return {"given": given, "needed": needed, "call": call}

@@ -6,7 +6,8 @@ codes inside sentences")."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable
 
 # Benefit plans (Member Eligibility; CT overview: "HUSKY Health program").
 PLAN_WORDS = {
@@ -70,7 +71,7 @@ def joined(items: Iterable[str], last: str = "and", sep: str = ",") -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
-    if sep != "," and len(items) > 1:
+    if sep != ",":
         return f"{(sep + ' ').join(items[:-1])}{sep} {last} {items[-1]}"
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
@@ -86,13 +87,20 @@ def miles(value: float, *, beyond: float | None = None) -> str:
     return f"{text} mile" if text == "1" else f"{text} miles"
 
 
-def duration(span: dt.timedelta) -> str:
-    """"47 h 59 min", "48 h", "35 min" (rounded down to the minute: 47 h 59 min 59 s is not 48 h)."""
-    minutes = max(0, int(span.total_seconds() // 60))
-    hours, rest = divmod(minutes, 60)
+def minutes_words(minutes: float, *, rounding: Callable[[float], int] = math.floor, least: int = 0) -> str:
+    """``190`` -> "3 h 10 min", "48 h", "35 min": ``minutes`` rounded by ``rounding`` (down, by default), at least
+    ``least``. A notice rounds down (47 h 59 min 59 s is not 48 h); a dispatcher's refusal rounds to the nearest
+    minute and says at least one (``nemt.scheduling.explain.span``)."""
+    whole = max(least, int(rounding(minutes)))
+    hours, rest = divmod(whole, 60)
     if hours and rest:
         return f"{hours} h {rest} min"
     return f"{hours} h" if hours else f"{rest} min"
+
+
+def duration(span: dt.timedelta) -> str:
+    """"47 h 59 min", "48 h", "35 min" (rounded down to the minute: 47 h 59 min 59 s is not 48 h)."""
+    return minutes_words(span.total_seconds() // 60)
 
 
 def day_words(day: dt.date) -> str:

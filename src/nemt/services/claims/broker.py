@@ -20,15 +20,15 @@ from typing import Any
 from nemt import clock
 from nemt.billing.broker_adjudication import ClaimToPay, LineToPay, adjudicate
 from nemt.billing.fees import load_fee_schedule
-from nemt.billing.payers import PayerPath, has_broker_path, payer_of
+from nemt.billing.payers import ENCOUNTER_TRANSACTION_TYPE, PayerPath, broker_address, has_broker_path, payer_of
 from nemt.billing.x12_835_writer import Party, write_835
-from nemt.billing.x12_837p import Address, Submitter, X12WriteError, write_837p
-from nemt.billing.x12_validate import validate_x12
+from nemt.billing.x12_837p import Submitter, write_837p
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import ClaimStatus
 from nemt.policy import Policy, load_policy
+from nemt.services.claims.checks import refuse_unless_valid, writer_refusals
 from nemt.services.claims.common import GS_COUNTER, ISA_COUNTER, provider_for
-from nemt.services.claims.export import submission
+from nemt.services.claims.export import submissions
 from nemt.services.claims.profile import billing_provider
 from nemt.services.claims.remittance import RemitResult, post_remittance
 from nemt.services.platform import audit, permissions
@@ -38,6 +38,8 @@ from nemt.store.models import Claim, TransportProvider
 
 _SENT = frozenset({ClaimStatus.EXPORTED})
 _PAID = frozenset({ClaimStatus.PAID})
+_835 = "835 005010X221A1"
+_837P = "837P 005010X222A1"
 
 
 @dataclass
@@ -60,73 +62,63 @@ class EncounterFile:
     interchange_control_number: int = 0
 
 
-def _rule(policy: Policy) -> str:
-    return policy.cite("payers") if policy.has("payers") else "payers"
-
-
 def _start(uow: Any, actor: Actor, provider: TransportProvider | str | None) -> tuple[TransportProvider, Policy]:
     permissions.require(actor, Action.CLAIM_ADJUDICATE)
     row = provider_for(uow, actor, provider)
     policy = load_policy(row.organization.program)
     if not has_broker_path(policy):
         raise InvalidInput("this program has no State Contracted Broker paying providers", field="program",
-                           rule=_rule(policy))
+                           rule=policy.cite("payers"))
     return row, policy
 
 
-def _broker_rows(uow: Any, provider: TransportProvider, statuses: frozenset[ClaimStatus]) -> list[Claim]:
-    return [r for r in uow.claims.of_provider(provider.id, statuses) if r.payer == PayerPath.BROKER]
-
-
-def _to_pay(uow: Any, row: Claim, policy: Policy) -> ClaimToPay:
-    value = submission(uow, row, policy)
-    lines = tuple(LineToPay(ln.hcpcs, tuple(ln.modifiers), ln.units, ln.charge, ln.date_of_service)
-                  for ln in value.lines)
-    return ClaimToPay(row.claim_number, f"B{row.claim_number}", value.subscriber.member_id,
-                      value.subscriber.last_name, value.subscriber.first_name, row.place_of_service, row.frequency,
-                      lines, tuple(e.get("code", "") for e in row.edits or ()))
+def _to_pay(rows: list[Claim], uow: Any, policy: Policy) -> list[ClaimToPay]:
+    out = []
+    for row, value in zip(rows, submissions(uow, rows, policy), strict=True):
+        lines = tuple(LineToPay(ln.hcpcs, tuple(ln.modifiers), ln.units, ln.charge, ln.date_of_service)
+                      for ln in value.lines)
+        out.append(ClaimToPay(row.claim_number, f"B{row.claim_number}", value.subscriber.member_id,
+                              value.subscriber.last_name, value.subscriber.first_name, row.place_of_service,
+                              row.frequency, lines, tuple(e.get("code", "") for e in row.edits or ())))
+    return out
 
 
 def _broker_party(policy: Policy) -> Party:
     payer = payer_of(PayerPath.BROKER, policy)
-    address = Address.parse(policy.get("payers.broker_address"))
-    if address is None:  # pragma: no cover - the policy file's own value
-        raise InvalidInput("the broker's address in the policy is not a street, city, state and ZIP",
-                           field="payers.broker_address", rule="policy")
-    return Party(payer.name, payer.id, address, str(policy.get("payers.broker_tax_id")),
+    return Party(payer.name, payer.id, broker_address(policy), str(policy.get("payers.broker_tax_id")),
                  str(policy.get("payers.broker_contact_phone")))
 
 
-def _refuse_invalid(uow: Any, text: str, what: str) -> None:
-    ok, messages = validate_x12(text)
-    if not ok:
-        uow.rollback()
-        raise InvalidInput(f"pyx12 rejected the {what}; nothing was written: " + "; ".join(messages[:3])[:300],
-                           field="claims", rule=f"{what} (pyx12)")
+def _refuse_when_suspended(uow: Any, provider: TransportProvider) -> None:
+    """A review case holding the provider's claims suspends its payments, the broker's too (issue 15)."""
+    uow.cases.lock_provider(provider.id, shared=True)
+    case = uow.cases.held_case(provider.id)
+    if case is not None:
+        from nemt.services.integrity.cases import suspension_rule  # here: the integrity cases use claims.common
+
+        raise InvalidInput(f"payments to provider {provider.npi} are suspended by review case {case.number}: "
+                           "nothing was paid", field="provider", rule=suspension_rule(case.program))
 
 
 def pay_provider(uow: Any, actor: Actor, provider: TransportProvider | str | None, *,
                  now: dt.datetime | None = None) -> BrokerPayment:
     """The broker pays one provider: its claims sent to the broker, adjudicated, as one 835 posted onto them."""
     row_provider, policy = _start(uow, actor, provider)
-    rows = _broker_rows(uow, row_provider, _SENT)
+    _refuse_when_suspended(uow, row_provider)
+    rows = uow.claims.of_provider(row_provider.id, _SENT, payer=PayerPath.BROKER)
     if not rows:
         raise InvalidInput("no claims sent to the broker are waiting for payment", field="provider",
-                           rule=_rule(policy))
+                           rule=policy.cite("payers"))
     now = (now or clock.now()).astimezone(policy.time_zone)
-    paid = adjudicate([_to_pay(uow, row, policy) for row in rows], load_fee_schedule(policy))
+    paid = adjudicate(_to_pay(rows, uow, policy), load_fee_schedule(policy))
     info, _ = billing_provider(uow, row_provider)
     payee = Party(info.name, info.npi, info.address, info.tax_id)
     icn, gcn = uow.control_numbers.next(ISA_COUNTER), uow.control_numbers.next(GS_COUNTER)
-    try:
+    with writer_refusals(_835):
         text = write_835(paid, payer=_broker_party(policy), payee=payee, trace_number=f"BRK{icn:09d}",
                          paid_on=now.date(), interchange_control_number=icn, group_control_number=gcn,
                          created_at=now)
-    except X12WriteError as exc:
-        uow.rollback()
-        raise InvalidInput(str(exc), field="claims", rule="835 005010X221A1") from None
-    _refuse_invalid(uow, text, "835 005010X221A1")
-    result = post_remittance(uow, actor, text, checked=True)  # commits the control numbers with the payments
+    result = post_remittance(uow, actor, text)  # pyx12 checks it; commits the control numbers with the payments
     content = text.encode("ascii")
     return BrokerPayment(row_provider.npi, content, hashlib.sha256(content).hexdigest(), result)
 
@@ -136,25 +128,21 @@ def encounter_file(uow: Any, actor: Actor, provider: TransportProvider | str | N
     """The trips the broker paid the provider for, with a date of service in ``first``..``last``, as the 837P
     encounter file to the Department (BHT06 = RP)."""
     row_provider, policy = _start(uow, actor, provider)
-    rows = [r for r in _broker_rows(uow, row_provider, _PAID)
-            if any(first <= ln.service_date <= last for ln in r.lines)]
+    rows = uow.claims.of_provider(row_provider.id, _PAID, payer=PayerPath.BROKER, served=(first, last))
     if not rows:
         raise InvalidInput("the broker paid no claims of this provider in the period", field="provider",
-                           rule=_rule(policy))
+                           rule=policy.cite("payers"))
     now = (now or clock.now()).astimezone(policy.time_zone)
     info, _ = billing_provider(uow, row_provider)
     broker = _broker_party(policy)
     submitter = Submitter(broker.name, broker.id, "CLAIMS OFFICE", broker.contact_phone)
-    submissions = [replace(submission(uow, row, policy), payer_id=None) for row in rows]
+    values = [replace(value, payer_id=None) for value in submissions(uow, rows, policy)]
     icn, gcn = uow.control_numbers.next(ISA_COUNTER), uow.control_numbers.next(GS_COUNTER)
-    try:
-        text = write_837p(submissions, submitter=submitter, billing_provider=info, interchange_control_number=icn,
+    with writer_refusals(_837P):
+        text = write_837p(values, submitter=submitter, billing_provider=info, interchange_control_number=icn,
                           group_control_number=gcn, policy=policy, created_at=now,
-                          transaction_type=str(policy.get("payers.encounter_transaction_type")))
-    except X12WriteError as exc:
-        uow.rollback()
-        raise InvalidInput(str(exc), field="claims", rule="837P 005010X222A1") from None
-    _refuse_invalid(uow, text, "837P encounter file")
+                          transaction_type=ENCOUNTER_TRANSACTION_TYPE)
+    refuse_unless_valid(text, "837P encounter file", _837P, nothing="nothing was written")
     for row in rows:
         audit.record(uow, actor, "export", "claim", row.member_id, claim_number=row.claim_number, format="encounter")
     uow.commit()

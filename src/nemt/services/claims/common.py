@@ -3,21 +3,21 @@ it, and the rows of its lines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from nemt.billing.broker_adjudication import DENYING_EDITS
 from nemt.billing.claim_rules import Edit
+from nemt.billing.remit_codes import describe_adjustment
 from nemt.domain.actors import Actor, Role
 from nemt.domain.statuses import ClaimStatus
 from nemt.services.platform.errors import Forbidden, InvalidInput, NotFound
 from nemt.store.models import Claim, ClaimLine, TransportProvider
 
-# Edits that hold a claim for review instead of sending it.
-REVIEW_EDITS = frozenset({
-    "mileage-over-52-units-needs-attachment", "attachment-missing-denied", "attachment-insufficient-denied",
-    "timely-filing-limit-passed", "no-fee-schedule-rate",
-})
+# Edits that hold a claim for review instead of sending it: those a payer denies the claim for (the one map of edit
+# to reason code, :data:`nemt.billing.broker_adjudication.DENYING_EDITS`).
+REVIEW_EDITS = frozenset(DENYING_EDITS)
 CLAIM_NUMBER_COUNTER = "claim-number"
 ISA_COUNTER = "x12-interchange"
 GS_COUNTER = "x12-group"
@@ -71,9 +71,20 @@ def edit_dict(edit: Edit) -> dict[str, str]:
     return {"code": edit.code, "ref": edit.ref, "message": edit.message, "citation": edit.citation}
 
 
-def status_of(edits: Iterable[Mapping[str, Any]]) -> ClaimStatus:
-    """``review`` when an edit holds the claim for review, else ``ready``."""
-    return ClaimStatus.REVIEW if any(e["code"] in REVIEW_EDITS for e in edits) else ClaimStatus.READY
+def status_of(edits: Iterable[Mapping[str, Any]], holding: Collection[str] = frozenset()) -> ClaimStatus:
+    """``review`` when an edit holds the claim for review (or is one of the program's ``holding`` integrity edits,
+    issue 15), else ``ready``."""
+    return ClaimStatus.REVIEW if any(e["code"] in REVIEW_EDITS or e["code"] in holding for e in edits) \
+        else ClaimStatus.READY
+
+
+def payer_adjustments(row: Claim) -> list[dict[str, Any]]:
+    """The payer's adjustments of a claim (835 CAS: claim level, then each line's), each with its ``line_number``
+    (``None`` at claim level) and its ``text`` in words from the code tables."""
+    found = [{**a, "line_number": None} for a in (row.adjudication or {}).get("adjustments", [])]
+    for line in row.lines:
+        found += [{**a, "line_number": line.line_number} for a in (line.adjudication or {}).get("adjustments", [])]
+    return [{**a, "text": describe_adjustment(a["group"], a["reason"])} for a in found]
 
 
 def line_rows(lines: Iterable[Any], leg_ids: Mapping[str, int]) -> tuple[list[ClaimLine], list[dict[str, Any]],

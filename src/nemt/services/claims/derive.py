@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nemt.billing import claim_rules
@@ -14,20 +14,24 @@ from nemt.billing.fees import FeeScheduleError, load_fee_schedule, price_claims
 from nemt.billing.trip_log import TripLogLeg
 from nemt.policy import Policy
 from nemt.services.claims.common import TIMELY_FILING_EDIT
+from nemt.services.claims.expenses import billing_entries
+from nemt.services.claims.integrity import claim_integrity_edits
 from nemt.services.platform.errors import InvalidInput
 from nemt.services.trips import billing_leg, logs_of
-from nemt.store.models import Leg, TransportProvider
+from nemt.store.models import Expense, Leg, TransportProvider
 
 
 @dataclass
 class Derived:
-    """The priced claims of the legs, the leg of each key, the edits by leg key, and the shared-ride followers of
-    each leader."""
+    """The priced claims of the legs and meals/lodging expenses, the leg of each key, the edits by leg (or expense
+    entry) key, the shared-ride followers of each leader, and the expense of each entry key."""
 
     claims: list[Any]
     leg_of: dict[str, Leg]
     edits: dict[str, list[Edit]]
     followers: dict[str, list[str]]
+    expense_of: dict[str, Expense] = field(default_factory=dict)
+    holding: frozenset[str] = frozenset()  # the integrity edit codes that hold a claim for review (issue 15)
 
 
 def billing_legs(uow: Any, provider: TransportProvider, first: dt.date, last: dt.date,
@@ -63,7 +67,8 @@ def _followers(pairs: list[tuple[Leg, TripLogLeg]], policy: Policy) -> dict[str,
     return {members[0]: members[1:] for members in groups.values()}
 
 
-def _timely_filing(edits: dict[str, list[Edit]], leg_of: dict[str, Leg], policy: Policy, today: dt.date) -> None:
+def _timely_filing(edits: dict[str, list[Edit]], leg_of: dict[str, Any], policy: Policy, today: dt.date) -> None:
+    """The timely-filing edit on each leg (or meals/lodging expense) filed after the limit."""
     for leg_key, leg in leg_of.items():
         deadline = timely_filing_deadline(leg.service_date, policy)
         if today > deadline:
@@ -78,11 +83,17 @@ def derive(uow: Any, provider: TransportProvider, first: dt.date, last: dt.date,
     """Claims (priced) and edits of all completed legs of the provider on the dates, billed or not: repeat
     modifiers (76/77) and shared rides come out as ``nemt bill`` gives them for the whole day."""
     pairs = billing_legs(uow, provider, first, last, policy)
-    batch = build_claims([tl for _, tl in pairs], (), policy)
+    expenses = billing_entries(uow, provider.id, provider.npi, first, last)  # Ancillary Services: Meals/Lodging
+    batch = build_claims([tl for _, tl in pairs], [entry for _, entry in expenses], policy)
     priced = _price(batch.claims, policy)
     leg_of = {tl.leg_id: leg for leg, tl in pairs}
     edits: dict[str, list[Edit]] = defaultdict(list)
     for edit in batch.edits:
         edits[edit.ref].append(edit)
-    _timely_filing(edits, leg_of, policy, today)
-    return Derived(priced, leg_of, edits, _followers(pairs, policy))
+    _timely_filing(edits, {**leg_of, **{e.entry_id: row for row, e in expenses}}, policy, today)
+    followers = _followers(pairs, policy)
+    found, holding = claim_integrity_edits(uow, provider.id, list(leg_of.values()), (first, last), policy,
+                                           {f for group in followers.values() for f in group})
+    for edit in found:  # the integrity edits (issue 15): shown on the claim; those in `holding` hold it
+        edits[edit.ref].append(edit)
+    return Derived(priced, leg_of, edits, followers, {e.entry_id: row for row, e in expenses}, holding=holding)

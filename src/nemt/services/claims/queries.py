@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from nemt.billing.payers import payer_of
-from nemt.billing.remit_codes import describe_adjustment
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import RESUBMITTABLE_CLAIM_STATUSES, ClaimStatus
 from nemt.policy import load_policy
-from nemt.services.claims.common import claim_for, provider_for
+from nemt.services.claims.common import claim_for, payer_adjustments, provider_for
 from nemt.services.platform import audit, permissions
+from nemt.services.platform.inputs import clamp_rows
 from nemt.services.platform.permissions import Action
 from nemt.store.models import Claim
 
@@ -18,9 +18,9 @@ MAX_LISTED = 5000
 
 
 def listed_rows(limit: int | None) -> int:
-    """The limit rule of the claims list, as the audit trail's (``audit.trail_rows``): at least 1 row, at most
-    ``MAX_LISTED``, 500 when not given — a zero or negative limit is not an error, nor a list of everything."""
-    return 500 if limit is None else max(1, min(limit, MAX_LISTED))
+    """The limit rule of the claims list (:func:`~nemt.services.platform.inputs.clamp_rows`, as the audit
+    trail's): at most ``MAX_LISTED``, 500 when not given."""
+    return clamp_rows(limit, 500, MAX_LISTED)
 
 
 def _line_view(line: Any, leg_keys: dict[int, str]) -> dict[str, Any]:
@@ -74,10 +74,7 @@ def get_claim(uow: Any, actor: Actor, claim_number: str) -> dict[str, Any]:
 
 def _denial(row: Claim) -> dict[str, Any]:
     adjudication = row.adjudication or {}
-    reasons = list(adjudication.get("adjustments", []))
-    for line in row.lines:
-        reasons += [dict(a, line_number=line.line_number) for a in (line.adjudication or {}).get("adjustments", [])]
-    reasons = [dict(r, text=describe_adjustment(r["group"], r["reason"])) for r in reasons]
+    reasons = payer_adjustments(row)
     return {"claim_number": row.claim_number, "key": row.key, "total_charge": row.total_charge,
             "payer_claim_number": row.payer_claim_number, "reasons": reasons,
             "reason_codes": sorted({f"{r['group']}-{r['reason']}" for r in reasons}),

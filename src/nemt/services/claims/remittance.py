@@ -100,20 +100,18 @@ def _require_sent(rows: dict[str, Claim]) -> None:
                            "nothing was posted", field="CLP01", rule="only exported claims are adjudicated")
 
 
-def post_remittance(uow: Any, actor: Actor, content: bytes | str, *, checked: bool = False) -> RemitResult:
+def post_remittance(uow: Any, actor: Actor, content: bytes | str) -> RemitResult:
     """Post an 835: payments, adjustments and denials onto the claims by claim number (CLP01). Nothing is posted
     from a malformed file (the error names the segment): our reader's checks first (balancing, amounts, codes),
-    then pyx12's (the TR3's loops, lengths and code lists; ``checked``: the caller has just had pyx12 check the file
-    it wrote). The same file twice changes nothing. Claims the actor may not see, or does not know, are listed as
-    unmatched."""
+    then pyx12's (the TR3's loops, lengths and code lists; the broker's own 835 too: it is checked here, once). The
+    same file twice changes nothing. Claims the actor may not see, or does not know, are listed as unmatched."""
     permissions.require(actor, Action.CLAIM_WRITE)
     raw = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     digest = hashlib.sha256(raw).hexdigest()
     if uow.claims.remittance_posted(digest):
         return RemitResult(digest, unchanged=True)
     remittance = _parse(raw)
-    if not checked:
-        refuse_unless_valid(raw.decode("ascii"), "835", _X12_835, nothing="nothing was posted")
+    refuse_unless_valid(raw.decode("ascii"), "835", _X12_835, nothing="nothing was posted")
     rows = uow.claims.visible_by_numbers(actor, [c.claim_number for c in remittance.claims])
     _require_sent(rows)
     try:

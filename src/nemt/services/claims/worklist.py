@@ -9,22 +9,22 @@ category. Totals are computed from the same rows the list shows.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from nemt.billing.payers import PayerPath, payer_of
-from nemt.billing.remit_codes import describe_adjustment, rarc_text
+from nemt.billing.remit_codes import rarc_text
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import ClaimStatus
 from nemt.policy import load_policy
+from nemt.services.claims.common import payer_adjustments
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.errors import InvalidInput
 from nemt.services.platform.permissions import Action
+from nemt.services.reports.export import csv_text
 from nemt.store.models import Claim
 
 KINDS = ("denied", "rejected")
@@ -45,14 +45,11 @@ class Worklist:
 
 
 def _reasons(row: Claim) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    adjudication = row.adjudication or {}
-    reasons = [{**a, "line_number": None} for a in adjudication.get("adjustments", [])]
-    remarks = list(adjudication.get("remarks", []))
+    remarks = list((row.adjudication or {}).get("remarks", []))
     for line in row.lines:
-        reasons += [{**a, "line_number": line.line_number} for a in (line.adjudication or {}).get("adjustments", [])]
         remarks += (line.adjudication or {}).get("remarks", [])
-    shown = [{"code": f"{r['group']}-{r['reason']}", "text": describe_adjustment(r["group"], r["reason"]),
-              "amount": r.get("amount", ""), "line_number": r["line_number"]} for r in reasons]
+    shown = [{"code": f"{r['group']}-{r['reason']}", "text": r["text"], "amount": r.get("amount", ""),
+              "line_number": r["line_number"]} for r in payer_adjustments(row)]
     return shown, [{"code": code, "text": rarc_text(code)} for code in dict.fromkeys(remarks)]
 
 
@@ -72,15 +69,12 @@ def _row(row: Claim) -> dict[str, Any]:
             "payer_claim_number": row.payer_claim_number or "", "trace_number": adjudication.get("trace_number", "")}
 
 
-def _keep(item: dict[str, Any], kind: str | None, payer: str | None, reason: str | None, first: dt.date | None,
-          last: dt.date | None) -> bool:
-    day = item["service_date"]
+def _keep(item: dict[str, Any], kind: str | None, reason: str | None) -> bool:
+    """Kind and reason code are known once the row is read (payer and dates are filtered in the query)."""
     wanted = reason.upper() if reason else None
-    return ((kind is None or item["kind"] == kind) and (payer is None or item["payer"] == payer)
+    return ((kind is None or item["kind"] == kind)
             and (wanted is None or any(code == wanted or code.split("-")[-1] == wanted
-                                       for code in item["reason_codes"]))
-            and (first is None or (day is not None and day >= first))
-            and (last is None or (day is not None and day <= last)))
+                                       for code in item["reason_codes"])))
 
 
 def denied_worklist(uow: Any, actor: Actor, *, kind: str | None = None, payer: str | None = None,
@@ -96,9 +90,11 @@ def denied_worklist(uow: Any, actor: Actor, *, kind: str | None = None, payer: s
                            rule="denied-claims worklist")
     if first and last and first > last:
         raise InvalidInput("the first date of service is after the last", field="from", rule="date range")
-    rows = uow.claims.visible_claims(actor, status=ClaimStatus.DENIED, newest_first=False)
-    rows += [r for r in uow.claims.rejected_at_front_end(actor) if r.status != ClaimStatus.DENIED]
-    items = [item for item in (_row(r) for r in rows) if _keep(item, kind, payer, reason, first, last)]
+    rows = uow.claims.visible_claims(actor, status=ClaimStatus.DENIED, newest_first=False, payer=payer, first=first,
+                                     last=last)
+    rows += [r for r in uow.claims.rejected_at_front_end(actor, payer=payer, first=first, last=last)
+             if r.status != ClaimStatus.DENIED]
+    items = [item for item in (_row(r) for r in rows) if _keep(item, kind, reason)]
     shown = {item["claim_number"] for item in items}
     audit.record(uow, actor, "read", "claim", None, rows=len(items), view="denied-worklist")
     audit.record_members(uow, actor, "read", "claim", [r.member_id for r in rows if r.claim_number in shown],
@@ -110,16 +106,12 @@ def denied_worklist(uow: Any, actor: Actor, *, kind: str | None = None, payer: s
 
 
 def worklist_csv(worklist: Worklist) -> str:
-    """The worklist as CSV (one row per claim; reasons and remarks joined with " | "), with a totals row."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for item in worklist.rows:
-        writer.writerow([item["claim_number"], item["kind"], item["service_date"] or "", item["payer_name"],
-                         item["charge"], " ".join(item["reason_codes"]),
-                         " | ".join(r["text"] for r in item["reasons"]),
-                         " | ".join(f"{r['code']}: {r['text']}" for r in item["remarks"]),
-                         item["payer_claim_number"], item["trace_number"]])
-    writer.writerow(["TOTAL", f"{len(worklist.rows)} claims", "", "", f"{worklist.total_charge:.2f}", "", "", "", "",
-                     ""])
-    return out.getvalue()
+    """The worklist as CSV (one row per claim; reasons and remarks joined with " | "), with a totals row; written by
+    the platform's one CSV writer, so a cell a spreadsheet would run as a formula is escaped."""
+    rows: list[list[object]] = [
+        [item["claim_number"], item["kind"], item["service_date"], item["payer_name"], item["charge"],
+         " ".join(item["reason_codes"]), " | ".join(r["text"] for r in item["reasons"]),
+         " | ".join(f"{r['code']}: {r['text']}" for r in item["remarks"]), item["payer_claim_number"],
+         item["trace_number"]] for item in worklist.rows]
+    rows.append(["TOTAL", f"{len(worklist.rows)} claims", "", "", f"{worklist.total_charge:.2f}", "", "", "", "", ""])
+    return csv_text(CSV_COLUMNS, rows)

@@ -17,7 +17,9 @@ from nemt import clock
 from nemt.domain.actors import OrgKind
 from nemt.domain.identifiers import make_npi
 from nemt.policy import load_policy
+from nemt.services.demo.complaints import seed_complaints
 from nemt.services.demo.ct_rides import book_ct_rides
+from nemt.services.demo.expenses import seed_expenses
 from nemt.services.demo.network import seed_ct_network, seed_network
 from nemt.services.demo.people import make_members
 from nemt.services.demo.rides import book_rides
@@ -94,6 +96,8 @@ def seed(uow_class, today: dt.date | None = None, *, rides: bool = True) -> str:
     logged = drive_past_week(uow_class, rng, today, time_limit=0.3)
     ct_booked = book_ct_rides(uow_class, today)
     logged += drive_past_week(uow_class, ct_rng, today, "CT", "ct-dispatcher", time_limit=0.2)
+    seed_complaints(uow_class, today)  # a few complaints in each program (issue 16, point 5)
+    seed_expenses(uow_class, today)  # an out-of-area trip with meals and lodging, billed (issue 17, point 2)
     return (f"demo seeded: {len(orgs)} organizations, {len(DEMO_LOGINS)} users, {len(members)} members, "
             f"{drivers + ct_fleet} drivers, {vehicles + ct_fleet} vehicles, {len(CO_MEDICAL) + len(CT_MEDICAL)} "
             f"medical providers, {booked + ct_booked} rides ({ct_booked} in Connecticut; {logged} past legs logged "

@@ -11,7 +11,8 @@
   1-855-478-7350), one of them asked for over the New Year's Day weekend.
 
 Every booking is made "at" the moment it was asked for (``book_ride``'s ``now``), so the rules read the notice the
-member gave. Connecticut draws from no random stream: Colorado's demo is unchanged by it.
+member gave. These rides draw from no random stream (Connecticut's members and network draw from their own,
+``SEED + 1``, in the package), so Colorado's demo is unchanged by them.
 """
 
 from __future__ import annotations
@@ -22,14 +23,17 @@ from collections.abc import Iterator
 from nemt.domain.dates import age_on
 from nemt.domain.notice import holiday_calendar
 from nemt.domain.rides import Mode, UrgentReason
-from nemt.policy import load_policy
+from nemt.policy import Policy, load_policy
 from nemt.services.demo.world import SERVICE_OF_NEEDS
 from nemt.services.network import closest_medical_providers
 from nemt.services.platform.auth import actor_of
 
 _CtMember = tuple[str, list[str], str, int]  # key, documented needs, ZIP, age
-POLICY = load_policy("CT")
-ZONE = POLICY.time_zone
+
+
+def _policy() -> Policy:
+    """Connecticut's policy, read when rides are booked (not when the package is imported)."""
+    return load_policy("CT")
 
 
 def _mode(needs: list[str], i: int) -> Mode:
@@ -45,7 +49,7 @@ def _mode(needs: list[str], i: int) -> Mode:
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZONE)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=_policy().time_zone)
 
 
 class _Booker:
@@ -112,7 +116,8 @@ def _weekend_and_holiday(b: _Booker, today: dt.date) -> None:
     tuesday = friday + dt.timedelta(days=4)
     b.book(6, _at(tuesday, 10), _at(friday, 10), round_trip=False)
     b.book(7, _at(tuesday, 10, 30), _at(friday, 10, 1), round_trip=False)
-    holidays = sorted(d for d in holiday_calendar(POLICY.get("notice.holiday_calendar"), (today.year - 1, today.year))
+    calendar = holiday_calendar(_policy().get("notice.holiday_calendar"), (today.year - 1, today.year))
+    holidays = sorted(d for d in calendar
                       if d.weekday() < 5 and d < today - dt.timedelta(days=2))
     if holidays:
         holiday = holidays[-1]

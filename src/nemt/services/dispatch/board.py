@@ -151,11 +151,11 @@ def _late(legs: list[Leg], window: dt.timedelta, now: dt.datetime, etas: Mapping
     for leg in legs:
         times = _times(leg)
         open_leg = leg.status in OPEN_LEG_STATUSES
-        why = plan_lateness(times, window, now=now, open_leg=open_leg)
         eta = etas.get(leg.key) if open_leg else None
+        why = plan_lateness(times, window, now=now, open_leg=open_leg, eta_pickup=eta.pickup if eta else None,
+                            on_board=eta is not None and eta.pickup is None)
         if eta is not None:
-            coming = expected_lateness(times, window, eta_pickup=eta.pickup, eta_dropoff=eta.dropoff, hhmm=clock.hhmm)
-            why = [w for w in why if not (coming and w == "not picked up yet")] + coming
+            why += expected_lateness(times, window, eta_pickup=eta.pickup, eta_dropoff=eta.dropoff, hhmm=clock.hhmm)
         if why:
             late.append((leg, "; ".join(why)))
     return late

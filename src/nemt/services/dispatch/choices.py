@@ -4,17 +4,10 @@ driving minutes and miles the leg would add to the run."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from nemt.domain.actors import Actor
-from nemt.services.dispatch.live import LiveDay, load_live_day
-from nemt.services.platform import permissions
-from nemt.services.platform.permissions import Action
-
-if TYPE_CHECKING:
-    from nemt.store.uow import UnitOfWork
+from nemt.domain.decisions.words import mode_words
+from nemt.services.dispatch.live import LiveDay
 
 
 @dataclass(frozen=True)
@@ -35,13 +28,6 @@ class VehicleChoice:
         return f"{self.label} · +{self.added_minutes} min, +{self.added_miles:.1f} mi"
 
 
-def vehicle_choices(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *,
-                    now: dt.datetime) -> dict[str, list[VehicleChoice]]:
-    """Leg key -> the vehicles that can take it at ``now``, best first (its own vehicle listed too, marked)."""
-    permissions.require(actor, Action.DISPATCH)
-    return choices_of(load_live_day(uow, program, day, now))
-
-
 def choices_of(live: LiveDay) -> dict[str, list[VehicleChoice]]:
     """The vehicles that can take each leg of a live day, best first."""
     from nemt.scheduling.live import LiveRoutes
@@ -50,7 +36,7 @@ def choices_of(live: LiveDay) -> dict[str, list[VehicleChoice]]:
         return {}
     routes = LiveRoutes(live.model.instance, live.order, live.model.miles)
     vehicles = live.model.vehicles
-    labels = [f"{v.external_id} · {v.vehicle_type.replace('-', ' ')}" for v in vehicles]
+    labels = [f"{v.external_id} · {mode_words(v.vehicle_type)}" for v in vehicles]
     out: dict[str, list[VehicleChoice]] = {}
     for r, leg in enumerate(live.model.legs):
         home = routes.vehicle_of(r)

@@ -56,6 +56,7 @@ class DayModel:
     excluded: dict[str, str] = field(default_factory=dict)  # leg key -> why it could not be scheduled
     miles: Any = None  # road miles between the instance's locations (a matrix like ``instance.travel_time``)
     zip_index: dict[str, int] = field(default_factory=dict)  # five-digit ZIP -> the instance's location
+    calls: dict[int, WillCall] = field(default_factory=dict)  # leg id -> the member's will-call, read once
 
     def at(self, minutes: float) -> dt.datetime:
         return self.midnight + dt.timedelta(minutes=float(minutes))
@@ -167,7 +168,7 @@ def build_day(uow: UnitOfWork, program: str, day: dt.date, *, engine: Any = None
     instance = Instance(name=f"{program}-{day.isoformat()}", requests=requests, vehicles=vehicles,
                         travel_time=travel)
     return DayModel(instance, usable_legs, fleet, drivers, midnight, excluded, np.asarray(miles, dtype=float),
-                    dict(loc._index))
+                    dict(loc._index), calls)
 
 
 def _request(leg: Leg, loc: _Locations, travel: Any, ops: _Operations, midnight: dt.datetime,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from nemt.domain.actors import Actor
 from nemt.services.dispatch.choices import VehicleChoice, choices_of
 from nemt.services.dispatch.live import LiveDay, load_live_day
+from nemt.services.dispatch.map_data import last_seen, run_heads
 from nemt.services.platform import permissions
 from nemt.services.platform.permissions import Action
 
@@ -38,6 +39,10 @@ class LiveView:
     choices: dict[str, list[VehicleChoice]] = field(default_factory=dict)  # leg key -> vehicles that can take it
     #: leg key -> (when the member called, the pick-up promised then), for will-call returns
     calls: dict[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
+    #: vehicle id -> (leg key, stop kind) of the first stop still to drive on its run (the map's next stop)
+    heads: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: vehicle id -> (ZIP, when) where the trip log last saw it (``map_data.last_seen``)
+    seen: dict[int, tuple[str, dt.datetime]] = field(default_factory=dict)
 
 
 def estimated_arrivals(live: LiveDay) -> dict[str, Eta]:
@@ -68,8 +73,8 @@ def live_view(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, now:
     if not live.model.legs:
         return LiveView()
     by_id = {leg.id: leg.key for leg in live.model.legs}
-    calls = {by_id[leg_id]: (c.called_at, c.promised_by) for leg_id, c in uow.live_day.will_calls(by_id).items()}
-    return LiveView(estimated_arrivals(live), choices_of(live), calls)
+    calls = {by_id[leg_id]: (c.called_at, c.promised_by) for leg_id, c in live.model.calls.items()}
+    return LiveView(estimated_arrivals(live), choices_of(live), calls, run_heads(live), last_seen(live))
 
 
 def day_stamp(uow: UnitOfWork, actor: Actor, program: str, day: dt.date) -> str:

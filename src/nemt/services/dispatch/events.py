@@ -63,7 +63,7 @@ def repair_after_change(uow: UnitOfWork, actor: Actor, leg: Leg, *, why: str) ->
     now = clock.now()
     if day < now.astimezone(load_policy(program).time_zone).date():
         return
-    if not any(run.plan.get("stops") for run in uow.dispatch.runs_of_day(day).values()):
+    if not any(run.plan.get("stops") for run in uow.dispatch.runs_of_day(day, program).values()):
         return  # the day is not planned yet: nothing to repair
     try:
         repair_runs(uow, actor, program, day, now, why=why)
@@ -84,6 +84,16 @@ class WillCallResult:
     planned_pickup: dt.datetime | None
 
 
+def is_return_leg(leg: Leg) -> bool:
+    """A leg home from the appointment (no drop-off deadline, not the first leg): its member may call when ready."""
+    return leg.dropoff_latest is None and leg.sequence > 1
+
+
+def awaits_will_call(leg: Leg) -> bool:
+    """A return leg still to be driven: the board offers "member ready" for it (``will_call_ready`` accepts it)."""
+    return is_return_leg(leg) and leg.status in OPEN_LEG_STATUSES
+
+
 def will_call_ready(uow: UnitOfWork, actor: Actor, leg_key: str, *, now: dt.datetime | None = None) -> WillCallResult:
     """The member of a return leg calls: ready to be picked up. The leg is promised a pick-up within the program's
     ``operations.will_call_pickup_minutes`` of the call and inserted into the live runs as an urgent leg (off the
@@ -96,7 +106,7 @@ def will_call_ready(uow: UnitOfWork, actor: Actor, leg_key: str, *, now: dt.date
     leg = uow.dispatch.leg(actor, leg_key)
     if leg is None:
         raise NotFound("no such leg", field="leg", rule="leg look-up")
-    if leg.dropoff_latest is not None or leg.sequence < 2:
+    if not is_return_leg(leg):
         raise InvalidInput("only a return leg is a will-call: a leg to an appointment has its time", field="leg",
                            rule="will-call returns")
     if leg.status not in OPEN_LEG_STATUSES:

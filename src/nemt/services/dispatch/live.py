@@ -12,16 +12,17 @@ typed violations of the closest miss into the words a dispatcher reads.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from nemt.domain.statuses import EventKind
-from nemt.domain.trip_log import fold_log, utc
+from nemt.domain.trip_log import LegLog, fold_log, utc
 from nemt.policy import Policy, load_policy
 from nemt.services.dispatch.day import VEHICLE_MODES, DayModel, build_day
 from nemt.services.dispatch.runs import write_plan
 from nemt.services.platform.errors import Conflict, InvalidInput
-from nemt.services.trips.views import event_value, logs_of
+from nemt.services.trips.views import event_value
 from nemt.store.models import Leg, Vehicle, VehicleRun
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from nemt.scheduling.checker import Violation
     from nemt.scheduling.explain import Miss
     from nemt.scheduling.live import DayState, LiveRoutes
+    from nemt.store.claim_models import TripLogEvent
     from nemt.store.uow import UnitOfWork
 
 #: Trip-log events that place the vehicle at the leg's origin; a drop-off places it at the destination.
@@ -46,7 +48,11 @@ class LiveDay:
     policy: Policy
     order: dict[int, list[tuple[int, StopKind]]]  # vehicle index -> (request, kind) still to drive, in run order
     served: dict[int, list[dict[str, str]]] = field(default_factory=dict)  # vehicle id -> run stops already driven
-    on_board: set[int] = field(default_factory=set)  # request indices of members on board
+
+    @property
+    def on_board(self) -> set[int]:
+        """The request indices of members on board (``state.on_board`` says where each is)."""
+        return set(self.state.on_board)
 
     def request_of(self, leg: Leg) -> int | None:
         return next((i for i, lg in enumerate(self.model.legs) if lg.id == leg.id), None)
@@ -83,11 +89,15 @@ def load_live_day(uow: UnitOfWork, program: str, day: dt.date, now: dt.datetime,
     legs = uow.dispatch.open_legs(program, day, VEHICLE_MODES)
     legs += [leg for leg in extra or [] if leg not in legs]
     fleet = uow.dispatch.fleet(program)
-    runs = {vid: run for vid, run in uow.dispatch.runs_of_day(day).items() if any(v.id == vid for v in fleet)}
-    seen = _last_seen(uow, runs, now)
+    in_fleet = {v.id for v in fleet}
+    runs = {vid: run for vid, run in uow.dispatch.runs_of_day(day, program).items() if vid in in_fleet}
+    # The trip log of every leg on a run or still open, read once: where vehicles were seen, who is on board.
+    run_legs = uow.trip_logs.legs_by_keys({s["leg"] for run in runs.values() for s in run.plan.get("stops", [])})
+    rows = uow.trip_logs.events_of(sorted({leg.id for leg in run_legs.values()} | {leg.id for leg in legs}))
+    logs = {leg_id: fold_log(event_value(r) for r in events) for leg_id, events in rows.items()}
+    seen = _last_seen(runs, run_legs, rows, logs, now)
     model = build_day(uow, program, day, legs=legs, fleet=fleet, places=[z for z, _ in seen.values()])
     vehicle_index = {v.id: k for k, v in enumerate(model.vehicles)}
-    logs = logs_of(uow, [leg.id for leg in model.legs])
     on_board: dict[int, OnBoard] = {}
     for r, leg in enumerate(model.legs):
         log = logs.get(leg.id)
@@ -100,15 +110,13 @@ def load_live_day(uow: UnitOfWork, program: str, day: dt.date, now: dt.datetime,
     assigned = frozenset(r for stops in order.values() for r, _kind in stops)
     state = DayState(model.minutes(now), lead, on_board, positions, assigned)
     model.instance = live_instance(model.instance, state)
-    return LiveDay(model, state, now, policy, order, served, set(on_board))
+    return LiveDay(model, state, now, policy, order, served)
 
 
-def _last_seen(uow: UnitOfWork, runs: dict[int, VehicleRun], now: dt.datetime) -> dict[int, tuple[str, dt.datetime]]:
-    """Where each vehicle was last seen by ``now``: the place of the last trip-log event on its run's legs."""
-    keys = {s["leg"] for run in runs.values() for s in run.plan.get("stops", [])}
-    legs = uow.trip_logs.legs_by_keys(keys)
-    rows = uow.trip_logs.events_of([leg.id for leg in legs.values()])
-    logs = {leg_id: fold_log(event_value(r) for r in events) for leg_id, events in rows.items()}
+def _last_seen(runs: dict[int, VehicleRun], legs: Mapping[str, Leg], rows: Mapping[int, list[TripLogEvent]],
+               logs: Mapping[int, LegLog], now: dt.datetime) -> dict[int, tuple[str, dt.datetime]]:
+    """Where each vehicle was last seen by ``now``: the place of the last trip-log event on its run's legs
+    (``legs`` by key, their events ``rows`` and folded ``logs`` by leg id)."""
     seen: dict[int, tuple[str, dt.datetime]] = {}
     for vehicle_id, run in runs.items():
         for key in dict.fromkeys(s["leg"] for s in run.plan.get("stops", [])):

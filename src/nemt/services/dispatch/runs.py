@@ -78,13 +78,6 @@ def _write_route(model: DayModel, route: Route, on_board: Collection[int] = ()) 
     return stops
 
 
-def commit_runs(uow: UnitOfWork, message: str, field: str) -> None:
-    """Commit the runs written; a concurrent writer's earlier commit (a stale run version, a run created twice)
-    makes this one a conflict, and nothing of it is kept."""
-    with one_writer(uow, message, field):
-        pass
-
-
 @contextmanager
 def one_writer(uow: UnitOfWork, message: str, field: str) -> Iterator[None]:
     """The whole write of runs, then its commit, as one: a concurrent writer's earlier commit makes this one a

@@ -22,15 +22,21 @@ from nemt.policy import load_policy
 from nemt.services.dispatch.live import LiveDay, load_live_day, save_checked
 from nemt.services.dispatch.runs import one_writer
 from nemt.services.platform import audit, permissions
-from nemt.services.platform.errors import Conflict, InvalidInput, NotFound
+from nemt.services.platform.errors import InvalidInput, NotFound
 from nemt.services.platform.permissions import Action
 
 if TYPE_CHECKING:
-    from nemt.scheduling import CheckResult, Solution
+    from nemt.scheduling import Solution
     from nemt.store.uow import UnitOfWork
 
 #: The percent done when the optimizer starts and when it is done (between them, the share of its time limit spent).
 OPTIMIZING, OPTIMIZED = 10, 85
+#: The longest the optimizer may search one day, in seconds: the one bound the page, the API, the command line and the
+#: job queue all meet here (a statewide day takes minutes; a job runs it in the background).
+MAX_TIME_LIMIT = 900.0
+#: The longest a caller who waits for the answer may ask for (the API's synchronous schedule holds a request slot and a
+#: database connection meanwhile, nemt.http.capacity): a longer search is a job (``/dispatch/schedule-jobs``).
+MAX_WAITED_TIME_LIMIT = 60.0
 #: Unserved legs explained against the runs themselves (slower); the rest only against an otherwise empty vehicle.
 _EXPLAIN_IN_RUNS = 20
 
@@ -61,14 +67,17 @@ def _quiet(percent: int, message: str) -> None:
 
 
 def schedule_day(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, time_limit: float = 5.0,
-                 seed: int = 1, now: dt.datetime | None = None, progress: Progress = _quiet) -> ScheduleResult:
+                 seed: int = 1, now: dt.datetime | None = None, progress: Progress = _quiet,
+                 waited: bool = False) -> ScheduleResult:
     """Optimize what remains of the day's runs at ``now`` (default: the clock's now) and write them; ``progress``
-    hears each step (``services.dispatch.jobs`` shows it on the page, the CLI prints it)."""
+    hears each step (a plan-day job of ``nemt.jobs`` records it for the page; the CLI prints it). ``waited``: the
+    caller holds a request open for the answer, so the search is bounded by ``MAX_WAITED_TIME_LIMIT``."""
     from nemt.scheduling.live import replan
 
     permissions.require(actor, Action.DISPATCH)
     if not actor.sees_program(program):
         raise NotFound("no such program for this user", field="program", rule="organization-based access")
+    check_time_limit(time_limit, waited=waited)
     now = now or clock.now()
     today = now.astimezone(load_policy(program).time_zone).date()
     if day < today:
@@ -99,6 +108,17 @@ def schedule_day(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, t
                           solution.num_routes(), float(solution.cost), True, reasons, moved, earliest, plan.fresh)
 
 
+def check_time_limit(time_limit: float, *, waited: bool = False) -> None:
+    """Refuse a search time outside (0, ``MAX_TIME_LIMIT``] seconds — (0, ``MAX_WAITED_TIME_LIMIT``] for a caller who
+    waits for the answer (checked by ``schedule_day`` and when a plan-day job is submitted, so a job is refused at once
+    rather than failing later)."""
+    bound = MAX_WAITED_TIME_LIMIT if waited else MAX_TIME_LIMIT
+    if not 0 < time_limit <= bound:
+        later = "; schedule the day as a background job for a longer search" if waited else ""
+        raise InvalidInput(f"the optimizer may search for more than 0 and at most {bound:g} seconds{later}",
+                           field="time_limit", rule="optimizer time limit")
+
+
 def unserved_reasons(live: LiveDay, solution: Solution) -> dict[str, str]:
     """Why each leg the plan leaves unserved cannot be served: what breaks at its closest miss, in words. A leg no
     vehicle could take even with nothing else to do says so; the others are explained against the runs."""
@@ -125,15 +145,3 @@ def _moved_words(live: LiveDay, r: int, old: int, new: int) -> str:
     leg, vehicles = live.model.legs[r], live.model.vehicles
     return f"{leg.trip.confirmation}/{leg.sequence} from {vehicles[old].external_id} to {vehicles[new].external_id}"
 
-
-def only_unserved(report: CheckResult) -> bool:
-    """The checker flags unserved requests too; a plan whose only fault is leaving some unserved is still usable."""
-    from nemt.scheduling.checker import ViolationKind
-
-    return report.only(ViolationKind.UNSERVED)
-
-
-def failed_check(report: CheckResult) -> Conflict:
-    """The conflict of a plan the independent checker refused (its first three violations, in words)."""
-    return Conflict(f"the plan failed the independent check: {report.messages[:3]}", field="schedule",
-                    rule="feasibility checker")

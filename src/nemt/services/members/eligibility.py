@@ -7,6 +7,7 @@ must agree. ``documented_needs`` is a ;-separated list from the needs vocabulary
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,8 +120,14 @@ class _FileContent:
 
 def _read_file(filename: str, content: bytes, policy: Policy) -> _FileContent:
     """Every row parsed and checked; a file with any bad row is rejected with all of its errors."""
+    return read_rows(filename, read_csv(filename, content, REQUIRED_COLUMNS), policy)
+
+
+def read_rows(filename: str, rows: Iterable[RowReader], policy: Policy) -> _FileContent:
+    """Rows with the file's columns (a CSV's, or an 834's members as rows: ``eligibility_edi``) parsed and checked;
+    any bad row rejects them all, with all of their errors."""
     file = _FileContent()
-    for rr in read_csv(filename, content, REQUIRED_COLUMNS):
+    for rr in rows:
         file.rows += 1
         member, span = _member_fields(rr, policy), _span(rr, policy)
         needs = rr.listing("documented_needs", DOCUMENTED_NEEDS)
@@ -184,6 +191,15 @@ def import_eligibility(uow, actor: Actor, program: str, filename: str, content: 
     if uow.members.file_imported(digest):
         return ImportResult(filename, digest, 0, 0, 0, unchanged=True)
     file = _read_file(filename, content, policy)
+    created, updated = store_members(uow, actor, policy, file, digest, source="eligibility-import")
+    uow.commit()
+    return ImportResult(filename, digest, file.rows, created, updated, unchanged=False)
+
+
+def store_members(uow, actor: Actor, policy: Policy, file: _FileContent, digest: str, *,
+                  source: str) -> tuple[int, int]:
+    """Create or bring up to date the members of a checked file, with an audit record each, and record the file
+    (by ``digest``) as imported; the caller commits. Returns (created, updated)."""
     counts = {"create": 0, "update": 0}
     existing = uow.members.by_medicaid_ids(policy.code, list(file.members))
     for mid, fields in file.members.items():
@@ -198,9 +214,8 @@ def import_eligibility(uow, actor: Actor, program: str, filename: str, content: 
         if action:
             counts[action] += 1
             uow.flush()
-            audit.record(uow, actor, action, "member", member.id, source="eligibility-import", sha256=digest)
+            audit.record(uow, actor, action, "member", member.id, source=source, sha256=digest)
     uow.members.add_import(EligibilityImport(sha256=digest, program=policy.code, rows=file.rows,
                                              created=counts["create"], updated=counts["update"],
                                              imported_by=actor.user_id))
-    uow.commit()
-    return ImportResult(filename, digest, file.rows, counts["create"], counts["update"], unchanged=False)
+    return counts["create"], counts["update"]

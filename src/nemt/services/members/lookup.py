@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from nemt.domain.actors import Actor, Role
-from nemt.policy import load_policy
+from nemt.policy import load_policy, program_codes
 from nemt.services.platform import audit, throttle
 from nemt.services.platform.errors import InvalidInput, NotFound
 from nemt.services.platform.permissions import Action, require
 from nemt.store.models import Coverage, Member
 
-ALL_PROGRAMS = ("CO", "CT")
-
 
 def _by_medicaid_id(uow, actor: Actor, medicaid_id: str) -> list[Member]:
-    programs = [actor.program] if actor.program else list(ALL_PROGRAMS)
+    programs = [actor.program] if actor.program else list(program_codes())
     if not any(load_policy(p).valid_medicaid_id(medicaid_id) for p in programs):
         policy = load_policy(programs[0])
         raise InvalidInput(f"a Medicaid ID is one letter and six digits (e.g. "

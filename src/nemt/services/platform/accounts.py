@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from nemt.domain.actors import Actor, OrgKind, Role
-from nemt.services.platform import audit, auth, organizations, password_links
+from nemt.services.platform import audit, organizations, password_links
 from nemt.services.platform.access import end_access, end_sign_ins
 from nemt.services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from nemt.services.platform.password_links import Issued
@@ -62,6 +62,11 @@ def grantable_roles(actor: Actor) -> frozenset[str]:
     return frozenset()
 
 
+def assignable_roles(actor: Actor, organization: Organization) -> frozenset[str]:
+    """The roles ``actor`` may give a user of ``organization``: those they may grant that fit its kind."""
+    return grantable_roles(actor) & ROLES_BY_KIND.get(organization.kind, frozenset())
+
+
 def list_users(uow, actor: Actor, *, organization: str | None = None, role: str | None = None,
                active: bool | None = None, locked: bool | None = None) -> list[User]:
     """The users the actor manages, narrowed by organization (key or name), role, active and locked."""
@@ -100,7 +105,7 @@ def create_user(uow, actor: Actor, new: NewUser) -> Issued:
     if not organization.active:
         raise Conflict("the organization is deactivated", field="organization", rule=organizations.DEACTIVATED)
     _check_role(actor, new.role, organization)
-    if uow.admin.username_taken(username):
+    if uow.users.by_username(username) is not None:  # user names are unique across the platform
         raise Conflict("that user name is taken", field="username", rule="unique user names")
     try:
         user = uow.users.add(User(username=username, display_name=display_name, role=new.role,
@@ -152,18 +157,21 @@ def reset_password(uow, actor: Actor, username: str) -> Issued:
     next password."""
     user = get_user(uow, actor, username)
     user.password_hash = password_links.unusable_password()
-    end_access(uow, user, "password reset")
-    issued = password_links.issue(uow, actor, user, password_links.RESET)
+    end_sign_ins(uow, user, "password reset")
+    issued = password_links.issue(uow, actor, user, password_links.RESET)  # voids the older links too
     audit.record(uow, actor, "password-reset", "user", None, user=user.username)
     uow.commit()
     return issued
 
 
 def lift_lockout(uow, actor: Actor, username: str) -> User:
-    """Lift the lockout that too many failed log-ins put on the account (``auth.lift_lockout`` audits it and
-    commits)."""
+    """Lift the lockout that too many failed log-ins put on the account (``auth.log_in``); the failure count starts
+    again. Audited (entity ``account``, like the lock itself)."""
     user = get_user(uow, actor, username)
-    auth.lift_lockout(uow, actor, user)
+    was_locked = user.locked_at is not None
+    user.locked_at, user.failed_logins = None, 0
+    audit.record(uow, actor, "lift lockout", "account", None, user=user.id, was_locked=was_locked)
+    uow.commit()
     return user
 
 
@@ -176,7 +184,7 @@ def _check_role(actor: Actor, role: str, organization: Organization) -> None:
         raise InvalidInput(f"the role is one of {', '.join(sorted(ALL_ROLES))}", field="role", rule="roles")
     if role not in grantable_roles(actor):
         raise Forbidden(f"you may not grant the role {role!r}", field="role", rule=NO_ESCALATION)
-    if role not in ROLES_BY_KIND.get(organization.kind, frozenset()):
+    if role not in assignable_roles(actor, organization):
         raise InvalidInput(f"a {organization.kind.replace('-', ' ')} has no {role.replace('-', ' ')} users",
                            field="role", rule="role fits the organization")
 

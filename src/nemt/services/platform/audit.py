@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from nemt.domain.actors import Actor
+from nemt.services.platform.inputs import clamp_rows
 from nemt.services.platform.permissions import Action, require
 from nemt.store.models import AuditEvent
 
@@ -79,10 +80,9 @@ def record_members(uow, actor: Actor, action: str, entity: str, member_ids: Iter
 
 
 def trail_rows(limit: int | None) -> int:
-    """The one limit rule of the audit trail: at least 1 row, at most ``MAX_TRAIL_ROWS``, 200 when not given."""
-    if limit is None:
-        return DEFAULT_TRAIL_ROWS
-    return max(1, min(limit, MAX_TRAIL_ROWS))
+    """The limit rule of the audit trail (:func:`~nemt.services.platform.inputs.clamp_rows`): at most
+    ``MAX_TRAIL_ROWS``, ``DEFAULT_TRAIL_ROWS`` when not given."""
+    return clamp_rows(limit, DEFAULT_TRAIL_ROWS, MAX_TRAIL_ROWS)
 
 
 def trail(uow, actor: Actor, limit: int | None = None) -> list[AuditEvent]:

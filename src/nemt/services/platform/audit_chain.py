@@ -150,11 +150,9 @@ def _head_break(head: tuple[int, str] | None, last_seq: int, hash_at_head: str |
     return None
 
 
-def _anchor_break(uow, item: Anchor) -> Break | None:
+def _anchor_break(item: Anchor, event: AuditEvent | None) -> Break | None:
+    """What is wrong with the stored event an anchor names (``event``: the one of its seq, None when there is none)."""
     taken = f" taken {item.taken.astimezone(dt.UTC).isoformat(timespec='seconds')}" if item.taken else ""
-    if item.seq == 0:
-        return None
-    event = uow.audit.at_seq(item.seq)
     if event is None:
         return Break(item.seq, None, "missing", f"event {item.seq}, named by the anchor{taken}, is not in the "
                                                 "trail: the trail was truncated or its events deleted")
@@ -165,24 +163,37 @@ def _anchor_break(uow, item: Anchor) -> Break | None:
 
 
 def verify(uow, anchors: Iterable[Anchor] = ()) -> Verdict:
-    """Recompute the whole chain and check the head and every anchor; the first broken link (lowest seq) or None."""
+    """Recompute the whole chain and check the head and every anchor; the first broken link (lowest seq) or None.
+
+    One walk over the events in chain order does it all: the links until the first broken one, and — to the end,
+    past a break too — the count of events and the events the anchors name (no query per anchor)."""
     head = uow.audit.chain_head()
+    checked = list(anchors)
+    named: dict[int, list[Anchor]] = {}
+    for item in checked:
+        if item.seq != 0:  # an anchor of the empty chain names no event
+            named.setdefault(item.seq, []).append(item)
     expected, prev_hash, prev_id, hash_at_head = 1, GENESIS, None, None
     broken: Break | None = None
+    anchor_breaks: list[Break] = []
+    count = 0
     with closing(uow.audit.chain()) as events:
         for event in events:
+            count += 1
+            for item in named.pop(event.seq, []):
+                anchor_broken = _anchor_break(item, event)
+                anchor_breaks += [anchor_broken] if anchor_broken else []
+            if broken is not None:
+                continue
             broken = _link_break(uow, event, expected, prev_hash, prev_id)
             if broken is not None:
-                break
+                continue
             expected, prev_hash, prev_id = event.seq + 1, event.hash, event.id
             if head is not None and event.seq == head[0]:
                 hash_at_head = event.hash
     last_seq = expected - 1
-    found = [broken] if broken else []
-    if broken is None:
-        head_broken = _head_break(head, last_seq, hash_at_head)
-        found += [head_broken] if head_broken else []
-    checked = list(anchors)
-    found += [b for b in (_anchor_break(uow, a) for a in checked) if b is not None]
+    anchor_breaks += [b for items in named.values() for b in (_anchor_break(item, None) for item in items) if b]
+    link_break = broken if broken is not None else _head_break(head, last_seq, hash_at_head)
+    found = ([link_break] if link_break else []) + anchor_breaks
     first = min(found, key=lambda b: b.seq) if found else None
-    return Verdict(events=uow.audit.count(), last_seq=last_seq, anchors=len(checked), broken=first)
+    return Verdict(events=count, last_seq=last_seq, anchors=len(checked), broken=first)

@@ -5,7 +5,7 @@
 - :func:`log_in` is the one log-in of the pages and of ``POST /api/v1/auth/token``. It refuses an address with more
   than ``NEMT_LOGIN_ADDRESS_FAILURES`` failures in ``NEMT_LOGIN_ADDRESS_WINDOW_MINUTES`` (429, Retry-After), and
   locks an account after ``NEMT_LOGIN_LOCK_FAILURES`` consecutive failures until an administrator lifts it
-  (:func:`lift_lockout`). Every answer to a failed log-in is the same sentence, and a password is always verified
+  (``accounts.lift_lockout``). Every answer to a failed log-in is the same sentence, and a password is always verified
   (against a dummy hash when the user does not exist), so neither the answer nor its time tells whether an account
   exists or is locked.
 - Every log-in, failure, lockout, lift, token issue and revocation writes an audit row (entity ``account`` or
@@ -29,7 +29,6 @@ from nemt import clock
 from nemt.domain.actors import Actor, Role
 from nemt.services.platform import audit, throttle
 from nemt.services.platform.errors import InvalidInput, NotFound, TooManyRequests, Unauthorized
-from nemt.services.platform.permissions import Action, require
 from nemt.settings import get_settings
 from nemt.store.models import ApiToken, LoginAttempt, Organization, User
 
@@ -53,10 +52,25 @@ def _dummy_hash() -> str:
     return _hasher().hash("not-a-password")
 
 
+def hash_secret(secret: str) -> str:
+    """The argon2id hash of a secret a person types (a password, a member's trip PIN), salted, for storing."""
+    return _hasher().hash(secret)
+
+
+def secret_matches(stored: str, secret: str) -> bool:
+    """Whether ``secret`` is the one ``stored`` (a :func:`hash_secret` hash) was made of; False for anything that is
+    not such a hash (a reset user's unusable password)."""
+    try:
+        return _hasher().verify(stored, secret)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def hash_password(password: str) -> str:
+    """A password's hash, after the password policy (at least 8 characters)."""
     if len(password) < 8:
         raise InvalidInput("a password has at least 8 characters", field="password", rule="password policy")
-    return _hasher().hash(password)
+    return hash_secret(password)
 
 
 def actor_of(user: User) -> Actor:
@@ -76,11 +90,8 @@ def create_user(uow, username: str, password: str, role: Role | str, organizatio
 
 
 def _password_matches(user: User | None, password: str) -> bool:
-    try:
-        _hasher().verify(user.password_hash if user else _dummy_hash(), password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-    return user is not None
+    matches = secret_matches(user.password_hash if user else _dummy_hash(), password)
+    return matches and user is not None
 
 
 def account_usable(user: User) -> bool:
@@ -92,14 +103,6 @@ def account_usable(user: User) -> bool:
 def may_sign_in(user: User) -> bool:
     """Whether this account may sign in now: usable and not locked."""
     return account_usable(user) and user.locked_at is None
-
-
-def authenticate(uow, username: str, password: str) -> User:
-    """The user with this name and password (no throttle, no record: for the command line's own use)."""
-    user = uow.users.by_username(username)
-    if not _password_matches(user, password) or user is None or not may_sign_in(user):
-        raise Unauthorized(WRONG, field="password", rule="log-in")
-    return user
 
 
 # --- log-in: throttle, lockout, audit -------------------------------------------------------------------------------
@@ -167,20 +170,6 @@ def log_in_succeeded(uow, user: User, client_address: str, via: str) -> None:
     audit.record(uow, actor_of(user), "log-in", "account", None, via=via)
 
 
-def lift_lockout(uow, actor: Actor, user: User) -> None:
-    """An administrator lifts a lockout (an administrator of the user's program, or a provider administrator of the
-    user's own organization); the failure count starts again. Audited; commits."""
-    require(actor, Action.USER_ADMIN)
-    org = user.organization
-    same_program = actor.program is None or actor.program == org.program
-    if not same_program or (actor.role == Role.PROVIDER_ADMIN and actor.organization_id != org.id):
-        raise NotFound("no such user", field="user", rule="user administration")
-    was_locked = user.locked_at is not None
-    user.locked_at, user.failed_logins = None, 0
-    audit.record(uow, actor, "lift lockout", "account", None, user=user.id, was_locked=was_locked)
-    uow.commit()
-
-
 # --- API tokens -----------------------------------------------------------------------------------------------------
 
 
@@ -200,31 +189,34 @@ def _info(row: ApiToken) -> TokenInfo:
     return TokenInfo(row.id, row.label, row.created_at, row.expires_at, row.last_used_at, row.revoked_at)
 
 
-def issue_token(uow, user: User, label: str = "", days: int | None = None) -> str:
+@dataclass(frozen=True)
+class NewToken:
+    """A token just issued, shown once (only its SHA-256 is kept), and when it expires."""
+
+    token: str
+    expires_at: dt.datetime
+
+
+def issue_token(uow, user: User, label: str = "", days: int | None = None) -> NewToken:
     """A new API token for ``user``, living ``days`` (at most, and by default, ``NEMT_TOKEN_DAYS``). Audited; the
-    caller commits. The token is returned once; only its SHA-256 is kept."""
+    caller commits."""
     most = get_settings().token_days
     if days is not None and not 1 <= days <= most:
         raise InvalidInput(f"a token lives from 1 to {most} days", field="days", rule="API token lifetime")
     token = "nemt_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_sha256=_sha(token), label=label,
-                   expires_at=clock.now() + dt.timedelta(days=days or most))
+    expires_at = clock.now() + dt.timedelta(days=days or most)
+    row = ApiToken(user_id=user.id, token_sha256=token_sha256(token), label=label, expires_at=expires_at)
     uow.users.add_token(row)
     audit.record(uow, actor_of(user), "issue", "api-token", None, token=row.id, days=days or most)
-    return token
-
-
-def expiry_of(uow, token: str) -> dt.datetime | None:
-    """When this token expires (None for an unknown token)."""
-    row = uow.users.token(_sha(token))
-    return row.expires_at if row is not None else None
+    return NewToken(token, expires_at)
 
 
 def user_for_token(uow, token: str) -> User:
     """The user of a live API token, else 401 naming the rule (unknown, revoked, expired). The transaction ends
-    before this returns (committed when the last use was written, else rolled back), so a request holds no
-    transaction open while it waits for anything else."""
-    row = uow.users.token(_sha(token))
+    before this returns (committed, with or without the last use written: a commit keeps the loaded user and
+    organization, where a rollback would expire them), so a request holds no transaction open while it waits for
+    anything else."""
+    row = uow.users.token(token_sha256(token))
     now = clock.now()
     problem = None
     if row is None:
@@ -242,9 +234,7 @@ def user_for_token(uow, token: str) -> User:
     user = row.user
     if row.last_used_at is None or now - row.last_used_at >= TOKEN_TOUCH_EVERY:
         row.last_used_at = now
-        uow.commit()
-    else:
-        uow.rollback()
+    uow.commit()
     return user
 
 
@@ -252,7 +242,7 @@ def list_tokens(uow, actor: Actor) -> list[TokenInfo]:
     """The actor's own tokens, newest first."""
     if actor.user_id is None:
         return []
-    return [_info(row) for row in uow.accounts.tokens_of(actor.user_id)]
+    return [_info(row) for row in uow.users.tokens_of(actor.user_id)]
 
 
 def tokens_of(uow, username: str) -> list[TokenInfo]:
@@ -260,12 +250,12 @@ def tokens_of(uow, username: str) -> list[TokenInfo]:
     user = uow.users.by_username(username)
     if user is None:
         raise NotFound("no such user", field="username", rule="users")
-    return [_info(row) for row in uow.accounts.tokens_of(user.id)]
+    return [_info(row) for row in uow.users.tokens_of(user.id)]
 
 
 def revoke_token_id(uow, actor: Actor, token_id: int) -> TokenInfo:
     """Revoke one token: its owner may; so may the system (the command line). Audited; commits."""
-    row = uow.accounts.token_by_id(token_id)
+    row = uow.users.token_by_id(token_id)
     if row is None or (not actor.is_system and row.user_id != actor.user_id):
         raise NotFound("no such API token", field="id", rule="API tokens are revoked by their owner")
     if row.revoked_at is None:
@@ -278,18 +268,17 @@ def revoke_token_id(uow, actor: Actor, token_id: int) -> TokenInfo:
 
 def revoke_token(uow, token: str) -> None:
     """Revoke the token itself (its holder signs out of the API). The caller commits."""
-    row = uow.users.token(_sha(token))
+    row = uow.users.token(token_sha256(token))
     if row is not None and row.revoked_at is None:
         row.revoked_at = clock.now()
         audit.record(uow, actor_of(row.user), "revoke", "api-token", None, token=row.id, by="owner")
 
 
-def revoke_all_tokens(uow, user_id: int) -> int:
+def revoke_all_tokens(uow, user: User) -> int:
     """Revoke every live token of a user (disabled, password reset); returns how many. Audited as one record; the
     caller commits (with its own change)."""
-    count = uow.accounts.revoke_tokens_of(user_id, clock.now())
-    user = uow.users.by_id(user_id)
-    if user is not None and count:
+    count = uow.accounts.revoke_tokens_of(user.id, clock.now())
+    if count:
         audit.record(uow, actor_of(user), "revoke", "api-token", None, tokens=count, by="all")
     return count
 
@@ -300,5 +289,8 @@ def check_database(uow) -> str:
     return uow.dialect
 
 
-def _sha(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def token_sha256(secret: str) -> str:
+    """The SHA-256 (hex) under which a random secret handed to someone is stored: API tokens, session keys,
+    set-password links. Plain SHA-256 suffices for 256 random bits (no dictionary to guess from); a copy of the
+    database opens nothing."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -45,11 +45,10 @@ class Disclosure:
 
 
 def _organizations(uow, events: list[AuditEvent]) -> dict[int, str]:
-    names = {}
-    for org_id in {e.organization_id for e in events if e.organization_id is not None}:
-        org = uow.organizations.by_id(org_id)
-        names[org_id] = org.name if org is not None else f"organization {org_id}"
-    return names
+    """The names of the organizations the events name (one query); an id no longer stored is named by its number."""
+    wanted = {e.organization_id for e in events if e.organization_id is not None}
+    names = uow.organizations.names(wanted)
+    return {org_id: names.get(org_id, f"organization {org_id}") for org_id in wanted}
 
 
 def disclosures(uow, actor: Actor, member_key: str) -> list[Disclosure]:

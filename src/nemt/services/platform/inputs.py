@@ -36,3 +36,9 @@ def optional_date_input(value: str | None, field: str, rule: str, *, label: str 
 def day_input(value: str | None, today: dt.date, rule: str) -> dt.date:
     """The ``day`` a page shows (YYYY-MM-DD), ``today`` when none is given."""
     return optional_date_input(value, "day", rule, label="the day") or today
+
+
+def clamp_rows(limit: int | None, default: int, maximum: int) -> int:
+    """The one limit rule of the lists a person asks for: ``default`` rows when not given, else at least 1 and at
+    most ``maximum`` — a zero or negative limit is not an error, nor a list of everything."""
+    return default if limit is None else max(1, min(limit, maximum))

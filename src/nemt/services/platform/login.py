@@ -4,9 +4,17 @@ one (``totp``). 45 CFR 164.312(d) person authentication."""
 
 from __future__ import annotations
 
-from nemt.services.platform import auth, totp
+from nemt.services.platform import auth, sessions, totp
 from nemt.services.platform.errors import Unauthorized
 from nemt.store.models import User
+
+
+def next_stage(user: User) -> str:
+    """The session stage after the password: the code step when a second factor is enrolled, the enrolment step
+    when the role requires one that is not set up, else fully signed in."""
+    if totp.enrolled(user):
+        return sessions.TOTP
+    return sessions.ENROL if totp.required(user) else sessions.FULL
 
 
 def second_factor(uow, user: User, code: str | None, client_address: str, via: str) -> None:
@@ -20,13 +28,14 @@ def second_factor(uow, user: User, code: str | None, client_address: str, via: s
 
 
 def issue_api_token(uow, username: str, password: str, code: str | None, client_address: str, *, label: str = "",
-                    days: int | None = None) -> tuple[str, User]:
+                    days: int | None = None) -> tuple[auth.NewToken, User]:
     """``POST /api/v1/auth/token``: the password, the ``totp`` code when the account has a second factor, then a
     new token (audited). A role that requires a second factor gets no token before one is set up. Commits."""
     user = auth.log_in(uow, username, password, client_address, via="api")
-    if totp.enrolled(user):
+    stage = next_stage(user)
+    if stage == sessions.TOTP:
         second_factor(uow, user, code, client_address, "api")
-    elif totp.required(user):
+    elif stage == sessions.ENROL:
         uow.rollback()
         raise Unauthorized("your role requires a second factor: set it up on the account-security page first",
                            field="totp", rule="second factor enrolment")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from nemt.domain.actors import Actor, OrgKind
 from nemt.domain.identifiers import valid_npi
-from nemt.policy import PROGRAMS
+from nemt.policy import program_codes
 from nemt.services.platform import audit
-from nemt.services.platform.access import end_access
+from nemt.services.platform.access import end_organization_access
 from nemt.services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from nemt.services.platform.permissions import Action, require
 from nemt.store.models import Organization
@@ -58,12 +58,12 @@ def create_organization(uow, actor: Actor, new: NewOrganization) -> Organization
     require(actor, Action.ORGANIZATION_ADMIN)
     program, name, npi = new.program.strip().upper(), new.name.strip(), (new.npi or "").strip() or None
     _check(actor, new.kind, name, program, npi)
-    if uow.admin.organization_exists(program, name):
+    if uow.organizations.by_name(program, name) is not None:
         raise Conflict("an organization of that name exists in the program", field="name",
                        rule="unique organization names")
     organization = Organization(kind=new.kind, name=name, program=program, npi=npi)
     try:
-        uow.admin.add_organization(organization)
+        uow.organizations.add(organization)
         audit.record(uow, actor, "create", "organization", None, organization=organization.key, kind=new.kind,
                      program=program)
         uow.commit()
@@ -79,8 +79,8 @@ def _check(actor: Actor, kind: str, name: str, program: str, npi: str | None) ->
         raise InvalidInput(f"the kind is one of {', '.join(k.value for k in OrgKind)}", field="kind", rule=RULE)
     if not name:
         raise InvalidInput("an organization has a name", field="name", rule=RULE)
-    if program not in PROGRAMS:
-        raise InvalidInput(f"the program is one of {', '.join(PROGRAMS)}", field="program", rule=RULE)
+    if program not in program_codes():
+        raise InvalidInput(f"the program is one of {', '.join(program_codes())}", field="program", rule=RULE)
     if not actor.sees_program(program):
         raise Forbidden("you administer the organizations of your own program only", field="program",
                         rule=OWN_PROGRAM)
@@ -90,22 +90,20 @@ def _check(actor: Actor, kind: str, name: str, program: str, npi: str | None) ->
         raise InvalidInput("the NPI is ten digits with a valid check digit", field="npi", rule="NPI check digit")
 
 
-def set_active(uow, actor: Actor, key: str, active: bool) -> Organization:
-    """Deactivate (``active=False``) or activate again an organization the actor administers. Deactivating ends
-    its users' sessions and API tokens; nobody deactivates their own organization."""
+def set_active(uow, actor: Actor, ref: str, active: bool, program: str | None = None) -> Organization:
+    """Deactivate (``active=False``) or activate again an organization the actor administers (by key or name:
+    :func:`find`). Deactivating ends its users' sessions and API tokens; nobody deactivates their own
+    organization."""
     require(actor, Action.ORGANIZATION_ADMIN)
-    organization = find(uow, actor, key)
+    organization = find(uow, actor, ref, program)
     if organization.id == actor.organization_id and not active:
         raise Forbidden("you may not deactivate your own organization", field="organization",
                         rule="no change to one's own account")
     if organization.active == active:
         return organization
     organization.active = active
-    users = uow.admin.users_of(organization.id)
-    if not active:
-        for user in users:
-            end_access(uow, user, "organization deactivated")
+    ended = end_organization_access(uow, organization, DEACTIVATED) if not active else {}
     audit.record(uow, actor, "activate" if active else "deactivate", "organization", None,
-                 organization=organization.key, users=len(users))
+                 organization=organization.key, users=uow.admin.count_users_of(organization.id), **ended)
     uow.commit()
     return organization

@@ -10,7 +10,6 @@ not protected health information, which is why it may travel in a URL (``/accoun
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -56,7 +55,7 @@ def issue(uow, actor: Actor, user: User, purpose: str) -> Issued:
     uow.admin.void_links(user.id, now)
     token = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(hours=get_settings().reset_link_hours)
-    uow.admin.add_link(PasswordLink(user_id=user.id, token_sha256=_sha(token), purpose=purpose,
+    uow.admin.add_link(PasswordLink(user_id=user.id, token_sha256=auth.token_sha256(token), purpose=purpose,
                                     created_by=actor.user_id, created_at=now, expires_at=expires))
     return Issued(user, token, expires)
 
@@ -66,9 +65,8 @@ def void(uow, user: User) -> None:
 
 
 def _usable(uow, token: str) -> PasswordLink:
-    link = uow.admin.link(_sha(token)) if token else None
-    if (link is None or link.used_at is not None or link.expires_at <= clock.now() or not link.user.active
-            or not link.user.organization.active):
+    link = uow.admin.link(auth.token_sha256(token)) if token else None
+    if link is None or link.used_at is not None or link.expires_at <= clock.now() or not auth.account_usable(link.user):
         # One answer for unknown, used, expired and disabled: the link tells nothing about the account.
         raise NotFound("this link has expired or was already used; ask your administrator for a new one",
                        field="token", rule=RULE)
@@ -94,6 +92,3 @@ def use(uow, token: str, password: str) -> User:
     uow.commit()
     return user
 
-
-def _sha(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

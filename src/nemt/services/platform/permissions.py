@@ -50,6 +50,23 @@ class Action(StrEnum):
     ACCOUNT_SELF = "account.self"  # one's own account: second factor, API tokens (every role)
     USER_ADMIN = "user.admin"  # list, create, disable, enable, reset users, change roles, lift lockouts (scoped)
     ORGANIZATION_ADMIN = "organization.admin"  # list, create and deactivate the organizations of a program
+    # Program integrity (issue 15): the provider analytics, and review cases (open, hold payments, note, release, deny)
+    INTEGRITY_READ = "integrity.read"
+    CASE_REVIEW = "integrity.case"
+    # Complaints and grievances (issue 16, point 5): record one (agent, facility, provider, administrator); read those
+    # the store's visibility gives; investigate (notes) and resolve; the complaints report
+    COMPLAINT_RECORD = "complaint.record"
+    COMPLAINT_READ = "complaint.read"
+    COMPLAINT_INVESTIGATE = "complaint.investigate"
+    COMPLAINT_REPORT = "complaint.report"
+    # Meals and lodging with receipts (issue 17, point 2; Ancillary Services: Meals/Lodging): recorded by the trip's
+    # provider, or by the broker's agents, whom members ask for out-of-state travel ("Train, Air and Out-of-State
+    # Travel": "must contact their SDE ... The SDE will request the required documentation"); read with the receipt
+    EXPENSE_RECORD = "expense.record"
+    EXPENSE_READ = "expense.read"
+    # Eligibility with the payer (issue 17, point 5; Member Eligibility): send a 270 for a member and date of service
+    # and read the payer's 271 (those who book rides); an 834 enrollment file is a member import (MEMBER_IMPORT)
+    ELIGIBILITY_CHECK = "eligibility.check"
 
 
 _A, _D, _P, _DR, _F, _AU, _AD = (Role.AGENT, Role.DISPATCHER, Role.PROVIDER_ADMIN, Role.DRIVER, Role.FACILITY_SCHEDULER,
@@ -88,6 +105,15 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     # nemt.services.platform.accounts.
     Action.USER_ADMIN: frozenset({_AD, _P}),
     Action.ORGANIZATION_ADMIN: frozenset({_AD}),
+    Action.INTEGRITY_READ: frozenset({_AU, _AD}),
+    Action.CASE_REVIEW: frozenset({_AU, _AD}),
+    Action.COMPLAINT_RECORD: frozenset({_A, _F, _P, _AD}),
+    Action.COMPLAINT_READ: frozenset({_A, _F, _P, _AU, _AD}),
+    Action.COMPLAINT_INVESTIGATE: frozenset({_A, _AD}),
+    Action.COMPLAINT_REPORT: frozenset({_A, _AU, _AD}),
+    Action.EXPENSE_RECORD: frozenset({_P, _A, _AD}),
+    Action.EXPENSE_READ: frozenset({_P, _A, _AU, _AD}),
+    Action.ELIGIBILITY_CHECK: frozenset({_A, _D, _AD}),
 }
 
 _WORDS = {Action.TRIP_LOG_RECORD: "record trip logs", Action.TRIP_LOG_READ: "read trip logs"}

@@ -11,12 +11,11 @@ administrator disables the user or resets the password (:func:`end_all_for_user`
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from nemt import clock
 from nemt.services.platform import audit
-from nemt.services.platform.auth import account_usable, actor_of
+from nemt.services.platform.auth import account_usable, actor_of, token_sha256
 from nemt.services.platform.errors import Unauthorized
 from nemt.settings import get_settings
 from nemt.store.models import User, WebSession
@@ -28,14 +27,10 @@ RULE_CODE, RULE_ENROL = "second factor", "second factor enrolment"
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
-def key_sha256(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def start(uow, user: User, stage: str, client_address: str = "") -> str:
     """A new session for ``user`` (at sign-in); returns the cookie's key. The caller commits."""
     key = secrets.token_urlsafe(32)
-    uow.accounts.add_session(WebSession(key_sha256=key_sha256(key), user_id=user.id, stage=stage,
+    uow.accounts.add_session(WebSession(key_sha256=token_sha256(key), user_id=user.id, stage=stage,
                                         client_address=client_address[:64]))
     return key
 
@@ -54,9 +49,11 @@ def resolve(uow, key: str | None, *, stages: tuple[str, ...] = (FULL,)) -> WebSe
     """The live session with this cookie key in one of ``stages``, else Unauthorized (signed out).
 
     A session found expired is ended here (and the timeout audited); a live one has its last-seen time moved on at
-    most once a minute. Either way the transaction is committed at once, so the check holds no database
-    transaction open while the request runs."""
-    row = uow.accounts.session_by_key(key_sha256(key)) if key else None
+    most once a minute. Either way the transaction is committed at once (a commit with nothing written when the
+    session is only read), so the check holds no database transaction open while the request runs and the loaded
+    session, user and organization stay usable (a rollback would expire them, and the caller would load them
+    again)."""
+    row = uow.accounts.session_by_key(token_sha256(key)) if key else None
     if row is None or row.ended_at is not None or not account_usable(row.user):
         uow.rollback()
         raise Unauthorized("sign in first", rule="authentication")
@@ -73,9 +70,7 @@ def resolve(uow, key: str | None, *, stages: tuple[str, ...] = (FULL,)) -> WebSe
         raise Unauthorized("type the code from your authenticator app first", rule=RULE_CODE)
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
-        uow.commit()
-    else:
-        uow.rollback()
+    uow.commit()
     return row
 
 
@@ -99,17 +94,16 @@ def _end(uow, row: WebSession, at: dt.datetime, reason: str) -> None:
 
 def end(uow, key: str | None, reason: str = "sign-out") -> None:
     """End the session with this key (sign-out); nothing happens for an unknown or ended one. Commits."""
-    row = uow.accounts.session_by_key(key_sha256(key)) if key else None
+    row = uow.accounts.session_by_key(token_sha256(key)) if key else None
     if row is not None and row.ended_at is None:
         _end(uow, row, clock.now(), reason)
         uow.commit()
 
 
-def end_all_for_user(uow, user_id: int, reason: str) -> int:
+def end_all_for_user(uow, user: User, reason: str) -> int:
     """End every open session of a user (disabled, password reset, locked); returns how many ended. Audited as one
     record; the caller commits (with its own change, so both happen or neither)."""
-    user = uow.users.by_id(user_id)
-    count = uow.accounts.end_sessions_of(user_id, clock.now(), reason[:40])
-    if user is not None and count:
+    count = uow.accounts.end_sessions_of(user.id, clock.now(), reason[:40])
+    if count:
         audit.record(uow, actor_of(user), "end", "session", None, reason=reason[:40], sessions=count)
     return count

@@ -47,7 +47,7 @@ def member_lookups(uow, actor: Actor, member_ids: list[int]) -> None:
         return
     limit = Limit("member look-ups per hour", get_settings().member_lookups_per_hour, dt.timedelta(hours=1),
                   "too many different members looked up this hour; try again later")
-    seen, oldest = uow.accounts.members_read_by(actor.user_id, limit.since())
+    seen, oldest = uow.audit.members_read_by(actor.user_id, limit.since())
     new = set(member_ids) - seen
     if new:
         limit.check(len(seen) + len(new) - 1, oldest, field="medicaid_id")

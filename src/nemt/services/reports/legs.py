@@ -5,43 +5,36 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from nemt.domain.punctuality import LegTimes
-from nemt.domain.punctuality import on_time as leg_on_time
+from nemt.domain.punctuality import verdict
 from nemt.domain.statuses import LegStatus
-from nemt.services.reports.report import Report, aware, legs_with_logs, percent
+from nemt.services.reports.report import Report, graded, leg_times, legs_with_logs
 from nemt.services.reports.trips import CANCELLED
 
 # The trip-log status of a leg whose member did not come.
 NO_SHOW = LegStatus.NO_SHOW
 
 
-def _on_time_row(label: dt.date | str, measured: int, good: int) -> tuple[dt.date | str, int, int, int, float | None]:
-    return (label, measured, good, measured - good, percent(good, measured))
-
-
 def on_time(uow, actor, start, end, policy) -> Report:
+    """Legs on time, early and late by day: each graded by ``punctuality.verdict``, the rule of the on-time by
+    provider report and of the dispatch board."""
     window = dt.timedelta(minutes=int(policy.get("operations.pickup_window_minutes")))
     per_day: dict[dt.date, Counter] = defaultdict(Counter)
     for leg, _trip, log in legs_with_logs(uow, actor, start, end):
-        good = leg_on_time(LegTimes(pickup_earliest=aware(leg.pickup_earliest),
-                                    dropoff_latest=aware(leg.dropoff_latest),
-                                    planned_pickup=aware(leg.planned_pickup),
-                                    picked_up_at=log.picked_up_at, dropped_off_at=log.dropped_off_at), window)
-        if good is None:
-            continue
-        c = per_day[leg.service_date]
-        c["measured"] += 1
-        c["on_time"] += int(good)
-    rows = [_on_time_row(d, per_day[d]["measured"], per_day[d]["on_time"]) for d in sorted(per_day)]
+        grade = verdict(leg_times(leg, log), window)
+        if grade is not None:
+            per_day[leg.service_date][grade] += 1
+    rows: list[tuple] = [(d, *graded(per_day[d])) for d in sorted(per_day)]
     if rows:  # a row per day, then "all days"
-        rows.append(_on_time_row("all days", sum(r[1] for r in rows), sum(r[2] for r in rows)))
+        rows.append(("all days", *graded(sum(per_day.values(), Counter()))))
     minutes = int(window.total_seconds() // 60)
     return Report("on-time", "On-time pick-ups",
-                  f"A leg is on time when the driver's logged pick-up is no later than {minutes} minutes (the "
-                  "program's pick-up window) after the planned pick-up, or the requested one when none was planned; "
-                  "a leg to an appointment with no pick-up time is on time when it arrives by the appointment.",
-                  ("date", "legs measured", "on time", "late", "on-time %"), rows, chart="bar", value_column=4,
-                  unit="%", citation=policy.cite("operations"))
+                  f"A leg is on time when the driver's logged pick-up is within {minutes} minutes (the program's "
+                  "pick-up window) either side of the planned pick-up, or the requested one when none was planned, "
+                  f"and, to an appointment, it arrives by it; early when picked up more than {minutes} minutes "
+                  "before. A leg to an appointment with no pick-up time is on time when it arrives by the "
+                  "appointment.",
+                  ("date", "legs measured", "on time", "early", "late", "on-time %"), rows, chart="bar",
+                  value_column=5, unit="%", citation=policy.cite("operations"))
 
 
 def no_shows(uow, actor, start, end, policy) -> Report:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from nemt.domain.punctuality import LegTimes, verdict
-from nemt.services.reports.report import Report, aware, legs_with_logs, percent
+from nemt.domain.punctuality import verdict
+from nemt.services.reports.report import Report, graded, leg_times, legs_with_logs
 
 NO_PROVIDER = "(no provider)"
 
@@ -23,9 +23,7 @@ def on_time_by_provider(uow, actor, start, end, policy) -> Report:
     names = {p.id: p.organization.name for p in uow.network.providers(actor)}
     counts: dict[tuple[dt.date, str], Counter] = defaultdict(Counter)
     for leg, _trip, log in legs_with_logs(uow, actor, start, end):
-        grade = verdict(LegTimes(pickup_earliest=aware(leg.pickup_earliest), dropoff_latest=aware(leg.dropoff_latest),
-                                 planned_pickup=aware(leg.planned_pickup), picked_up_at=log.picked_up_at,
-                                 dropped_off_at=log.dropped_off_at), window)
+        grade = verdict(leg_times(leg, log), window)
         if grade is None:
             continue
         provider = NO_PROVIDER if leg.provider_id is None else names.get(leg.provider_id, f"provider {leg.provider_id}")
@@ -46,5 +44,4 @@ def on_time_by_provider(uow, actor, start, end, policy) -> Report:
 
 
 def _row(day: dt.date | str, provider: str, c: Counter) -> tuple:
-    measured = c["on time"] + c["early"] + c["late"]
-    return (day, provider, measured, c["on time"], c["early"], c["late"], percent(c["on time"], measured))
+    return (day, provider, *graded(c))

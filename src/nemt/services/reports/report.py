@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from nemt.domain.actors import Actor
+from nemt.domain.punctuality import LegTimes
 from nemt.domain.trip_log import LegLog, LogEvent, fold_log, utc
 from nemt.services.reports.export import csv_text
 from nemt.store.models import Leg, Trip
@@ -58,6 +59,21 @@ def days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
 
 def percent(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
+
+
+def leg_times(leg: Leg, log: LegLog) -> LegTimes:
+    """A driven leg's promised and logged times, as the one punctuality rule (``nemt.domain.punctuality``) reads
+    them."""
+    return LegTimes(pickup_earliest=aware(leg.pickup_earliest), dropoff_latest=aware(leg.dropoff_latest),
+                    planned_pickup=aware(leg.planned_pickup), picked_up_at=log.picked_up_at,
+                    dropped_off_at=log.dropped_off_at)
+
+
+def graded(counts: Mapping[str, int]) -> tuple[int, int, int, int, float | None]:
+    """Legs measured, on time, early, late (the grades of ``punctuality.verdict``) and the on-time percent."""
+    good, early, late = counts.get("on time", 0), counts.get("early", 0), counts.get("late", 0)
+    measured = good + early + late
+    return measured, good, early, late, percent(good, measured)
 
 
 def legs_with_logs(uow, actor: Actor, start: dt.date, end: dt.date) -> list[tuple[Leg, Trip, LegLog]]:

@@ -29,6 +29,7 @@ from nemt.domain.decisions import APPROVED, HOLD
 from nemt.domain.decisions.words import day_words, joined, need_words
 from nemt.domain.rides import Need
 from nemt.domain.statuses import DONE_LEG_STATUSES
+from nemt.domain.vocabulary import DOCUMENTED_NEEDS
 from nemt.policy import load_policy
 from nemt.services.platform import audit
 from nemt.services.platform.errors import Conflict, InvalidInput
@@ -37,9 +38,10 @@ from nemt.services.rides.change_cancel import decide_again, move_legs
 from nemt.services.rides.commands import RideRequestIn, parse_input
 from nemt.services.rides.idempotency import commit_or_conflict
 from nemt.services.rides.prepare import bookable_member
+from nemt.services.rides.queries import record_each_member
 from nemt.services.rides.results import BookingResult
 from nemt.services.rides.writing import apply_decision, write_notice
-from nemt.store.models import Member, MemberNeed, Notice, Trip
+from nemt.store.models import Member, MemberNeed, Trip
 from nemt.store.uow import CONCURRENT_WRITE_ERRORS, UnitOfWork
 
 __all__ = ["CertificationIn", "CertificationResult", "pending_rides", "record_certification", "waiting_for"]
@@ -50,7 +52,7 @@ class CertificationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    statements: Annotated[list[Need], Field(min_length=1, max_length=11, description=(
+    statements: Annotated[list[Need], Field(min_length=1, max_length=len(DOCUMENTED_NEEDS), description=(
         "what the professional certified, from the needs vocabulary (cannot-use-less-costly-modes, "
         "wheelchair-confined, prone-or-supine, escort-required, ...)"))]
     certified_by: Annotated[str, Field(min_length=1, max_length=200, description=(
@@ -122,26 +124,12 @@ def _decide_pending(uow: UnitOfWork, actor: Actor, trip: Trip, now: dt.datetime,
     commit_or_conflict(uow, flush_only=True)
     audit.record(uow, actor, "update", "trip", trip.member_id, trip=trip.key, via="certification",
                  before={"outcome": before}, outcome=trip.outcome)
-    if p.decision.outcome == APPROVED:
-        notice: Notice | None = _approval_notice(uow, actor, trip, p.decision.reasons, command, statements)
-    else:
-        notice = write_notice(uow, actor, trip, p)
-    return BookingResult(trip, p.decision, notice, created=False)
-
-
-def _approval_notice(uow: UnitOfWork, actor: Actor, trip: Trip, reasons, command: CertificationIn,
-                     statements: list[str]) -> Notice:
-    """The member's notice that a waiting ride is now approved: what arrived and who arranges the ride."""
+    # A waiting ride now approved: the member's notice says what arrived (and who arranges the ride).
     arrived = (f"The written certification that {joined(map(need_words, statements))}, signed by "
                f"{command.certified_by.strip()} on {day_words(command.certified_on)}, is on file: the ride is "
                f"approved.")
-    why = (trip.decision or {}).get("arranged_by_reason", "")
-    notice = uow.rides.add_notice(Notice(
-        trip_id=trip.id, member_id=trip.member_id, kind=APPROVED,
-        reasons=[{"code": r.code, "message": r.message, "citation": r.citation} for r in reasons],
-        appeal=f"{arrived} {why}".strip()))
-    audit.record(uow, actor, "create", "notice", trip.member_id, notice=notice.key, trip=trip.key, kind=APPROVED)
-    return notice
+    notice = write_notice(uow, actor, trip, p, approved_because=arrived)
+    return BookingResult(trip, p.decision, notice, created=False)
 
 
 def waiting_for(trip: Trip) -> list[str]:
@@ -156,10 +144,6 @@ def pending_rides(uow: UnitOfWork, actor: Actor, now: dt.datetime, *, program: s
     program = program or actor.program
     trips = uow.rides.visible_pending_trips(actor, now, program=program)
     audit.record(uow, actor, "read", "trip", None, via="pending-list", rows=len(trips))
-    members: dict[int, list[str]] = {}
-    for trip in trips:
-        members.setdefault(trip.member_id, []).append(trip.key)
-    for member_id, keys in members.items():
-        audit.record_members(uow, actor, "read", "trip", [member_id], via="pending-list", trips=keys)
+    record_each_member(uow, actor, trips, via="pending-list")
     uow.commit()
     return trips

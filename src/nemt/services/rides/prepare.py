@@ -12,6 +12,7 @@ from nemt.domain import rides
 from nemt.domain.actors import Actor, OrgKind
 from nemt.domain.decisions import Decision, decide
 from nemt.policy import Policy, load_policy
+from nemt.services.members.eligibility_edi import with_payer_answer
 from nemt.services.platform.errors import InvalidInput, NotFound
 from nemt.services.rides import places, request
 from nemt.services.rides.commands import RideRequestIn
@@ -129,6 +130,8 @@ def prepare(uow: UnitOfWork, actor: Actor, req: RideRequestIn, now: dt.datetime,
     home_zip = places.zip5(member.zip, "member").zip_code
     ride = request.ride_request(member, req, policy, requested_at=requested_at, requested_by=asked_by,
                                 home_zip=home_zip, place=end, miles=miles)
+    # Member Eligibility: the payer's 271 for the member and date of service, when recorded, is the coverage decided on.
+    ride = with_payer_answer(uow, member, ride, policy)
     body = req.model_dump(mode="json")
     return Prepared(member=member, policy=policy, command=req, body=body, requested_at=requested_at,
                     requested_by=asked_by, pickup=start, destination=end, distances=miles, request=ride,

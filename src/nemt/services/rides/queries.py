@@ -40,17 +40,22 @@ def rides_of_member(uow: UnitOfWork, actor: Actor, member_key: str) -> list[Trip
     return trips
 
 
+def record_each_member(uow: UnitOfWork, actor: Actor, trips: list[Trip], *, via: str) -> None:
+    """One audit record per member of a list of rides, naming their rides, so each member's accounting of
+    disclosures is complete (45 CFR 164.528; 164.312(b))."""
+    keys: dict[int, list[str]] = {}
+    for trip in trips:
+        keys.setdefault(trip.member_id, []).append(trip.key)
+    for member_id, trip_keys in keys.items():
+        audit.record_members(uow, actor, "read", "trip", [member_id], via=via, trips=trip_keys)
+
+
 def rides_of_day(uow: UnitOfWork, actor: Actor, day: dt.date, *, program: str | None = None) -> list[Trip]:
     """The rides with a leg on ``day`` (local date of service) that the actor may see: the dispatch list."""
     require(actor, Action.RIDE_READ)
     trips = uow.rides.visible_trips_of_day(actor, day, program)
-    # One record per member shown (their trips of the day named), so each member's accounting is complete.
-    keys: dict[int, list[str]] = {}
-    for trip in trips:
-        keys.setdefault(trip.member_id, []).append(trip.key)
     audit.record(uow, actor, "read", "trip", None, via="day-list", day=day.isoformat(), rows=len(trips))
-    for member_id, trip_keys in keys.items():
-        audit.record_members(uow, actor, "read", "trip", [member_id], via="day-list", trips=trip_keys)
+    record_each_member(uow, actor, trips, via="day-list")
     uow.commit()
     return trips
 

@@ -9,7 +9,7 @@ import datetime as dt
 
 from nemt.contracts.decide import trip_of
 from nemt.domain import rides
-from nemt.policy import Policy
+from nemt.policy import Policy, program_codes
 from nemt.services.platform.errors import InvalidInput
 from nemt.services.rides.commands import RideRequestIn
 from nemt.services.rides.places import Distances, Place
@@ -65,7 +65,7 @@ def ride_request(member: Member, req: RideRequestIn, policy: Policy, *, requeste
 
 def check(request: rides.RideRequest, policy: Policy) -> None:
     """The contract's rules that depend on the program or on another field, naming the booking body's field."""
-    if request.program not in rides.PROGRAMS:
+    if request.program not in program_codes():
         raise InvalidInput("is not a program of the platform", field="member", rule=RULE)
     if not policy.valid_medicaid_id(request.member.medicaid_id):
         raise InvalidInput(f"is not a {policy.code} Medicaid ID", field="member", rule=RULE)

@@ -139,8 +139,7 @@ def _visible_order(uow: UnitOfWork, actor: Actor, key: str) -> StandingOrder:
         creator = uow.users.by_id(order.created_by) if order.created_by else None
         if creator is None or creator.organization_id != actor.organization_id:
             raise NotFound("no such standing order", field="standing_order", rule="organization-based access")
-    if actor.organization_kind == OrgKind.PROVIDER and not any(
-            uow.rides.may_see_trip(actor, trip.id) for trip in uow.rides.trips_of_standing_order(order.id)):
+    if actor.organization_kind == OrgKind.PROVIDER and not uow.rides.may_see_a_trip_of_order(actor, order.id):
         # A provider's users see an order through the trips of it they carry, as they see any ride.
         raise NotFound("no such standing order", field="standing_order", rule="organization-based access")
     return order

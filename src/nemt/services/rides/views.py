@@ -4,6 +4,7 @@ only by key (no member names or IDs); the pick-up address is included for the pe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -109,13 +110,14 @@ def describe_certification(result: CertificationResult) -> dict[str, Any]:
     }
 
 
-def describe_pending(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
-    """A ride of the pending worklist: when, what was asked for, and what it waits for (in words)."""
-    zone = load_policy(trip.program).time_zone
-    order = uow.rides.standing_order(trip.standing_order_id) if trip.standing_order_id else None
-    return {
+def describe_pending(uow: UnitOfWork, trips: Sequence[Trip]) -> list[dict[str, Any]]:
+    """The rides of the pending worklist: when, what was asked for, and what each waits for (in words); their
+    standing orders' keys read in one query."""
+    orders = uow.rides.standing_order_keys(t.standing_order_id for t in trips if t.standing_order_id)
+    return [{
         "ride": trip.key, "confirmation": trip.confirmation, "program": trip.program, "member": trip.member.key,
-        "appointment_at": _iso(trip.appointment_at, zone), "requested_mode": trip.requested_mode, "mode": trip.mode,
-        "standing_order": order.key if order else None, "reason_codes": list(trip.reason_codes or []),
-        "waiting_for": waiting_for(trip),
-    }
+        "appointment_at": _iso(trip.appointment_at, load_policy(trip.program).time_zone),
+        "requested_mode": trip.requested_mode, "mode": trip.mode,
+        "standing_order": orders.get(trip.standing_order_id) if trip.standing_order_id else None,
+        "reason_codes": list(trip.reason_codes or []), "waiting_for": waiting_for(trip),
+    } for trip in trips]

@@ -128,19 +128,25 @@ def apply_decision(trip: Trip, p: Prepared) -> None:
     trip.content_key = p.content_key
 
 
-def write_notice(uow: UnitOfWork, actor: Actor, trip: Trip, p: Prepared) -> Notice | None:
-    """The notice of a denied or pending decision (none for an approval), with its audit record."""
+def write_notice(uow: UnitOfWork, actor: Actor, trip: Trip, p: Prepared, *,
+                 approved_because: str = "") -> Notice | None:
+    """The notice of a denied or pending decision, with its audit record: its denying or pending reasons and the
+    appeal rights. An approval has none, unless a waiting ride is approved because a document arrived
+    (``approved_because``, in words): then the notice says so, with every reason of the decision."""
     decision = p.decision
-    if decision.outcome == APPROVED:
-        return None
-    kinds = (DENY, HOLD) if decision.outcome == DENIED else (HOLD,)
-    reasons = [{"code": r.code, "message": r.message, "citation": r.citation}
-               for r in decision.reasons if r.kind in kinds]
-    appeal = p.policy.get("notices.appeal")
     # Who arranges the ride and why: in Connecticut the broker of the appointment date and its telephone number.
-    who = f" {decision.arranged_by_reason}" if decision.arranged_by_reason else ""
+    who = decision.arranged_by_reason
+    if decision.outcome == APPROVED:
+        if not approved_because:
+            return None
+        chosen, text = list(decision.reasons), f"{approved_because} {who}".strip()
+    else:
+        kinds = (DENY, HOLD) if decision.outcome == DENIED else (HOLD,)
+        chosen = [r for r in decision.reasons if r.kind in kinds]
+        text = f"{p.policy.get('notices.appeal')} ({p.policy.cite('notices')})" + (f" {who}" if who else "")
+    reasons = [{"code": r.code, "message": r.message, "citation": r.citation} for r in chosen]
     notice = uow.rides.add_notice(Notice(trip_id=trip.id, member_id=trip.member_id, kind=decision.outcome,
-                                         reasons=reasons, appeal=f"{appeal} ({p.policy.cite('notices')}){who}"))
+                                         reasons=reasons, appeal=text))
     audit.record(uow, actor, "create", "notice", trip.member_id, notice=notice.key, trip=trip.key, kind=notice.kind)
     return notice
 

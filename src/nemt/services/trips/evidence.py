@@ -9,9 +9,9 @@ such. It is member data: never in a URL, never in a log line (the audit trail re
 
 **Where a member's PIN comes from.** The call center (agent) or an administrator issues it
 (:func:`issue_pin`, ``POST /api/v1/members/{member_key}/trip-pin``) and tells it to the member once, by phone or
-letter; only its salted scrypt hash is stored, and a new PIN replaces the old one. The driver never sees it: the
-member types it on the driver's phone. Wrong tries are stored too (evidence), and after the program's
-``plausibility.pin_attempts`` wrong tries on a leg the PIN is refused there (sign instead).
+letter; only its salted argon2id hash is stored (``auth.hash_secret``), and a new PIN replaces the old one. The
+driver never sees it: the member types it on the driver's phone. Wrong tries are stored too (evidence), and after
+the program's ``plausibility.pin_attempts`` wrong tries on a leg the PIN is refused there (sign instead).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from nemt.billing.trip_log import TRIP_CONFIRMERS
 from nemt.domain.actors import Actor
 from nemt.domain.trip_log import TripLogError, parse_at, utc
 from nemt.policy import Policy
-from nemt.services.platform import audit, permissions
+from nemt.services.platform import audit, auth, permissions
 from nemt.services.platform.errors import InvalidInput, NotFound
 from nemt.services.platform.permissions import Action
 from nemt.store.evidence_models import MemberTripPin, TripAttestation, TripEventEvidence
@@ -42,7 +42,6 @@ EVIDENCE_KINDS = ("arrived", "picked-up", "dropped-off")
 _PNG = b"\x89PNG\r\n\x1a\n"
 _SCHEMA = "trip evidence schema"
 _PIN_RULE = "the member's trip PIN confirms the trip"
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
 @dataclass(frozen=True)
@@ -159,17 +158,14 @@ def parse_attestation(value: Mapping[str, Any] | None, policy: Policy) -> Attest
 # ----------------------------------------------------------------------------------------------------------------
 # Members' trip PINs
 # ----------------------------------------------------------------------------------------------------------------
-def hash_pin(pin: str) -> str:
-    """A salted scrypt hash of a PIN: ``scrypt$<salt hex>$<hash hex>``."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, dklen=32, **_SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def pin_matches(pin: str, stored: str) -> bool:
+def _pin_matches(stored: str, pin: str) -> bool:
+    """``auth.secret_matches``, and for a PIN issued before PINs were hashed with argon2id (``scrypt$<salt>$<hash>``,
+    n=2**14, r=8, p=1), the scrypt check it was stored with: an issued PIN keeps working until a new one replaces it."""
+    if not stored.startswith("scrypt$"):
+        return auth.secret_matches(stored, pin)
     try:
         _, salt, digest = stored.split("$")
-        again = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), dklen=32, **_SCRYPT)
+        again = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1, dklen=32)
     except ValueError:
         return False
     return hmac.compare_digest(again.hex(), digest)
@@ -183,7 +179,7 @@ def issue_pin(uow: Any, actor: Actor, member_key: str) -> str:
     if member is None:
         raise NotFound("no such member", field="member", rule="members are addressed by their key")
     pin = f"{secrets.randbelow(10**6):06d}"
-    uow.evidence.add(MemberTripPin(member_id=member.id, pin_hash=hash_pin(pin), issued_by=actor.user_id))
+    uow.evidence.add(MemberTripPin(member_id=member.id, pin_hash=auth.hash_secret(pin), issued_by=actor.user_id))
     audit.record(uow, actor, "create", "trip-pin", member.id)
     uow.commit()
     return pin
@@ -201,7 +197,7 @@ def check_pin(uow: Any, actor: Actor, leg: Leg, attestation: Attestation, policy
     if stored is None:
         raise InvalidInput("the member has no trip PIN: the member signs instead", field="attestation.pin",
                            rule=_PIN_RULE)
-    if not pin_matches(attestation.pin, stored):
+    if not _pin_matches(stored, attestation.pin):
         uow.rollback()
         uow.evidence.add(TripAttestation(leg_id=leg.id, attested_by=attestation.by, method="pin", pin_ok=False,
                                          recorded_by=actor.user_id))
@@ -277,7 +273,7 @@ def claim_evidence(uow: Any, actor: Actor, claim_number: str) -> dict[str, Any]:
 def evidence_by_leg(uow: Any, actor: Actor, leg_keys: list[str]) -> dict[str, dict[str, Any]]:
     """The evidence (no images) of the legs the actor may see, by leg key: for the manifest cards."""
     permissions.require(actor, Action.TRIP_LOG_READ)
-    legs = [leg for leg in uow.trip_logs.legs_by_keys(leg_keys).values() if uow.trip_logs.is_visible(actor, leg)]
+    legs = list(uow.trip_logs.legs_by_keys(leg_keys, visible_to=actor).values())
     views = evidence_views(uow, [leg.id for leg in legs])
     audit.record_members(uow, actor, "read", "trip-evidence", [leg.trip.member_id for leg in legs], via="leg-list")
     uow.commit()

@@ -43,14 +43,17 @@ def _driver_of(leg: Leg, runs: Mapping[tuple[int, dt.date], int]) -> int | None:
 
 
 def _context(uow: Any, legs: Sequence[Leg]) -> _Context:
-    own_runs = uow.evidence.run_drivers({(leg.vehicle_id, leg.service_date) for leg in legs if leg.vehicle_id})
+    asked = {(leg.vehicle_id, leg.service_date) for leg in legs if leg.vehicle_id}
+    own_runs = uow.evidence.run_drivers(asked)
     driver_ids = {d for leg in legs if (d := _driver_of(leg, own_runs)) is not None}
     vehicle_ids = {leg.vehicle_id for leg in legs if leg.vehicle_id is not None}
     near = uow.evidence.legs_near({leg.service_date for leg in legs}, vehicle_ids, driver_ids) \
         if (driver_ids or vehicle_ids) else []
     everyone = {leg.id: leg for leg in [*legs, *near]}
-    runs = uow.evidence.run_drivers({(leg.vehicle_id, leg.service_date) for leg in everyone.values()
-                                     if leg.vehicle_id})
+    runs = dict(own_runs)
+    missing = {(leg.vehicle_id, leg.service_date) for leg in near if leg.vehicle_id} - asked
+    if missing:  # only the runs of neighbours on other vehicles or days are read again
+        runs.update(uow.evidence.run_drivers(missing))
     return _Context(near, logs_of(uow, list(everyone)), {i: _driver_of(leg, runs) for i, leg in everyone.items()},
                     uow.evidence.places(vehicle_ids), uow.evidence.evidence_of([leg.id for leg in legs]))
 
@@ -65,14 +68,10 @@ def _window_opens(leg: Leg, policy: Policy) -> dt.datetime | None:
     return None
 
 
-def _route(leg: Leg) -> tuple[float | None, geo.Point | None, geo.Point | None]:
-    """Road minutes of the leg's route and its stops' points (None where a ZIP is unknown)."""
-    return _route_between(leg.origin_zip, leg.destination_zip)
-
-
 @lru_cache(maxsize=4096)
-def _route_between(origin_zip: str, destination_zip: str) -> tuple[float | None, geo.Point | None, geo.Point | None]:
-    """:func:`_route` by ZIPs, remembered: a claims build asks for the same few routes many times."""
+def _route(origin_zip: str, destination_zip: str) -> tuple[float | None, geo.Point | None, geo.Point | None]:
+    """Road minutes of a leg's route and its stops' points (None where a ZIP is unknown), by ZIPs, remembered: a
+    claims build asks for the same few routes many times."""
     try:
         a, b = geo.lookup_zip(origin_zip, "zip").point, geo.lookup_zip(destination_zip, "zip").point
     except (geo.GeoError, KeyError, ValueError):
@@ -100,7 +99,7 @@ def _evidence_by_kind(rows: Sequence[Any], pending: tuple[str, EventEvidence | N
 
 def _facts(leg: Leg, log: LegLog, ctx: _Context, policy: Policy,
            pending: tuple[str, EventEvidence | None] | None = None) -> LegFacts:
-    minutes, origin, destination = _route(leg)
+    minutes, origin, destination = _route(leg.origin_zip, leg.destination_zip)
     odometer, positions = _evidence_by_kind(ctx.evidence.get(leg.id, []), pending)
     stops = {k: p for k, p in (("arrived", origin), ("picked-up", origin), ("dropped-off", destination)) if p}
     driver = ctx.drivers.get(leg.id)

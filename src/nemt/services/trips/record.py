@@ -34,6 +34,7 @@ from nemt.domain.trip_log import (
     fold_log,
     is_closed,
     utc,
+    utc_instant,
     validate_event_data,
 )
 from nemt.policy import Policy, load_policy
@@ -53,10 +54,10 @@ _LATEST = 10**12  # the id a not yet stored event folds with: after every stored
 ONE_EACH = "one event of each kind per leg"
 
 
-def _checked(rule: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def _checked(check: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """A pure trip-log rule's answer; its error as the services' InvalidInput (same message, field and rule)."""
     try:
-        return rule(*args, **kwargs)
+        return check(*args, **kwargs)
     except TripLogError as exc:
         raise InvalidInput(exc.message, field=exc.field, rule=exc.rule) from None
 
@@ -67,10 +68,7 @@ def _when(at: dt.datetime | None, policy: Policy) -> dt.datetime:
         at = clock.now()
     elif at.tzinfo is None:
         at = at.replace(tzinfo=policy.time_zone)
-    try:
-        return utc(at)
-    except OverflowError:  # year 0001 ahead of UTC, year 9999 behind it
-        raise InvalidInput("is not a plausible instant", field="at", rule="event times are of the ride's day") from None
+    return _checked(utc_instant, at, "at", rule="event times are of the ride's day")
 
 
 def _check_times(leg: Leg, at: dt.datetime, stored: Mapping[str, Any] | None, policy: Policy) -> None:
@@ -89,7 +87,7 @@ def _repeat(uow: Any, leg: Leg, rows: list[TripLogEvent], kind: str, data: Mappi
     row = next((r for r in rows if r.kind == kind), None)
     if row is None:
         return None
-    stored = _checked(validate_event_data, kind, data)
+    stored = _checked(validate_event_data, kind, data, policy=policy)
     if dict(row.data or {}) != stored or (given is not None and utc(row.at) != given):
         raise Conflict(f"the leg already has a {kind} event; record a correction instead", field="kind",
                        rule=ONE_EACH)
@@ -161,13 +159,13 @@ def record_event(uow: Any, actor: Actor, leg_key: str, kind: str, data: Mapping[
     rows = uow.trip_logs.events_of([leg.id])[leg.id]
     earlier = [event_value(r) for r in rows]
     if kind == EventKind.CORRECTION:
-        stored = _checked(correction_data, earlier, data or {})
+        stored = _checked(correction_data, earlier, data or {}, policy=policy)
     else:
         repeat = _repeat(uow, leg, rows, kind, data, given, policy)
         if repeat is not None:
             return repeat
         _check_order(leg, rows, fold_log(earlier), kind)
-        stored = _checked(validate_event_data, kind, data)
+        stored = _checked(validate_event_data, kind, data, policy=policy)
     _check_times(leg, at, stored if kind == EventKind.CORRECTION else None, policy)
     after = fold_log([*earlier, LogEvent(_LATEST, kind, at, stored)])
     if after.status == LegStatus.COMPLETED:

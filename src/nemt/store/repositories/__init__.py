@@ -7,6 +7,7 @@ from nemt.store.repositories.audit import AuditRepository
 from nemt.store.repositories.base import Repository
 from nemt.store.repositories.claims import ClaimRepository
 from nemt.store.repositories.dispatch import DispatchRepository
+from nemt.store.repositories.evidence import EvidenceRepository
 from nemt.store.repositories.jobs import JobRepository
 from nemt.store.repositories.live_day import LiveDayRepository
 from nemt.store.repositories.members import MemberRepository
@@ -19,7 +20,8 @@ from nemt.store.repositories.trips import TripLogRepository
 __all__ = [
     "AdminRepository",
     "AccountRepository",
-    "AuditRepository", "ClaimRepository", "ControlNumbers", "DispatchRepository", "JobRepository", "LiveDayRepository",
+    "AuditRepository", "ClaimRepository", "ControlNumbers", "DispatchRepository", "EvidenceRepository", "JobRepository",
+    "LiveDayRepository",
     "MemberRepository",
     "NetworkRepository", "OrganizationRepository", "ReportRepository", "Repository", "RideRepository",
     "TripLogRepository", "UserRepository",

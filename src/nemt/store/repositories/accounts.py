@@ -1,14 +1,14 @@
 """Sessions, log-in attempts and the counts the throttles read (``nemt.services.platform.sessions``, ``auth`` and
-``throttle``)."""
+``throttle``); ending every session and token of a user, or of an organization's users, in one statement each."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 
-from nemt.store.models import ApiToken, AuditEvent, LoginAttempt, WebSession
+from nemt.store.models import ApiToken, LoginAttempt, User, WebSession
 from nemt.store.repositories.base import Repository
 
 
@@ -23,24 +23,31 @@ class AccountRepository(Repository):
 
     def end_sessions_of(self, user_id: int, at: dt.datetime, reason: str) -> int:
         """End every open session of a user; returns how many were open."""
+        return self._end_sessions(WebSession.user_id == user_id, at, reason)
+
+    def end_sessions_of_organization(self, organization_id: int, at: dt.datetime, reason: str) -> int:
+        """End every open session of an organization's users (it is deactivated); returns how many were open."""
+        return self._end_sessions(WebSession.user_id.in_(_users_of(organization_id)), at, reason)
+
+    def _end_sessions(self, whose: ColumnElement[bool], at: dt.datetime, reason: str) -> int:
         result: Any = self.session.execute(
-            update(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+            update(WebSession).where(whose, WebSession.ended_at.is_(None))
             .values(ended_at=at, end_reason=reason).execution_options(synchronize_session="fetch"))
         return int(result.rowcount or 0)
 
-    # --- API tokens -----------------------------------------------------------------------------------------------
-
-    def tokens_of(self, user_id: int) -> list[ApiToken]:
-        return list(self.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
-                                         .order_by(ApiToken.id.desc())))
-
-    def token_by_id(self, token_id: int) -> ApiToken | None:
-        return self.session.get(ApiToken, token_id)
+    # --- API tokens (listed and found by ``UserRepository``) --------------------------------------------------------
 
     def revoke_tokens_of(self, user_id: int, at: dt.datetime) -> int:
         """Revoke every live token of a user; returns how many were live."""
+        return self._revoke_tokens(ApiToken.user_id == user_id, at)
+
+    def revoke_tokens_of_organization(self, organization_id: int, at: dt.datetime) -> int:
+        """Revoke every live token of an organization's users; returns how many were live."""
+        return self._revoke_tokens(ApiToken.user_id.in_(_users_of(organization_id)), at)
+
+    def _revoke_tokens(self, whose: ColumnElement[bool], at: dt.datetime) -> int:
         result: Any = self.session.execute(
-            update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            update(ApiToken).where(whose, ApiToken.revoked_at.is_(None))
             .values(revoked_at=at).execution_options(synchronize_session="fetch"))
         return int(result.rowcount or 0)
 
@@ -57,11 +64,6 @@ class AccountRepository(Repository):
                    LoginAttempt.outcome != "ok")).one()
         return int(count or 0), oldest
 
-    def members_read_by(self, user_id: int, since: dt.datetime) -> tuple[set[int], dt.datetime | None]:
-        """The members whose record this user read since ``since`` (from the audit trail), and the earliest read."""
-        rows = self.session.execute(
-            select(AuditEvent.member_id, func.min(AuditEvent.at))
-            .where(AuditEvent.user_id == user_id, AuditEvent.at >= since, AuditEvent.action == "read",
-                   AuditEvent.entity == "member", AuditEvent.member_id.is_not(None))
-            .group_by(AuditEvent.member_id)).all()
-        return {r[0] for r in rows if r[0] is not None}, min((r[1] for r in rows), default=None)
+
+def _users_of(organization_id: int) -> Select[Any]:
+    return select(User.id).where(User.organization_id == organization_id)

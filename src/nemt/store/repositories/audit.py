@@ -3,6 +3,7 @@ member, newest first within what an actor may see, or the whole chain in order (
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Generator, Iterable
 
 from sqlalchemy import func, select
@@ -28,6 +29,16 @@ class AuditRepository(Repository):
         """Every event about one member, oldest first (the accounting of disclosures)."""
         return list(self.session.scalars(select(AuditEvent).where(AuditEvent.member_id == member_id)
                                          .order_by(AuditEvent.seq)))
+
+    def members_read_by(self, user_id: int, since: dt.datetime) -> tuple[set[int], dt.datetime | None]:
+        """The members whose record this user read since ``since``, and the earliest read (index
+        ``ix_audit_events_user_at``)."""
+        rows = self.session.execute(
+            select(AuditEvent.member_id, func.min(AuditEvent.at))
+            .where(AuditEvent.user_id == user_id, AuditEvent.at >= since, AuditEvent.action == "read",
+                   AuditEvent.entity == "member", AuditEvent.member_id.is_not(None))
+            .group_by(AuditEvent.member_id)).all()
+        return {r[0] for r in rows if r[0] is not None}, min((r[1] for r in rows), default=None)
 
     def recent(self, limit: int = 200, actor: Actor | None = None) -> list[AuditEvent]:
         """The latest ``limit`` events, newest first: those ``actor`` may see (``visibility.audit_events``), or every
@@ -63,6 +74,3 @@ class AuditRepository(Repository):
     def last(self) -> AuditEvent | None:
         """The event with the highest ``seq`` (the end of the chain as stored)."""
         return self.session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
-
-    def count(self) -> int:
-        return int(self.session.scalar(select(func.count()).select_from(AuditEvent)) or 0)

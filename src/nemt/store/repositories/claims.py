@@ -15,13 +15,13 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import selectinload
 
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import LegStatus
 from nemt.store import visibility
-from nemt.store.claim_models import Acknowledgment, BillingProfile
+from nemt.store.claim_models import Acknowledgment, BillingProfile, ClaimLine
 from nemt.store.models import (
     BilledLeg,
     Claim,
@@ -33,6 +33,23 @@ from nemt.store.models import (
     Trip,
 )
 from nemt.store.repositories.base import Repository, chunked
+
+
+def _first_service_date() -> Any:
+    """A claim's first date of service (the earliest of its lines), for filtering in the query."""
+    return (select(func.min(ClaimLine.service_date)).where(ClaimLine.claim_id == Claim.id)
+            .correlate(Claim).scalar_subquery())
+
+
+def _filtered(query: Select[Any], payer: str | None, first: dt.date | None, last: dt.date | None) -> Select[Any]:
+    """Claims of one payer (``None``: any) whose first date of service is in ``first``..``last`` (either open)."""
+    if payer is not None:
+        query = query.where(Claim.payer == payer)
+    if first is not None:
+        query = query.where(_first_service_date() >= first)
+    if last is not None:
+        query = query.where(_first_service_date() <= last)
+    return query
 
 
 class ClaimRepository(Repository):
@@ -69,9 +86,11 @@ class ClaimRepository(Repository):
         return self.session.scalar(query.options(selectinload(Claim.lines)))
 
     def visible_claims(self, actor: Actor, *, status: str | None = None, provider_id: int | None = None,
-                       limit: int | None = None, newest_first: bool = True) -> list[Claim]:
-        """The claims ``actor`` may see (with their lines), optionally of one status or provider."""
-        query = self._visible(select(Claim), actor).options(selectinload(Claim.lines))
+                       limit: int | None = None, newest_first: bool = True, payer: str | None = None,
+                       first: dt.date | None = None, last: dt.date | None = None) -> list[Claim]:
+        """The claims ``actor`` may see (with their lines), optionally of one status, provider or payer, and with a
+        first date of service in ``first``..``last``."""
+        query = _filtered(self._visible(select(Claim), actor), payer, first, last).options(selectinload(Claim.lines))
         if status:
             query = query.where(Claim.status == status)
         if provider_id is not None:
@@ -96,9 +115,16 @@ class ClaimRepository(Repository):
         return set(self.session.scalars(query))
 
     def of_provider(self, provider_id: int, statuses: Collection[str],
-                    claim_numbers: Sequence[str] | None = None) -> list[Claim]:
-        """A provider's claims in these statuses (optionally only the numbered ones), in the order built."""
+                    claim_numbers: Sequence[str] | None = None, *, payer: str | None = None,
+                    served: tuple[dt.date, dt.date] | None = None) -> list[Claim]:
+        """A provider's claims in these statuses (optionally only the numbered ones, one payer's, or those with a
+        line served in ``served`` = (first, last)), in the order built."""
         query = select(Claim).where(Claim.provider_id == provider_id, Claim.status.in_(list(statuses)))
+        if payer is not None:
+            query = query.where(Claim.payer == payer)
+        if served is not None:
+            query = query.where(exists().where(ClaimLine.claim_id == Claim.id, ClaimLine.service_date >= served[0],
+                                               ClaimLine.service_date <= served[1]))
         if not claim_numbers:
             return list(self.session.scalars(query.options(selectinload(Claim.lines)).order_by(Claim.id)))
         found: list[Claim] = []
@@ -167,6 +193,12 @@ class ClaimRepository(Repository):
     def member(self, member_id: int) -> Member | None:
         return self.session.get(Member, member_id)
 
+    def members(self, member_ids: Iterable[int | None]) -> dict[int, Member]:
+        """The members of these ids, by id: one query for a whole batch of claims."""
+        wanted = dict.fromkeys(i for i in member_ids if i is not None)
+        return {row.id: row for chunk in chunked(wanted)
+                for row in self.session.scalars(select(Member).where(Member.id.in_(chunk)))}
+
     def member_key(self, member_id: int) -> str | None:
         return self.session.scalar(select(Member.key).where(Member.id == member_id))
 
@@ -211,9 +243,11 @@ class ClaimRepository(Repository):
         return list(self.session.scalars(select(ClaimBatch).where(ClaimBatch.id.in_(ids.scalar_subquery()))
                                          .order_by(ClaimBatch.id.desc()).limit(limit)))
 
-    def rejected_at_front_end(self, actor: Actor) -> list[Claim]:
-        """The claims ``actor`` may see that a 277CA returned (with their lines), oldest first."""
-        query = self._visible(select(Claim).where(Claim.front_end == "rejected"), actor)
+    def rejected_at_front_end(self, actor: Actor, *, payer: str | None = None, first: dt.date | None = None,
+                              last: dt.date | None = None) -> list[Claim]:
+        """The claims ``actor`` may see that a 277CA returned (with their lines), oldest first; optionally one
+        payer's, with a first date of service in ``first``..``last``."""
+        query = _filtered(self._visible(select(Claim).where(Claim.front_end == "rejected"), actor), payer, first, last)
         return list(self.session.scalars(query.options(selectinload(Claim.lines)).order_by(Claim.id)))
 
     def acknowledgment_read(self, sha256: str) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 
 from nemt.domain.actors import Actor
-from nemt.domain.statuses import OPEN_LEG_STATUSES, LegStatus
+from nemt.domain.statuses import OPEN_LEG_STATUSES
 from nemt.store import visibility
 from nemt.store.models import Driver, Leg, Organization, TransportProvider, Trip, Vehicle, VehicleRun
 from nemt.store.repositories.base import Repository
@@ -37,21 +37,6 @@ class DispatchRepository(Repository):
                                          Leg.status.in_(OPEN_LEG_STATUSES), Trip.outcome == "approved",
                                          Trip.status == "active", Trip.mode.in_(modes))
             .order_by(Leg.id)))
-
-    def live_legs(self, program: str, day: dt.date) -> list[Leg]:
-        """The legs on the program's runs of ``day``: assigned to a vehicle, not yet driven."""
-        return list(self.session.scalars(
-            select(Leg).join(Trip).where(Trip.program == program, Leg.service_date == day,
-                                         Leg.status == LegStatus.ASSIGNED, Leg.vehicle_id.is_not(None))
-            .order_by(Leg.id)))
-
-    def open_legs_on_vehicle(self, vehicle_id: int, day: dt.date, *, besides: Leg | None = None) -> list[Leg]:
-        """The open legs a vehicle carries on ``day`` (without ``besides``)."""
-        query = select(Leg).where(Leg.vehicle_id == vehicle_id, Leg.service_date == day,
-                                  Leg.status.in_(OPEN_LEG_STATUSES))
-        if besides is not None:
-            query = query.where(Leg.id != besides.id)
-        return list(self.session.scalars(query))
 
     def legs_on_vehicle(self, actor: Actor, vehicle_id: int, day: dt.date) -> list[Leg]:
         """Every leg a vehicle carries on ``day`` that ``actor`` may see (``visibility.legs``)."""
@@ -103,9 +88,13 @@ class DispatchRepository(Repository):
 
     # --- vehicle runs -------------------------------------------------------------------------------------------
 
-    def runs_of_day(self, day: dt.date) -> dict[int, VehicleRun]:
-        """Every vehicle's run on ``day``, by vehicle id."""
-        return {r.vehicle_id: r for r in self.session.scalars(select(VehicleRun).where(VehicleRun.service_date == day))}
+    def runs_of_day(self, day: dt.date, program: str | None = None) -> dict[int, VehicleRun]:
+        """Every vehicle's run on ``day`` (of ``program``'s vehicles only, if given), by vehicle id."""
+        query = select(VehicleRun).where(VehicleRun.service_date == day)
+        if program is not None:
+            query = (query.join(Vehicle, Vehicle.id == VehicleRun.vehicle_id).join(TransportProvider)
+                     .join(Organization).where(Organization.program == program))
+        return {r.vehicle_id: r for r in self.session.scalars(query)}
 
     def run_of(self, vehicle_id: int, day: dt.date) -> VehicleRun | None:
         return self.session.scalar(select(VehicleRun).where(VehicleRun.vehicle_id == vehicle_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from nemt.domain.statuses import JobState
 from nemt.store.job_models import Job
 from nemt.store.models import utcnow
 from nemt.store.repositories.base import Repository
@@ -21,15 +22,16 @@ class JobRepository(Repository):
 
     def add_once(self, job: Job) -> tuple[Job, bool]:
         """Insert ``job`` unless its key is taken: (the row, True) when this call added it, (the row already there,
-        False) otherwise — also when a concurrent submitter inserted it first (the unique key decides the race)."""
-        existing = self.by_key(job.key)
+        locked until the commit as ``by_key(lock=True)`` locks it, False) otherwise — also when a concurrent submitter
+        inserted it first (the unique key decides the race)."""
+        existing = self.by_key(job.key, lock=True)
         if existing is not None:
             return existing, False
         try:
             with self.session.begin_nested():
                 self.session.add(job)
         except IntegrityError:
-            raced = self.by_key(job.key)
+            raced = self.by_key(job.key, lock=True)
             if raced is None:
                 raise
             return raced, False
@@ -37,7 +39,7 @@ class JobRepository(Repository):
 
     def set_progress(self, key: str, progress: int, message: str) -> None:
         """Record a running job's progress (a single UPDATE; the caller commits at once, so readers see it)."""
-        self.session.execute(update(Job).where(Job.key == key, Job.state == "running")
+        self.session.execute(update(Job).where(Job.key == key, Job.state == JobState.RUNNING)
                              .values(progress=progress, message=message[:200], updated_at=utcnow()))
 
     def recent(self, limit: int = 20) -> list[Job]:

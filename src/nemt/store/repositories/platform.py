@@ -4,6 +4,7 @@ audit trail has its own module, ``audit``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select, text, update
@@ -32,6 +33,14 @@ class UserRepository(Repository):
         if not revoked:
             query = query.where(ApiToken.revoked_at.is_(None))
         return self.session.scalar(query)
+
+    def tokens_of(self, user_id: int) -> list[ApiToken]:
+        """A user's API tokens, newest first."""
+        return list(self.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                                         .order_by(ApiToken.id.desc())))
+
+    def token_by_id(self, token_id: int) -> ApiToken | None:
+        return self.session.get(ApiToken, token_id)
 
     def count_failed_login(self, user_id: int) -> int | None:
         """Add one to the user's consecutive failed log-ins in one statement (concurrent failures each count: no lost
@@ -66,6 +75,13 @@ class OrganizationRepository(Repository):
 
     def by_id(self, org_id: int) -> Organization | None:
         return self.session.get(Organization, org_id)
+
+    def names(self, ids: Collection[int]) -> dict[int, str]:
+        """The names of these organizations, by id (one query)."""
+        if not ids:
+            return {}
+        return dict(self.session.execute(select(Organization.id, Organization.name)
+                                         .where(Organization.id.in_(sorted(ids)))).tuples().all())
 
     def add(self, organization: Organization) -> Organization:
         """Add an organization and flush, so that it has its id."""

@@ -9,6 +9,7 @@ leaves.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from nemt.domain.actors import Actor
+from nemt.domain.decisions import reasons
 from nemt.domain.statuses import LegStatus, TripStatus
 from nemt.store import visibility
 from nemt.store.models import (
@@ -77,6 +79,19 @@ class RideRepository(Repository):
     def may_see_trip(self, actor: Actor, trip_id: int) -> bool:
         return self.session.scalar(_visible(select(Trip.id).where(Trip.id == trip_id), actor)) is not None
 
+    def may_see_a_trip_of_order(self, actor: Actor, order_id: int) -> bool:
+        """Whether ``actor`` may see at least one trip of the standing order (one query)."""
+        query = _visible(select(Trip.id).where(Trip.standing_order_id == order_id), actor).limit(1)
+        return self.session.scalar(query) is not None
+
+    def standing_order_keys(self, order_ids: Iterable[int]) -> dict[int, str]:
+        """Standing order id -> its key, in one query."""
+        wanted = sorted(set(order_ids))
+        if not wanted:
+            return {}
+        return dict(self.session.execute(select(StandingOrder.id, StandingOrder.key)
+                                         .where(StandingOrder.id.in_(wanted))).tuples().all())
+
     def trip_by_idempotency_key(self, key: str) -> Trip | None:
         return self.session.scalar(_trips().where(Trip.idempotency_key == key))
 
@@ -100,7 +115,8 @@ class RideRepository(Repository):
                               member_id: int | None = None) -> list[Trip]:
         """Active trips whose decision is pending (a certification or prior authorization awaited) with the
         appointment after ``after``, by appointment time: the pending worklist (nemt.services.rides.certifications)."""
-        query = (_trips().where(Trip.outcome == "pending", Trip.status != "cancelled", Trip.appointment_at > after)
+        query = (_trips().where(Trip.outcome == reasons.PENDING, Trip.status == TripStatus.ACTIVE,
+                                Trip.appointment_at > after)
                  .order_by(Trip.appointment_at, Trip.id))
         if program is not None:
             query = query.where(Trip.program == program)

@@ -58,12 +58,15 @@ class TripLogRepository(Repository):
             query = query.where(Leg.service_date == service_date)
         return list(self.session.scalars(query.order_by(Leg.service_date, Leg.planned_pickup, Leg.id).limit(limit)))
 
-    def legs_by_keys(self, keys: Iterable[str]) -> dict[str, Leg]:
+    def legs_by_keys(self, keys: Iterable[str], *, visible_to: Actor | None = None) -> dict[str, Leg]:
+        """The legs with these keys (only those ``visible_to`` may see, if given), by key, in one query."""
         wanted = list(keys)
         if not wanted:
             return {}
-        return {leg.key: leg for leg in self.session.scalars(
-            select(Leg).where(Leg.key.in_(wanted)).options(selectinload(Leg.trip)))}
+        query = select(Leg).where(Leg.key.in_(wanted)).options(selectinload(Leg.trip))
+        if visible_to is not None:
+            query = self._visible(query, visible_to)
+        return {leg.key: leg for leg in self.session.scalars(query)}
 
     def member_key(self, member_id: int) -> str | None:
         return self.session.scalar(select(Member.key).where(Member.id == member_id))
