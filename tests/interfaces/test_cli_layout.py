@@ -26,7 +26,8 @@ COMMANDS = {
     "orgs": {"create", "list", "deactivate", "activate"}, "jobs": {"submit", "status", "list", "worker"},
     "providers": {"import", "expiring", "closest"}, "dispatch": {"schedule"}, "rides": {"pending", "certify"},
     "claims": {"build", "export", "replace", "void", "remit", "denied", "list", "profile", "broker-pay", "encounters",
-               "ack", "sample-acks", "worklist"},
+               "ack", "sample-acks", "worklist",
+               "review", "release", "deny-on-review"},  # claims in review: the reviewer's decision (issue 15)
     "geo": {"route", "zip", "import-osm"},
 }
 COMMANDS["complaints"] = {"list", "show", "report"}  # issue 16, point 5

@@ -208,5 +208,33 @@ def encounters(provider: str = typer.Option(..., "--provider", help="the provide
             "interchange_control_number": result.interchange_control_number})
 
 
+@claims_app.command("review")
+def in_review(program: str | None = typer.Option(None, "--program", help="CO or CT (default: all)")) -> None:
+    """The claims suspended for review (the 52-unit review, the integrity edits the program holds), each with the
+    edits that hold it."""
+    from nemt.services.claims.review import claims_in_review
+
+    _print([c.as_dict() for c in _run(lambda uow, actor: claims_in_review(uow, actor, program))])
+
+
+@claims_app.command("release")
+def release(claim_number: str = typer.Argument(..., help="the claim in review"),
+            reason: str = typer.Option(..., "--reason", help="why it is released (with who and when)")) -> None:
+    """Release a claim in review: it becomes ready (exportable)."""
+    from nemt.services.claims.review import release_claim
+
+    _print(_run(lambda uow, actor: release_claim(uow, actor, claim_number, reason)).as_dict())
+
+
+@claims_app.command("deny-on-review")
+def deny_on_review(claim_number: str = typer.Argument(..., help="the claim in review"),
+                   reason: str = typer.Option(..., "--reason", help="why it is denied (recorded with who and when)")
+                   ) -> None:
+    """Deny a claim in review: it becomes denied with the edit denied-on-review."""
+    from nemt.services.claims.review import deny_claim
+
+    _print(_run(lambda uow, actor: deny_claim(uow, actor, claim_number, reason)).as_dict())
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(claims_app, name="claims")

@@ -22,6 +22,7 @@ from nemt.api import problems
 from nemt.api.routes_accounts import router as accounts_router
 from nemt.api.routes_auth import router as auth_router
 from nemt.api.routes_certifications import router as certifications_router
+from nemt.api.routes_claim_review import router as claim_review_router
 from nemt.api.routes_claims import router as claims_router
 from nemt.api.routes_complaints import router as complaints_router
 from nemt.api.routes_dispatch import router as dispatch_router
@@ -45,7 +46,8 @@ from nemt.web.pages import router as web_router
 
 log = logging.getLogger("nemt.http")
 
-API_ROUTERS = (platform_router, auth_router, claims_router, rides_router, certifications_router, dispatch_router,
+API_ROUTERS = (platform_router, auth_router, claim_review_router,  # before claims_router: /claims/review
+               claims_router, rides_router, certifications_router, dispatch_router,
                accounts_router, eligibility_router, complaints_router,
                integrity_router,  # program integrity: provider analytics, review cases (issue 15)
                expenses_router)  # meals and lodging with receipts (issue 17)

@@ -62,6 +62,7 @@ NAV: tuple[NavLink, ...] = (
     NavLink("/complaints", "Complaints", Action.COMPLAINT_READ),
     NavLink("/integrity", "Provider integrity", Action.INTEGRITY_READ),
     NavLink("/integrity/cases", "Review cases", Action.CASE_REVIEW),
+    NavLink("/integrity/claims", "Claims in review", Action.CASE_REVIEW),
     NavLink("/audit", "Audit trail", Action.AUDIT_READ),
     NavLink("/admin/users", "Users", Action.USER_ADMIN),
 )

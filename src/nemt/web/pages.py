@@ -152,3 +152,12 @@ def _include_integrity_pages() -> None:
 
 
 _include_integrity_pages()
+
+
+def _include_claim_review_pages() -> None:
+    from nemt.web import page_claim_review  # claims in review: the reviewer releases or denies (issue 15)
+
+    router.include_router(page_claim_review.router)
+
+
+_include_claim_review_pages()

@@ -31,6 +31,7 @@ from nemt.services.claims.common import GS_COUNTER, ISA_COUNTER, provider_for
 from nemt.services.claims.export import submissions
 from nemt.services.claims.profile import billing_provider
 from nemt.services.claims.remittance import RemitResult, post_remittance
+from nemt.services.claims.review import edits_in_force
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.errors import InvalidInput
 from nemt.services.platform.permissions import Action
@@ -79,7 +80,7 @@ def _to_pay(rows: list[Claim], uow: Any, policy: Policy) -> list[ClaimToPay]:
                       for ln in value.lines)
         out.append(ClaimToPay(row.claim_number, f"B{row.claim_number}", value.subscriber.member_id,
                               value.subscriber.last_name, value.subscriber.first_name, row.place_of_service,
-                              row.frequency, lines, tuple(e.get("code", "") for e in row.edits or ())))
+                              row.frequency, lines, edits_in_force(row.edits)))
     return out
 
 

@@ -144,6 +144,16 @@ class ClaimRepository(Repository):
             taken += int(result.rowcount)
         return taken
 
+    def move(self, claim: Claim, statuses: Collection[str], new_status: str, edit: dict) -> bool:
+        """Set ``new_status`` on the claim if it is still in ``statuses``, adding ``edit`` to its edits; whether it
+        did. Two writers at once: the second changes nothing (a reviewer's decision is taken once)."""
+        result: Any = self.session.execute(
+            update(Claim).where(Claim.id == claim.id, Claim.status.in_(list(statuses)))
+            .values(status=new_status, edits=[*(claim.edits or []), edit])
+            .execution_options(synchronize_session=False))
+        self.session.expire(claim)
+        return int(result.rowcount) == 1
+
     def add_claim(self, claim: Claim, billed_leg_ids: Iterable[int] = ()) -> Claim:
         """Add a claim (flushed: it has its id) and the ``billed_legs`` rows of its legs. A leg another builder
         billed first makes the second flush fail (``billed_legs.leg_id`` is the primary key)."""
