@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from benchmarks.burst import stop_process_group
+from nemt import clock
 from nemt.store.models import Leg, VehicleRun
 from tests.conftest import database_url_of, require_or_skip
 from tests.dispatch.conftest import DAY, seed_day
@@ -76,6 +77,9 @@ def start_worker(db, broker) -> Iterator:
     started: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
+        # The worker's clock starts at ours (each process's clock starts at NEMT_CLOCK_START when it starts): the
+        # times it writes and the times this process compares them with (a job stalled?) must agree.
+        env["NEMT_CLOCK_START"] = clock.now().isoformat()
         process = subprocess.Popen([sys.executable, "-m", "nemt.cli", "jobs", "worker"], env=env,
                                    start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         started.append(process)

@@ -51,7 +51,7 @@ class PendingOut(BaseModel):
 
 
 @router.post("/members/{key}/certifications", response_model=CertificationOut, status_code=201,
-             responses=responses(404, 409, 422),
+             responses=responses(400, 404, 409, 422),
              summary="Record a medical professional's written certification (statements, who signed, signature "
                      "date); the member's pending rides are decided again and the member notified. "
                      + roles_text([Action.CERTIFICATION_RECORD]))

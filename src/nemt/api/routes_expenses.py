@@ -40,7 +40,8 @@ class ExpenseOut(BaseModel):
     claim_number: str | None
 
 
-@router.post("/trips/{key}/expenses", response_model=ExpenseOut, status_code=201, responses=responses(404, 413, 422),
+@router.post("/trips/{key}/expenses", response_model=ExpenseOut, status_code=201,
+             responses=responses(400, 404, 413, 422),
              summary="Record a meals or lodging receipt of a trip (multipart form: kind, for, escort_number, "
                      "service_date, amount, out_of_state, inpatient_stay, and the receipt as a PDF, PNG or JPEG "
                      "file). " + roles_text([Action.EXPENSE_RECORD]))
