@@ -81,6 +81,7 @@ bench: install
 	$(BIN)/python -m benchmarks audit --database $(BENCH_POSTGRES) | tee var/bench/audit.txt
 	$(BIN)/python -m benchmarks queue | tee var/bench/queue.txt
 	$(BIN)/python -m benchmarks integrity | tee var/bench/integrity.txt
+	nice $(BIN)/python -m benchmarks statewide --trips 1000 --database-url $(BENCH_POSTGRES) | tee var/bench/statewide.txt
 	$(BIN)/python -m benchmarks darp --data benchmarks/data/darp --time-limit 60 --baseline ortools \
 	  --solutions var/bench/darp-solutions --out var/bench/darp.csv
 

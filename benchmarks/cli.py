@@ -1,4 +1,5 @@
-"""``python -m benchmarks geo|claims|insertion|darp|burst|audit|queue …``: each benchmark beside its named baseline.
+"""``python -m benchmarks geo|claims|insertion|darp|burst|audit|queue|statewide …``: each benchmark beside its named
+baseline.
 
 The options and the output of each command are those ``nemt bench …`` had: figures as JSON on stdout (``darp``: a
 line per instance and a summary table, the CSV in ``--out``); a bad option or input exits with status 2.
@@ -40,14 +41,22 @@ def bench_geo(
 
 @app.command("claims")
 def bench_claims(
-    lines: int = typer.Option(100_000, help="claim lines to build and export as 837P"),
-    baseline: bool = typer.Option(True, help="also validate the same file with pyx12 (the named baseline)"),
-    output: Path | None = typer.Option(None, help="keep the 837P file here"),
+    lines: int = typer.Option(100_000, help="claim lines of each money path (the Department's; the broker's)"),
+    providers: int = typer.Option(20, help="broker-area providers sharing the broker path's lines"),
+    baseline: bool = typer.Option(True, help="also validate every file with pyx12 (the named baseline)"),
+    memory: bool = typer.Option(True, help="also measure each step's peak heap (tracemalloc, a second run)"),
+    output: Path | None = typer.Option(None, help="keep every file in this folder (<kind>-<n>.x12)"),
 ) -> None:
-    """Build and export N claim lines as 837P (synthetic legs); baseline: pyx12 validation of the same file."""
+    """The money path at N lines: the Department's 837P; the broker's claims (an 837P per provider), its payments
+    (an 835 per provider) and its encounter files to the state (837P, BHT06 RP); each file beside pyx12's
+    validation of it."""
     from benchmarks.claims import run_benchmark
 
-    result = run_benchmark(lines=lines, with_baseline=baseline, output=output)
+    try:
+        result = run_benchmark(lines=lines, providers=providers, with_baseline=baseline, memory=memory, output=output)
+    except ValueError as exc:
+        sys.stderr.write(f"error: --lines/--providers: {exc}\n")
+        raise typer.Exit(EXIT_ERROR) from None
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
 
 
@@ -127,7 +136,7 @@ def bench_queue(
 
 @app.command("live-day")
 def bench_live_day(legs: int = typer.Option(500, help="legs of the day (round trips of the metro members)"),
-                   events: int = typer.Option(150, help="events replayed from 06:00 to 20:00"),
+                   events: int = typer.Option(150, help="events replayed over the day, each kind in its hours"),
                    plan_seconds: float = typer.Option(30.0, help="optimizer time for the plan at 05:00"),
                    baseline_seconds: float = typer.Option(2.0, help="re-solve limit of the baseline at each event"),
                    seed: int = typer.Option(13)) -> None:
@@ -142,10 +151,12 @@ def bench_live_day(legs: int = typer.Option(500, help="legs of the day (round tr
         f = run_live_day(legs=legs, events=events, plan_seconds=plan_seconds, baseline_seconds=baseline_seconds,
                          seed=seed, progress=lambda n: progress.update(task, completed=n))
     typer.echo(json.dumps(f.__dict__, indent=1))
-    typer.echo(f"event p50 {f.p50_ms} ms, p95 {f.p95_ms} ms ({f.events} events applied); {f.verified} re-checks of the "
-               f"day (one after each event) passed the checker; "
+    typer.echo(f"event p50 {f.p50_ms} ms, p95 {f.p95_ms} ms wall (CPU p50 {f.cpu_p50_ms} ms, p95 {f.cpu_p95_ms} ms, "
+               f"{f.checker_cpu_share:.0%} of it the checker); {f.events} of {f.events_drawn} events applied; "
+               f"{f.verified} re-checks of the day (one after each event) passed the checker; "
                f"{f.share_in_window:.1%} of {f.legs} legs served within their windows, {f.miles} miles; baseline "
-               f"(re-solve, {f.baseline_time_limit_s:g} s) p50 {f.baseline_p50_ms} ms, p95 {f.baseline_p95_ms} ms")
+               f"(re-solve, {f.baseline_time_limit_s:g} s) p50 {f.baseline_p50_ms} ms, p95 {f.baseline_p95_ms} ms wall "
+               f"(CPU p50 {f.baseline_cpu_p50_ms} ms, p95 {f.baseline_cpu_p95_ms} ms)")
 
 
 @app.command("integrity")
@@ -160,6 +171,43 @@ def bench_integrity(
     from benchmarks.integrity import run_benchmark
 
     typer.echo(json.dumps(run_benchmark(seed=seed, providers=providers, days=days, program=program), indent=2))
+
+
+@app.command("statewide")
+def bench_statewide(
+    trips: int = typer.Option(1000, min=2, help="requests of the day (round trips of trips/2 members)"),
+    split: str = typer.Option("clusters,seeds", help="the splits to run, comma-separated: clusters (pick-ups "
+                              "clustered, vehicles whole by base), seeds (the whole day per worker, best kept)"),
+    regions: int = typer.Option(2, min=1, max=64, help="clusters of pick-ups, or seeds"),
+    slices: int = typer.Option(1, min=1, max=8, help="time slices of each cluster's requests"),
+    time_limit: float | None = typer.Option(None, help="each region's search time in seconds (default 60 per "
+                                                       "1,000 trips)"),
+    workers: int = typer.Option(2, min=1, max=16, help="worker processes of the queue"),
+    seed: int = typer.Option(2026),
+    database_url: str = typer.Option(DEFAULT_POSTGRES_URL, help="PostgreSQL database (a fresh schema of it is used, "
+                                     "dropped afterwards)"),
+) -> None:
+    """A synthetic Colorado weekday over the whole state solved by regions on the task queue's workers (RabbitMQ,
+    PostgreSQL), beside the single-process solve at the same wall time; every plan verified."""
+    from rich.progress import Progress
+
+    from benchmarks.statewide import run as run_statewide
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("solving the day by regions", total=100)
+        report = run_statewide(trips=trips, splits=tuple(x.strip() for x in split.split(",") if x.strip()),
+                               regions=regions, slices=slices, time_limit=time_limit, workers=workers,
+                               seed=seed, postgres_url=database_url,
+                               tick=lambda p, m: progress.update(task, completed=p, description=m),
+                               say=lambda s: progress.console.print(s))
+    typer.echo(json.dumps(report, indent=1))
+    s = report["single_process"]
+    for name, q in report["queue"].items():
+        typer.echo(f"{trips} requests, {report['vehicles']} vehicles: through the queue split by {name} ({workers} "
+                   f"workers, {q['regions']} regions) {q['seconds']:g} s, {q['cost_miles']:,.0f} miles, "
+                   f"{q['vehicles_used']} vehicles, {q['unserved']} unserved, verified: {q['verified']}")
+    typer.echo(f"one process, the whole day in {s['seconds']:g} s: {s['cost_miles']:,.0f} miles, {s['vehicles_used']} "
+               f"vehicles, {s['unserved']} unserved, verified: {s['verified']}")
 
 
 @app.command("darp")

@@ -4,8 +4,9 @@ The demo's Colorado world (``nemt.services.demo.seed``, without its week of ride
 fleet grown by a Denver provider's 20 more vans (the demo's fleet of 23 is sized for its 15-leg days), and a day of
 ``trips`` legs (round trips of the demo's Denver-metro members to the demo's metro clinics, appointments 07:00–16:00,
 a quarter of them wheelchair or stretcher) planned at 05:00 with ``services.dispatch.schedule_day``. Then the day is
-replayed from 06:00 to 20:00: ``events`` events (cancellations, no-shows, late drivers, will-call returns, urgent
-hospital discharges) arrive in time order, and between them the driver app logs every stop its run reaches (the
+replayed: ``events`` events (cancellations, no-shows, late drivers, will-call returns, urgent hospital discharges, in
+equal shares, drawn from the seed) arrive in time order, each kind in the hours of the planned day that have legs it
+can act on (``live_day_replay.event_plan``), and between them the driver app logs every stop its run reaches (the
 Standard Trip Log, through ``services.trips.record_event``, at the planned times). Each event is applied through the
 services a dispatcher's page calls, with the platform's clock (``nemt.clock.start_at``) at the event's time:
 
@@ -17,7 +18,8 @@ services a dispatcher's page calls, with the platform's clock (``nemt.clock.star
 * will-call return — ``dispatch.will_call_ready`` (the member is ready; inserted within the policy's promise);
 * urgent discharge — a new urgent leg from a clinic home, then ``dispatch.insert_urgent``.
 
-The time to apply an event is the service calls alone (their reads, checks, writes and commits). After each event
+The time to apply an event is the service calls alone (their reads, checks, writes and commits), wall-clock and
+the CPU time of this process (``time.process_time``), with the independent checker's share of it. After each event
 the stored day is re-checked, outside the timing: re-read as a live day, every run still drivable, the independent
 checker (``nemt.scheduling.check_solution``, nothing before now) finds nothing but unserved legs.
 
@@ -37,22 +39,15 @@ import random
 import statistics
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select
-
-from benchmarks.live_day_world import DAY, METRO, add_trip, aware, book_day, local, make_world
+from benchmarks.live_day_replay import KINDS, Replay, event_plan
+from benchmarks.live_day_world import DAY, book_day, local, make_world
 from nemt import clock
-from nemt.domain.actors import Actor
-from nemt.domain.statuses import OPEN_LEG_STATUSES, EventKind, LegStatus
-from nemt.policy import load_policy
 
-KINDS = ("cancellation", "no-show", "late driver", "will-call", "urgent discharge")
-APP = Actor.system("benchmark-driver-app")
+__all__ = ["KINDS", "LiveDayFigures", "replay", "run"]
 
 
 @dataclass
@@ -61,14 +56,26 @@ class LiveDayFigures:
     vehicles: int
     plan_seconds: float
     planned_unassigned: int
-    events: int
-    by_kind: dict[str, int]
+    events: int  # events applied (each timed), of `events_drawn`
+    events_drawn: int
+    by_kind: dict[str, int]  # events applied, by kind
     refused: dict[str, int]  # events the services refused in words (no vehicle could take the leg in time)
-    p50_ms: float
+    nothing_to_act_on: dict[str, int]  # events drawn that found no leg to act on, by kind
+    spans: dict[str, str]  # the hours each kind was drawn in (local time)
+    #: minutes between an event's drawn time and the clock it was applied at (a no-show or late driver moves the
+    #: clock to its pick-up, and the events drawn in between wait for it): mean and largest
+    lag_mean_min: float
+    lag_max_min: float
+    p50_ms: float  # wall-clock time per event
     p95_ms: float
     max_ms: float
+    cpu_p50_ms: float  # CPU time of this process per event (time.process_time)
+    cpu_p95_ms: float
+    checker_cpu_share: float  # of the events' CPU time, the independent checker's (the services' checked saves)
     p95_ms_by_kind: dict[str, float]
-    verified: int  # intermediate plans the checker passed (of `events`)
+    cpu_p95_ms_by_kind: dict[str, float]
+    verified: int  # intermediate plans the checker passed (of `events_drawn`: one re-check after each)
+    recheck_p50_ms: float  # the benchmark's own re-check after each event (outside the timing)
     stale_checks: int  # re-checks where time had passed some run by between two logged stops (repaired next change)
     repaired_first: int  # changes refused as "runs out of date": the runs were repaired and the change tried again
     served: int  # legs driven (dropped off)
@@ -78,275 +85,23 @@ class LiveDayFigures:
     baseline_time_limit_s: float
     baseline_p50_ms: float
     baseline_p95_ms: float
+    baseline_cpu_p50_ms: float
+    baseline_cpu_p95_ms: float
     baseline_verified: int
     #: at each event, the rest of the day: legs left unserved and miles, ours vs the baseline's re-solve (means)
     ours_unserved_mean: float
     baseline_unserved_mean: float
+    #: of ours unserved at each re-check: open legs whose pick-up window had closed before now (missed), mean and
+    #: at the last event
+    missed_mean: float
+    missed_last: int
+    ours_unserved_last: int
+    #: unserved legs whose pick-up window is still open at the event (the rest of the day proper), means
+    ours_unserved_ahead_mean: float
+    baseline_unserved_ahead_mean: float
     ours_remaining_miles_mean: float
     baseline_remaining_miles_mean: float
     notes: list[str] = field(default_factory=list)
-
-
-def event_times(rng: random.Random, events: int) -> list[tuple[dt.datetime, str]]:
-    """``events`` events between 06:00 and 20:00 in time order, the kinds in equal shares."""
-    kinds = [KINDS[i % len(KINDS)] for i in range(events)]
-    rng.shuffle(kinds)
-    minutes = sorted(rng.uniform(0, 14 * 60) for _ in range(events))
-    return [(local(6) + dt.timedelta(minutes=m), kind) for m, kind in zip(minutes, kinds, strict=True)]
-
-
-def route_miles(solution, miles) -> float:
-    """The miles of a plan's routes (depot to depot) on the instance's miles matrix."""
-    total = 0.0
-    for route in solution.routes:
-        places = [s.location for s in route.stops]
-        total += sum(float(miles[a, b]) for a, b in zip(places, places[1:], strict=False))
-    return total
-
-
-class Replay:
-    """The day as it unfolds: the platform's clock, what the driver app has logged, and the figures."""
-
-    def __init__(self, factory, rng: random.Random, baseline_seconds: float) -> None:
-        from nemt.services.platform.auth import actor_of
-
-        self.factory, self.rng, self.baseline_seconds = factory, rng, baseline_seconds
-        self.now = local(5)
-        self.logged: dict[str, set[str]] = {}
-        self.next_trip = 100_000
-        self.lead = dt.timedelta(minutes=int(load_policy("CO").get("operations.dispatch_lead_minutes")))
-        with factory() as uow:
-            self.dispatcher = actor_of(uow.users.by_username("dispatcher"))
-            self.agent = actor_of(uow.users.by_username("agent"))
-        self.latencies: list[tuple[str, float]] = []
-        self.refused: Counter[str] = Counter()
-        self.by_kind: Counter[str] = Counter()
-        self.verified = 0
-        self.baseline: list[float] = []
-        self.baseline_verified = 0
-        self.failures: list[str] = []  # the re-checks that failed, in words
-        self.stale = 0  # re-checks that found a run time had passed by (a leg it can no longer keep as planned)
-        self.repaired = 0  # changes refused as "runs out of date", repaired and tried again
-        self.compare: list[tuple[int, int, float, float]] = []  # ours unserved, baseline's, ours miles, baseline's
-
-    def at(self, when: dt.datetime) -> None:
-        """Move the platform's clock to ``when`` (never back)."""
-        self.now = max(self.now, when)
-        clock.start_at(self.now)
-
-    def log(self, uow, key: str, kind: str, at: dt.datetime, data: dict | None = None) -> None:
-        from nemt.services import trips
-
-        trips.record_event(uow, APP, key, kind, data or {}, at=at)
-        self.logged.setdefault(key, set()).add(str(kind))
-
-    def assigned(self) -> list[Any]:
-        from nemt.store.models import Leg
-
-        with self.factory() as uow:
-            rows = uow.session.scalars(select(Leg).where(Leg.service_date == DAY, Leg.vehicle_id.is_not(None),
-                                                         Leg.status == LegStatus.ASSIGNED))
-            return [(leg.key, aware(leg.planned_pickup), aware(leg.planned_dropoff), leg.miles, leg.vehicle_id,
-                     leg.sequence, leg.trip.urgent) for leg in rows]
-
-    def drive_until(self, when: dt.datetime, skip_vehicle: int | None = None) -> None:
-        """The driver app logs every stop its run has reached by ``when``, at its planned time (the vehicle of the
-        event's leg excepted: the event says where it is)."""
-        self.at(when)
-        for key, pickup, dropoff, miles, vehicle, _seq, _urgent in sorted(self.assigned(),
-                                                                          key=lambda x: x[1] or when):
-            done = self.logged.setdefault(key, set())
-            picks = EventKind.PICKED_UP not in done and pickup is not None and pickup <= self.now
-            drops = dropoff is not None and dropoff <= self.now
-            if vehicle == skip_vehicle or pickup is None or not (picks or drops):
-                continue
-            with self.factory() as uow:
-                if picks:
-                    self.log(uow, key, EventKind.ARRIVED, pickup)
-                    self.log(uow, key, EventKind.PICKED_UP, pickup, {"identity_verified": True})
-                if EventKind.PICKED_UP in done and dropoff is not None and dropoff <= self.now:
-                    self.log(uow, key, EventKind.DROPPED_OFF, max(dropoff, pickup),
-                             {"loaded_miles": max(1, round(miles or 1)), "trip_confirmed_by": "member"})
-
-    def upcoming(self, *, within: float = 45.0) -> tuple | None:
-        """The assigned leg not yet picked up whose planned pick-up comes next (within ``within`` minutes if one
-        does, else the next at all)."""
-        ahead = sorted((x for x in self.assigned() if x[1] is not None and x[1] >= self.now
-                        and EventKind.PICKED_UP not in self.logged.get(x[0], set())), key=lambda x: x[1])
-        near = [x for x in ahead if x[1] <= self.now + dt.timedelta(minutes=within)]
-        pool = near or ahead[:1]
-        return self.rng.choice(pool) if pool else None
-
-    def timed(self, kind: str, action: Callable[[Any], Any]) -> None:
-        """Apply an event (``action`` of a fresh unit of work) and time it. A change refused because time has passed
-        some run by ("runs out of date") is what a dispatcher meets too: the runs are repaired and it is tried again,
-        both in the time."""
-        from nemt.services import dispatch
-        from nemt.services.platform.errors import ServiceError
-
-        tic = time.perf_counter()
-        for attempt in (1, 2):
-            try:
-                with self.factory() as uow:
-                    action(uow)
-                break
-            except ServiceError as exc:
-                if exc.rule != "runs out of date" or attempt == 2:
-                    self.refused[kind] += 1
-                    break
-                self.repaired += 1
-                with self.factory() as uow:
-                    dispatch.repair_runs(uow, self.dispatcher, "CO", DAY, self.now, why="runs out of date")
-        self.latencies.append((kind, (time.perf_counter() - tic) * 1000))
-        self.by_kind[kind] += 1
-
-    # --- the events -------------------------------------------------------------------------------------------
-    def cancellation(self) -> None:
-        from nemt.services import rides
-        from nemt.store.models import Leg
-
-        cutoff = self.now + dt.timedelta(minutes=30)
-        with self.factory() as uow:
-            legs = [leg for leg in uow.session.scalars(select(Leg).where(Leg.service_date == DAY,
-                                                                         Leg.status.in_(OPEN_LEG_STATUSES)))
-                    if (aware(leg.planned_pickup or leg.pickup_earliest or leg.dropoff_latest) or cutoff) > cutoff
-                    and not self.logged.get(leg.key)]
-            if not legs:
-                return
-            leg = self.rng.choice(sorted(legs, key=lambda lg: lg.id))
-            trip_key, sequence = leg.trip.key, leg.sequence
-        self.timed("cancellation", lambda uow: rides.cancel_ride(uow, self.agent, trip_key, self.now, leg=sequence))
-
-    def no_show(self) -> None:
-        from nemt.services import trips
-
-        target = self.upcoming()
-        if target is None:
-            return
-        key, pickup, _dropoff, _miles, vehicle, _seq, _urgent = target
-        self.drive_until(pickup + dt.timedelta(minutes=10), skip_vehicle=vehicle)
-        with self.factory() as uow:
-            self.log(uow, key, EventKind.ARRIVED, pickup)
-        self.timed("no-show", lambda uow: trips.record_event(uow, APP, key, EventKind.NO_SHOW, {"wait_minutes": 10},
-                                                             at=pickup + dt.timedelta(minutes=10)))
-        self.logged[key].add(str(EventKind.NO_SHOW))
-
-    def late_driver(self) -> None:
-        from nemt.services import dispatch
-
-        target = self.upcoming()
-        if target is None:
-            return
-        key, pickup, _dropoff, _miles, vehicle, _seq, _urgent = target
-        late = pickup + dt.timedelta(minutes=self.rng.randint(15, 45))
-        self.drive_until(late + dt.timedelta(minutes=1), skip_vehicle=vehicle)
-        with self.factory() as uow:
-            self.log(uow, key, EventKind.ARRIVED, late)
-
-        def apply(uow) -> None:
-            self.log(uow, key, EventKind.PICKED_UP, late, {"identity_verified": True})
-            dispatch.repair_runs(uow, self.dispatcher, "CO", DAY, self.now, why="late driver")
-            dispatch.live_view(uow, self.dispatcher, "CO", DAY, now=self.now)
-
-        self.timed("late driver", apply)
-
-    def will_call(self) -> None:
-        from nemt.services import dispatch
-        from nemt.store.models import Leg
-
-        with self.factory() as uow:
-            legs = [leg for leg in uow.session.scalars(select(Leg).where(
-                Leg.service_date == DAY, Leg.sequence == 2, Leg.status.in_(OPEN_LEG_STATUSES)))
-                if not self.logged.get(leg.key) and (aware(leg.pickup_earliest) or self.now) > self.now
-                and uow.live_day.will_call(leg.id) is None]
-            ready = [leg for leg in legs if EventKind.DROPPED_OFF in self.logged.get(leg.trip.legs[0].key, set())]
-            pool = ready or legs
-            if not pool:
-                return
-            key = self.rng.choice(sorted(pool, key=lambda lg: lg.id)).key
-        self.timed("will-call", lambda uow: dispatch.will_call_ready(uow, self.dispatcher, key, now=self.now))
-
-    def urgent_discharge(self) -> None:
-        from nemt.services import dispatch
-        from nemt.store.models import MedicalProvider, Member
-
-        with self.factory() as uow:
-            member = self.rng.choice(list(uow.session.scalars(
-                select(Member).where(Member.program == "CO", Member.county.in_(METRO)).order_by(Member.id))))
-            clinic = self.rng.choice(list(uow.session.scalars(select(MedicalProvider).where(
-                MedicalProvider.program == "CO", MedicalProvider.county.in_(METRO)).order_by(MedicalProvider.id))))
-            trip = add_trip(uow, self.next_trip, member, clinic, self.now + self.lead + dt.timedelta(minutes=5),
-                            urgent=True)
-            self.next_trip += 1
-            uow.commit()
-            key = trip.legs[0].key
-        self.timed("urgent discharge", lambda uow: dispatch.insert_urgent(uow, self.dispatcher, key, now=self.now))
-
-    # --- after each event -------------------------------------------------------------------------------------
-    def check(self) -> None:
-        """The stored day re-read as a live day at now: every run drivable and the checker finds nothing but
-        unserved legs; then the baseline re-solves the rest of the day from scratch on the same state."""
-        from nemt.scheduling import check_solution, solve
-        from nemt.scheduling.checker import ViolationKind
-        from nemt.scheduling.live import LiveRoutes
-        from nemt.services.dispatch.live import load_live_day
-
-        with self.factory() as uow:
-            live = load_live_day(uow, "CO", DAY, self.now)
-            routes = LiveRoutes(live.model.instance, live.order, live.model.miles)
-            ours = routes.solution()
-            report = check_solution(live.model.instance, ours, not_before=live.state.now)
-            self.stale += bool(routes.dropped)  # time passed a run by between two stops: the next change repairs it
-            ok = report.only(ViolationKind.UNSERVED)
-            self.verified += bool(ok)
-            if not ok:
-                after = self.latencies[-1][0] if self.latencies else "the plan"
-                self.failures.append(f"{self.now:%H:%M} after {after}: " + "; ".join(report.messages[:2]))
-        tic = time.perf_counter()
-        with self.factory() as uow:
-            live = load_live_day(uow, "CO", DAY, self.now)
-            fresh = solve(live.model.instance, time_limit=self.baseline_seconds, seed=1)
-        self.baseline.append((time.perf_counter() - tic) * 1000)
-        report = check_solution(live.model.instance, fresh, not_before=live.state.now)
-        self.baseline_verified += bool(report.only(ViolationKind.UNSERVED))
-        self.compare.append((len(ours.unserved), len(fresh.unserved), route_miles(ours, live.model.miles),
-                             route_miles(fresh, live.model.miles)))
-
-    def day_figures(self) -> tuple[int, int, int, float]:
-        """(legs of the day not cancelled, driven, driven within their windows, miles the runs drove)."""
-        from nemt import geo
-        from nemt.domain.punctuality import LegTimes, on_time
-        from nemt.domain.trip_log import fold_log
-        from nemt.services.trips.views import event_value
-        from nemt.store.models import Leg, Vehicle, VehicleRun
-
-        window = dt.timedelta(minutes=int(load_policy("CO").get("operations.pickup_window_minutes")))
-        with self.factory() as uow:
-            legs = list(uow.session.scalars(select(Leg).where(Leg.service_date == DAY,
-                                                              Leg.status != LegStatus.CANCELLED)))
-            rows = uow.trip_logs.events_of([leg.id for leg in legs])
-            driven = in_window = 0
-            for leg in legs:
-                log = fold_log(event_value(r) for r in rows.get(leg.id, []))
-                if log.dropped_off_at is None:
-                    continue
-                driven += 1
-                times = LegTimes(aware(leg.pickup_earliest), aware(leg.dropoff_latest), aware(leg.planned_pickup),
-                                 aware(leg.planned_dropoff), aware(log.picked_up_at), aware(log.dropped_off_at))
-                in_window += bool(on_time(times, window))
-            by_key = {leg.key: leg for leg in legs}
-            miles = 0.0
-            for run in uow.session.scalars(select(VehicleRun).where(VehicleRun.service_date == DAY)):
-                base = uow.session.get(Vehicle, run.vehicle_id).base_zip
-                places = [base] + [(by_key[s["leg"]].origin_zip if s["kind"] == "pickup"
-                                    else by_key[s["leg"]].destination_zip)
-                                   for s in run.plan.get("stops", []) if s["leg"] in by_key
-                                   and EventKind.DROPPED_OFF in self.logged.get(s["leg"], set())] + [base]
-                if len(places) > 2:
-                    points = [geo.point_of_zip(z) for z in places]
-                    matrix, _minutes = geo.default_engine().matrix(points)
-                    miles += sum(float(matrix[i, i + 1]) for i in range(len(points) - 1))
-        return len(legs), driven, in_window, miles
 
 
 def _quantile(values: list[float], q: int) -> float:
@@ -377,31 +132,63 @@ def _replay(factory, *, legs: int, events: int, plan_seconds: float, baseline_se
     with factory() as uow:
         planned = dispatch.schedule_day(uow, r.dispatcher, "CO", DAY, time_limit=plan_seconds, seed=seed, now=r.now)
         vehicles = len(uow.dispatch.fleet("CO"))
+    shape = r.shape()
     apply = {"cancellation": r.cancellation, "no-show": r.no_show, "late driver": r.late_driver,
              "will-call": r.will_call, "urgent discharge": r.urgent_discharge}
-    for n, (when, kind) in enumerate(event_times(rng, events)):
+    plan = event_plan(rng, events, shape)
+    starts = sorted((when - early, n) for n, (when, _kind, early) in enumerate(plan) if early)
+    for n, (when, kind, _early) in enumerate(plan):
+        while starts and starts[0][0] <= when:  # no-shows and late drivers begin before they are seen
+            start, m = starts.pop(0)
+            r.drive_until(start)
+            r.hold(m, plan[m][1])
+        r.drawn = when
         r.drive_until(when)
-        apply[kind]()
+        apply[kind](n)
         r.check()
         if progress:
             progress(n + 1)
     r.drive_until(local(23, 59))
     day_legs, driven, in_window, miles = r.day_figures()
-    ms = [m for _, m in r.latencies]
-    per_kind = {k: _quantile([m for kk, m in r.latencies if kk == k], 95) for k in KINDS}
+    return _figures(r, shape, day_legs=day_legs, driven=driven, in_window=in_window, miles=miles, vehicles=vehicles,
+                    plan_seconds=plan_seconds, planned_unassigned=len(planned.unassigned), events=events,
+                    baseline_seconds=baseline_seconds)
+
+
+def _figures(r: Replay, shape, *, day_legs: int, driven: int, in_window: int, miles: float, vehicles: int,
+             plan_seconds: float, planned_unassigned: int, events: int, baseline_seconds: float) -> LiveDayFigures:
+    from benchmarks.live_day_replay import KINDS as kinds
+
+    wall = [t.wall_ms for t in r.timings]
+    cpu = [t.cpu_ms for t in r.timings]
+    zone = local(0).tzinfo
+    spans = {k: "{:%H:%M}–{:%H:%M}".format(*(t.astimezone(zone) for t in shape.span(k))) for k in kinds}
     return LiveDayFigures(
-        legs=day_legs, vehicles=vehicles, plan_seconds=plan_seconds, planned_unassigned=len(planned.unassigned),
-        events=len(r.latencies), by_kind=dict(r.by_kind), refused=dict(r.refused), p50_ms=_quantile(ms, 50),
-        p95_ms=_quantile(ms, 95), max_ms=round(max(ms), 1) if ms else 0.0, p95_ms_by_kind=per_kind,
-        verified=r.verified, stale_checks=r.stale, repaired_first=r.repaired, served=driven, served_in_window=in_window,
+        legs=day_legs, vehicles=vehicles, plan_seconds=plan_seconds, planned_unassigned=planned_unassigned,
+        events=len(r.timings), events_drawn=events, by_kind=dict(r.by_kind), refused=dict(r.refused),
+        nothing_to_act_on={k: r.nothing[k] for k in kinds}, spans=spans, lag_mean_min=_mean(r.lags),
+        lag_max_min=round(max(r.lags), 1) if r.lags else 0.0,
+        p50_ms=_quantile(wall, 50), p95_ms=_quantile(wall, 95), max_ms=round(max(wall), 1) if wall else 0.0,
+        cpu_p50_ms=_quantile(cpu, 50), cpu_p95_ms=_quantile(cpu, 95),
+        checker_cpu_share=round(sum(t.checker_cpu_ms for t in r.timings) / sum(cpu), 3) if sum(cpu) else 0.0,
+        p95_ms_by_kind={k: _quantile([t.wall_ms for t in r.timings if t.kind == k], 95) for k in kinds},
+        cpu_p95_ms_by_kind={k: _quantile([t.cpu_ms for t in r.timings if t.kind == k], 95) for k in kinds},
+        verified=r.verified, recheck_p50_ms=_quantile(r.check_ms, 50), stale_checks=r.stale,
+        repaired_first=r.repaired, served=driven, served_in_window=in_window,
         share_in_window=round(in_window / day_legs, 3) if day_legs else 0.0, miles=round(miles, 1),
-        baseline_time_limit_s=baseline_seconds, baseline_p50_ms=_quantile(r.baseline, 50),
-        baseline_p95_ms=_quantile(r.baseline, 95), baseline_verified=r.baseline_verified,
+        baseline_time_limit_s=baseline_seconds, baseline_p50_ms=_quantile([b[0] for b in r.baseline], 50),
+        baseline_p95_ms=_quantile([b[0] for b in r.baseline], 95),
+        baseline_cpu_p50_ms=_quantile([b[1] for b in r.baseline], 50),
+        baseline_cpu_p95_ms=_quantile([b[1] for b in r.baseline], 95), baseline_verified=r.baseline_verified,
         ours_unserved_mean=_mean([c[0] for c in r.compare]), baseline_unserved_mean=_mean([c[1] for c in r.compare]),
+        missed_mean=_mean([float(m) for m in r.missed]), missed_last=r.missed[-1] if r.missed else 0,
+        ours_unserved_last=r.compare[-1][0] if r.compare else 0,
+        ours_unserved_ahead_mean=_mean([float(a[0]) for a in r.ahead]),
+        baseline_unserved_ahead_mean=_mean([float(a[1]) for a in r.ahead]),
         ours_remaining_miles_mean=_mean([c[2] for c in r.compare]),
         baseline_remaining_miles_mean=_mean([c[3] for c in r.compare]),
-        notes=r.failures + ([f"{events - len(r.latencies)} event(s) found no leg to act on"]
-                            if len(r.latencies) < events else []))
+        notes=r.failures + ([f"{events - len(r.timings)} event(s) found no leg to act on"]
+                            if len(r.timings) < events else []))
 
 
 def _mean(values: list[float]) -> float:

@@ -102,7 +102,10 @@ def engine(request, tmp_path_factory):
 
     with postgres_schema(PG_URL, "t") as (eng, schema):
         eng.schema = schema  # type: ignore[attr-defined]
-        yield eng
+        try:
+            yield eng
+        finally:
+            _drop_snapshots(eng)
 
 
 def _reset(engine) -> None:
@@ -116,12 +119,16 @@ def _reset(engine) -> None:
                 p.unlink()
         return
     with engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(_text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"))]
-        if tables:
-            # The audit trail refuses TRUNCATE by trigger (migration 0007); a superuser's replica mode skips triggers.
-            conn.execute(_text("SET LOCAL session_replication_role = replica"))
-            conn.execute(_text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        tables = _pg_tables(conn)
+        # DELETE, not TRUNCATE: a test's tables hold a few hundred rows, which DELETE removes in a tenth of a second,
+        # while TRUNCATE makes new files for every table and index (a second per test). The audit trail refuses both
+        # by trigger (migration 0007); a superuser's replica mode skips triggers, foreign keys included.
+        conn.execute(_text("SET LOCAL session_replication_role = replica"))
+        conn.execute(_text("; ".join(f'DELETE FROM "{t}"' for t in tables)))
+        sequences = [r[0] for r in conn.execute(_text(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()"))]
+        if sequences:
+            conn.execute(_text("; ".join(f'ALTER SEQUENCE "{s}" RESTART' for s in sequences)))
 
 
 @pytest.fixture
@@ -138,22 +145,96 @@ def uow_factory(db):
     return make(db)
 
 
+# --- the demo, seeded once per database and day ---------------------------------------------------------------
+# Seeding the demo takes seconds and hundreds of tests start from it. The first test of a worker to ask for it on a
+# database seeds it and keeps a copy of every table (SQLite: the file; PostgreSQL: a schema of copies); the next ones
+# get the copy back. The seed depends on nothing but the demo's fixed random seed and the program's date of today
+# (credential expiries, the week of appointments), so a copy is kept per date: a suite that runs across midnight,
+# or under a moved clock, seeds again.
+
+def _snapshot_key(engine, name: str) -> str:
+    from nemt import clock
+    from nemt.policy import load_policy
+
+    return f"{name}_{clock.today(load_policy('CO').time_zone):%Y%m%d}"
+
+
+def _pg_tables(conn) -> list[str]:
+    return [r[0] for r in conn.execute(_text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version' "
+        "ORDER BY tablename"))]
+
+
+def _take_snapshot(engine, key: str) -> None:
+    if engine.dialect.name == "sqlite":
+        engine.dispose()  # the last connection closed checkpoints the write-ahead log into the file
+        _shutil.copyfile(engine.db_path, engine.db_path.with_name(f"snapshot-{key}.db"))
+        return
+    snap = f"{engine.schema}_{key}"
+    with engine.begin() as conn:
+        conn.execute(_text(f'CREATE SCHEMA "{snap}"'))
+        for table in _pg_tables(conn):
+            conn.execute(_text(f'CREATE TABLE "{snap}"."{table}" AS TABLE "{table}"'))
+        conn.execute(_text(
+            f'CREATE TABLE "{snap}"."_sequences" AS SELECT sequencename AS name, last_value FROM pg_sequences '
+            "WHERE schemaname = current_schema()"))
+    engine.snapshots = {*getattr(engine, "snapshots", set()), snap}  # type: ignore[attr-defined]
+
+
+def _restore_snapshot(engine, key: str) -> bool:
+    """The database as the snapshot ``key`` left it; False when there is no such snapshot."""
+    if engine.dialect.name == "sqlite":
+        copy = engine.db_path.with_name(f"snapshot-{key}.db")
+        if not copy.exists():
+            return False
+        engine.dispose()
+        _shutil.copyfile(copy, engine.db_path)
+        for suffix in ("-wal", "-shm"):
+            p = engine.db_path.with_name(engine.db_path.name + suffix)
+            if p.exists():
+                p.unlink()
+        return True
+    snap = f"{engine.schema}_{key}"
+    if snap not in getattr(engine, "snapshots", set()):
+        return False
+    _reset(engine)
+    with engine.begin() as conn:
+        # Copies go in as they were: foreign keys and the audit trail's append-only triggers are not re-run.
+        conn.execute(_text("SET LOCAL session_replication_role = replica"))
+        for table in _pg_tables(conn):
+            conn.execute(_text(f'INSERT INTO "{table}" SELECT * FROM "{snap}"."{table}"'))
+        for name, last_value in conn.execute(_text(f'SELECT name, last_value FROM "{snap}"."_sequences"')):
+            if last_value is not None:
+                conn.execute(_text("SELECT setval(:seq, :value, true)"), {"seq": f'"{name}"', "value": last_value})
+    return True
+
+
+def _drop_snapshots(engine) -> None:
+    with engine.begin() as conn:
+        for snap in getattr(engine, "snapshots", set()):
+            conn.execute(_text(f'DROP SCHEMA IF EXISTS "{snap}" CASCADE'))
+
+
+def _seeded(engine, uow_factory, *, rides: bool):
+    from nemt.services.demo import seed
+
+    key = _snapshot_key(engine, "demo_rides" if rides else "demo")
+    if not _restore_snapshot(engine, key):
+        seed(uow_factory, rides=rides)
+        _take_snapshot(engine, key)
+    return uow_factory
+
+
 @pytest.fixture
-def demo(uow_factory):
+def demo(db, uow_factory):
     """The demo world (organizations, users, network, members) seeded into the clean database, without its week of
     rides; `demo_with_rides` has them."""
-    from nemt.services.demo import seed
-
-    seed(uow_factory, rides=False)
-    return uow_factory
+    return _seeded(db, uow_factory, rides=False)
 
 
 @pytest.fixture
-def demo_with_rides(uow_factory):
-    from nemt.services.demo import seed
-
-    seed(uow_factory)
-    return uow_factory
+def demo_with_rides(db, uow_factory):
+    return _seeded(db, uow_factory, rides=True)
 
 
 @pytest.fixture
@@ -216,10 +297,44 @@ def _nemt_call(db, args: tuple[str, ...], env: dict[str, str]) -> tuple[list[str
 
 
 def nemt_cli(db, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``nemt <args>`` run to its end in a subprocess on the test's database, its output captured as text; ``env``
-    adds environment variables (``NEMT_CLOCK_START=...``)."""
-    command, environment = _nemt_call(db, args, env)
-    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120, check=False)
+    """``nemt <args>`` run to its end on the test's database, its output captured as text; ``env`` adds environment
+    variables (``NEMT_EDI_OUTBOX=...``) for the command's settings.
+
+    The command runs in this process, through Typer's runner: a subprocess would spend seconds importing the
+    platform for each call, on hundreds of calls. The installed entry point itself is run as a process by the tests
+    that need a process (``tests/interfaces/test_cli_layout.py``, the acceptance runs of ``nemt decide`` and
+    ``nemt bill``, ``nemt_cli_started`` for commands that race each other). The command's clock is the test's
+    (``nemt.clock`` is read once per process), so ``NEMT_CLOCK_START`` is not passed on."""
+    import traceback
+
+    from typer.testing import CliRunner
+
+    from nemt.cli import app
+    from nemt.settings import reload_settings
+    from nemt.store import database
+
+    env = {name: value for name, value in env.items() if name != "NEMT_CLOCK_START"}
+    saved = {name: os.environ.get(name) for name in ("NEMT_DATABASE_URL", *env)}
+    os.environ.update({"NEMT_DATABASE_URL": database_url_of(db), **env})
+    reload_settings()
+    database.default_engine.cache_clear()
+    database.default_session_factory.cache_clear()
+    try:
+        result = CliRunner().invoke(app, list(args))
+    finally:
+        database.default_engine().dispose()
+        database.default_engine.cache_clear()
+        database.default_session_factory.cache_clear()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        reload_settings()
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))  # as the process would have printed it
+    return subprocess.CompletedProcess(["nemt", *args], result.exit_code, result.stdout, stderr)
 
 
 def nemt_cli_started(db, *args: str, **env: str) -> subprocess.Popen[str]:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from nemt.domain.actors import Actor
 from nemt.services.members import import_eligibility
 from nemt.services.platform.errors import ImportRejected
-from tests.conftest import database_url_of
+from tests.conftest import nemt_cli
 
 HEADER = ("medicaid_id,first_name,last_name,birth_date,address_line,city,state,zip,county,plan,coverage_start,"
           "coverage_end,residence,has_other_transportation,at_risk_adult,documented_needs\n")
@@ -105,19 +101,17 @@ def test_missing_column_is_named(uow_factory):
 
 def test_cli_reports_bad_rows_and_writes_nothing(db, tmp_path):
     """`nemt members import` on a bad file: exit 2, the line/field/reason on stderr, nothing written."""
-    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(db)}
     bad = tmp_path / "bad.csv"
     bad.write_text(GOOD + "A1,Cy,Demo,1960-01-01,x,Denver,CO,80203,Denver,medicaid-state-plan,2024-01-01,,,,,\n")
-    nemt = Path(sys.executable).with_name("nemt")
-    run = subprocess.run([nemt, "members", "import", str(bad)], env=env, capture_output=True, text=True)
+    run = nemt_cli(db, "members", "import", str(bad))
     assert run.returncode == 2
     assert "line 5: medicaid_id:" in run.stderr and "nothing was imported" in run.stderr
     good = tmp_path / "good.csv"
     good.write_text(GOOD)
-    run = subprocess.run([nemt, "members", "import", str(good)], env=env, capture_output=True, text=True)
+    run = nemt_cli(db, "members", "import", str(good))
     assert run.returncode == 0, run.stderr
     assert "2 members created" in run.stdout
-    run = subprocess.run([nemt, "members", "import", str(good)], env=env, capture_output=True, text=True)
+    run = nemt_cli(db, "members", "import", str(good))
     assert "already imported" in run.stdout
 
 

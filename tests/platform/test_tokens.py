@@ -5,13 +5,10 @@ issues, lists and revokes them; every issue and revocation is audited."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 from nemt import clock
-from tests.conftest import database_url_of
+from tests.conftest import nemt_cli
 
 AGENT = {"username": "agent", "password": "agent-demo-2026"}
 
@@ -84,11 +81,8 @@ def test_issue_and_revoke_are_audited_without_the_token(client, demo):
 
 
 def test_the_command_line_issues_lists_and_revokes(client, db):
-    env = {**os.environ, "NEMT_DATABASE_URL": database_url_of(db)}
-    nemt = Path(sys.executable).with_name("nemt")
-
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([nemt, "users", *args], env=env, capture_output=True, text=True)
+        return nemt_cli(db, "users", *args)
 
     issued = run("token", "agent", "--days", "3")
     assert issued.returncode == 0, issued.stderr

@@ -14,3 +14,4 @@ def pytest_terminal_summary(terminalreporter):
     """Name the screenshot folder when this run took screenshots."""
     if SCREENSHOTS.is_dir() and any(p.stat().st_mtime >= _STARTED for p in SCREENSHOTS.glob("*.png")):
         terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
+

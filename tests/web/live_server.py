@@ -2,40 +2,34 @@
 
 Seeding the demo world with its two weeks of rides takes about 20 s. The browser modules each want a server of their
 own (their own clock, their own policy files, their own changes to the data), but most start from the same seeded
-world, so each test process seeds a world once per (clock hour, program files) and copies the file for every
-module that asks for it: each module still starts from a fresh database of its own.
+world, so the run seeds a world once a day, with the packaged program files (the world `make run` seeds), and copies the
+file for every module that asks for it: each module still starts from a fresh database of its own, and its server
+runs at its own clock with its own program files.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
+import fcntl
+import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from benchmarks.burst import free_port, stop_process_group, wait_until_up
-from nemt.policy import PACKAGED_POLICIES
 
-_SEEDED: dict[tuple[str, str], Path] = {}  # (clock hour, program files' digest) -> a seeded database of this process
+DENVER = ZoneInfo("America/Denver")
 
 
 def nemt_command() -> list[str]:
     script = Path(sys.executable).parent / "nemt"
     return [str(script)] if script.exists() else [sys.executable, "-m", "nemt.cli"]
-
-
-def _programs_digest(env: Mapping[str, str]) -> str:
-    folder = Path(env.get("NEMT_POLICY_DIR") or PACKAGED_POLICIES)
-    digest = hashlib.sha256()
-    for path in sorted(folder.iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _run(command: list[str], folder: Path, env: Mapping[str, str]) -> None:
@@ -44,20 +38,44 @@ def _run(command: list[str], folder: Path, env: Mapping[str, str]) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def seeding_clock(server_clock: str) -> str:
+    """When the demo a server of ``server_clock`` starts from was seeded: at 09:30 in Denver that day (the suite's own
+    start, ``tests/conftest.py``), or at the server's clock when that is earlier — so every server of a day shares one
+    seeded world, seeded before the server's now."""
+    start = dt.datetime.fromisoformat(server_clock)
+    morning = start.astimezone(DENVER).replace(hour=9, minute=30, second=0, microsecond=0)
+    return min(start, morning).isoformat()
+
+
+def _shared_folder(folder: Path) -> Path:
+    """A folder every test process of this run sees: the run's temporary root (``folder`` is a test's temporary
+    folder: under pytest-xdist, ``<run root>/popen-gwN/<name>``)."""
+    basetemp = folder.parent
+    shared = (basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp) / "seeded-demo"
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
 def seeded_database(folder: Path, env: Mapping[str, str]) -> Path:
-    """``folder/demo.db``: the demo world (`nemt db upgrade`, `nemt demo seed`) as seeded at the clock and with the
-    program files ``env`` gives — seeded once per test process and clock hour, copied after that."""
-    key = (env["NEMT_CLOCK_START"][:13], _programs_digest(env))
+    """``folder/demo.db``: the demo world (`nemt db upgrade`, `nemt demo seed`) seeded at :func:`seeding_clock` of the
+    server's clock — once per run and day (the seed takes half a minute; the test processes take turns under a file
+    lock, and the first one seeds), copied after that."""
+    seeded_at = seeding_clock(env["NEMT_CLOCK_START"])
     target = folder / "demo.db"
-    if key not in _SEEDED:
-        template_folder = Path(str(folder) + "-template")
-        template_folder.mkdir(parents=True, exist_ok=True)
-        template = template_folder / "demo.db"
-        seeding = {**env, "NEMT_DATABASE_URL": f"sqlite:///{template}"}
-        for command in (["db", "upgrade"], ["demo", "seed"]):
-            _run(command, template_folder, seeding)
-        _SEEDED[key] = template
-    shutil.copyfile(_SEEDED[key], target)
+    shared = _shared_folder(folder)
+    name = seeded_at.replace(":", "")
+    template = shared / f"{name}.db"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            work = shared / f"{name}-seeding"
+            work.mkdir(exist_ok=True)
+            seeding = {**env, "NEMT_DATABASE_URL": f"sqlite:///{work / 'demo.db'}", "NEMT_CLOCK_START": seeded_at}
+            seeding.pop("NEMT_POLICY_DIR", None)  # the world `make run` seeds (a module's own files are its server's)
+            for command in (["db", "upgrade"], ["demo", "seed"]):
+                _run(command, work, seeding)
+            (work / "demo.db").rename(template)
+    shutil.copyfile(template, target)
     return target
 
 

@@ -64,6 +64,7 @@ class LegOut(BaseModel):
     driver: str | None
     planned_pickup: dt.datetime | None
     planned_dropoff: dt.datetime | None
+    will_call: bool = Field(default=False, description="a return the member calls for when ready")
 
 
 class RideOut(BaseModel):
@@ -92,6 +93,7 @@ class RideOut(BaseModel):
     space: str
     escorts: int
     passengers: int
+    driver_notes: str = Field(default="", description="what the driver should know; on the driver's manifest")
     standing_order: str | None
     cancelled_at: dt.datetime | None
     cancel_reason: str | None

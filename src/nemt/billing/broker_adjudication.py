@@ -14,15 +14,16 @@ expired", 45 "Charge exceeds fee schedule/maximum allowable or contracted/legisl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from nemt.billing.fees import FeeSchedule, FeeScheduleError
 from nemt.billing.x12_835 import Adjustment
 from nemt.billing.x12_835_writer import PaidClaim, PaidLine
+from nemt.billing.x12_837p import ClaimSubmission
 
-__all__ = ["DENYING_EDITS", "ClaimToPay", "LineToPay", "adjudicate"]
+__all__ = ["DENYING_EDITS", "ClaimToPay", "LineToPay", "adjudicate", "claim_to_pay"]
 
 PAID, DENIED = "1", "4"  # CLP02
 CONTRACTUAL = "CO"  # CAS01: contractual obligation (the provider may not bill the member: "Balance billing is
@@ -60,6 +61,16 @@ class ClaimToPay:
     frequency: str
     lines: tuple[LineToPay, ...]
     edit_codes: tuple[str, ...] = ()
+
+
+def claim_to_pay(claim: ClaimSubmission, frequency: str, edit_codes: Collection[str] = ()) -> ClaimToPay:
+    """A claim the broker received (its 837P values), with its frequency code (CLM05-3) and the codes of the build's
+    edits in force on it, as the adjudication takes it. The broker's claim number (CLP07) is ``B`` + the provider's."""
+    lines = tuple(LineToPay(ln.hcpcs, tuple(ln.modifiers), ln.units, ln.charge, ln.date_of_service)
+                  for ln in claim.lines)
+    subscriber = claim.subscriber
+    return ClaimToPay(claim.claim_number, f"B{claim.claim_number}", subscriber.member_id, subscriber.last_name,
+                      subscriber.first_name, claim.place_of_service, frequency, lines, tuple(edit_codes))
 
 
 def _denied(claim: ClaimToPay, reason: str) -> PaidClaim:

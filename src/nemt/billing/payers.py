@@ -13,14 +13,26 @@ one the file is addressed to, so a broker-area claim cannot reach the Department
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 from enum import StrEnum
 
-from nemt.billing.x12_837p import Address, Payer, Receiver
+from nemt.billing.x12_835_writer import Party
+from nemt.billing.x12_837p import (
+    Address,
+    BillingProviderInfo,
+    ClaimSubmission,
+    Payer,
+    Receiver,
+    Submitter,
+    write_837p,
+)
 from nemt.domain.decisions.arranger import in_broker_counties
 from nemt.policy import Policy, PolicyError
 
-__all__ = ["ENCOUNTER_TRANSACTION_TYPE", "PayerPath", "broker_address", "has_broker_path",
-           "payer_of", "payer_path", "receiver_of"]
+__all__ = ["ENCOUNTER_TRANSACTION_TYPE", "PayerPath", "broker_address", "broker_party", "broker_submitter",
+           "has_broker_path", "payer_of", "payer_path", "receiver_of", "write_encounter_file"]
 
 # The broker's encounter file to the Department is an 837P with BHT06 = RP ("reporting": the state learns of the trip
 # from the broker, it pays nothing on it); CH (chargeable) is the provider's claim. One legal value: no policy key.
@@ -69,3 +81,27 @@ def broker_address(policy: Policy) -> Address:
         raise PolicyError(policy.path, "payers.broker_address", "must be a street, city, state and ZIP")
     return address
 
+
+
+def broker_party(policy: Policy) -> Party:
+    """The State Contracted Broker as the payer of its 835 (loop 1000A: name, id, address, TRN03 tax id, PER*BL)."""
+    payer = payer_of(PayerPath.BROKER, policy)
+    return Party(payer.name, payer.id, broker_address(policy), str(policy.get("payers.broker_tax_id")),
+                 str(policy.get("payers.broker_contact_phone")))
+
+
+def broker_submitter(policy: Policy) -> Submitter:
+    """The broker as the submitter (loop 1000A) of its encounter file to the Department."""
+    broker = broker_party(policy)
+    return Submitter(broker.name, broker.id, "CLAIMS OFFICE", broker.contact_phone)
+
+
+def write_encounter_file(claims: Sequence[ClaimSubmission], *, policy: Policy, billing_provider: BillingProviderInfo,
+                         interchange_control_number: int, group_control_number: int, created_at: dt.datetime) -> str:
+    """The trips the broker paid one provider for, reported to the Department: an 837P from the broker (loop 1000A)
+    to the Department's receiver with BHT06 = RP (:data:`ENCOUNTER_TRANSACTION_TYPE`); the provider is loop 2000A.
+    The claims were payable by the broker only; reported, they name the Department's payer (NM1*PR)."""
+    return write_837p([replace(claim, payer_id=None) for claim in claims], submitter=broker_submitter(policy),
+                      billing_provider=billing_provider, interchange_control_number=interchange_control_number,
+                      group_control_number=group_control_number, policy=policy, created_at=created_at,
+                      transaction_type=ENCOUNTER_TRANSACTION_TYPE)

@@ -43,7 +43,7 @@ class EnrolledMember:
     last_name: str = ""
     first_name: str = ""
     birth_date: str = ""  # ISO (the import checks it as it checks a file's column)
-    sex: str = "U"
+    sex: str = ""  # DMG03: F, M or U (unknown); "" when the member has no DMG (not stated)
     address_line: str = ""
     city: str = ""
     state: str = ""

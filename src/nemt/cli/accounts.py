@@ -11,6 +11,7 @@ import typer
 
 from nemt.cli import platform
 from nemt.cli.errors import run
+from nemt.cli.programs import program_help
 
 orgs_app = typer.Typer(no_args_is_help=True, help="Organizations: create, list, deactivate.")
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -95,7 +96,7 @@ def users_list(org: str = typer.Option(None, help="An organization's key or exac
 @orgs_app.command("create")
 def orgs_create(name: str, kind: str = typer.Option(..., help="department, broker, transportation-provider or "
                                                               "medical-facility"),
-                program: str = typer.Option(..., help="CO or CT"),
+                program: str = typer.Option(..., help=program_help()),
                 npi: str = typer.Option(None, help="Required for a transportation provider")) -> None:
     """Create an organization; prints its key."""
     from nemt.services.platform import organizations

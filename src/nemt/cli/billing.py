@@ -1,4 +1,5 @@
-"""``nemt bill FILE``: Health First Colorado NEMT claims and edits from one provider's Standard Trip Log.
+"""``nemt bill FILE``: NEMT claims and edits from one provider's Standard Trip Log, by the claim rules of the program
+the input names (``program``; Colorado's are the Health First Colorado NEMT Billing Manual's).
 
 Prints exactly one JSON object ``{"claims": [...], "edits": [...]}`` on stdout and exits 0 for every well-formed
 input; malformed input exits 2 with nothing on stdout and the error line naming the field's path on stderr.
@@ -62,11 +63,9 @@ def run_bill(text: str | bytes) -> dict[str, Any]:
     """Parse, build and price (placeholder rates; a line without a rate keeps no charge). Raises ContractError."""
     from nemt.billing.claim_rules import ClaimBatch, build_claims
     from nemt.billing.fees import FeeScheduleError, load_fee_schedule, price_claims
-    from nemt.contracts.bill import parse_bill_input
-    from nemt.policy import load_policy
+    from nemt.contracts.bill import parse_bill
 
-    policy = load_policy("CO")
-    trip_log = parse_bill_input(text, policy)
+    trip_log, policy = parse_bill(text)
     batch = build_claims(trip_log.legs, trip_log.ancillary, policy)
     try:
         schedule = load_fee_schedule(policy)
@@ -77,7 +76,8 @@ def run_bill(text: str | bytes) -> dict[str, Any]:
 
 
 def bill(file: Path = typer.Argument(..., help="JSON trip log of one billing provider (legs + ancillary)")) -> None:
-    """Build Health First Colorado NEMT claims and edits from one provider's Standard Trip Log."""
+    """Build NEMT claims and edits from one provider's Standard Trip Log, by the claim rules of the program the
+    input names (its "program" field; a program whose policy states no claim rules is refused)."""
     text = read_input(file)
     with reported():
         document = run_bill(text)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from nemt.cli.errors import date_option, read_input, reported
+from nemt.cli.programs import program_help
 
 if TYPE_CHECKING:  # the commands import the services when run, so `nemt --help` stays quick
     from nemt.domain.actors import Actor
@@ -209,7 +210,7 @@ def encounters(provider: str = typer.Option(..., "--provider", help="the provide
 
 
 @claims_app.command("review")
-def in_review(program: str | None = typer.Option(None, "--program", help="CO or CT (default: all)")) -> None:
+def in_review(program: str | None = typer.Option(None, "--program", help=program_help(" (default: all)"))) -> None:
     """The claims suspended for review (the 52-unit review, the integrity edits the program holds), each with the
     edits that hold it."""
     from nemt.services.claims.review import claims_in_review

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from nemt.cli.errors import date_option, existing_file, read_input, run
+from nemt.cli.programs import program_help
 
 eligibility_app = typer.Typer(no_args_is_help=True, help="Eligibility with the payer: 270/271 and 834 files.")
 
@@ -41,7 +42,7 @@ def read_271(file: Path = typer.Argument(..., help="the payer's 271")) -> None:
 
 @eligibility_app.command("import-834")
 def import_834(file: Path = typer.Argument(..., help="an 834 enrollment file"),
-               program: str = typer.Option("CO", help="CO or CT")) -> None:
+               program: str = typer.Option("CO", help=program_help())) -> None:
     """Create or update members and coverage spans from an 834: all members or none."""
     from nemt.services.members.eligibility_edi import import_834 as load
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from nemt.cli.errors import existing_file, fail, run
+from nemt.cli.programs import program_help
 
 db_app = typer.Typer(no_args_is_help=True, help="The database: migrations.")
 demo_app = typer.Typer(no_args_is_help=True, help="The synthetic demo world.")
@@ -52,7 +53,7 @@ def demo_seed() -> None:
 
 @members_app.command("import")
 def members_import(file: Path = typer.Argument(..., exists=False, help="Eligibility CSV"),
-                   program: str = typer.Option("CO", help="CO or CT")) -> None:
+                   program: str = typer.Option("CO", help=program_help())) -> None:
     """Load an eligibility file: a bad row names its line, field and reason, and nothing is written."""
     from rich.progress import Progress
 

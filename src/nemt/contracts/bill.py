@@ -1,8 +1,11 @@
 """The ``nemt bill`` input contract: one billing provider's Standard Trip Log legs plus meals/lodging entries.
 
-``parse_bill_input(text_or_obj, policy)`` returns a :class:`~nemt.billing.trip_log.TripLog` or raises
-:class:`~nemt.contracts.ContractError` naming the bad field by its path (``legs[2].loaded_miles``,
-``provider.npi``). Messages name the rule, never the value of a member field (names, IDs, birth dates).
+``parse_bill(text_or_obj)`` reads the program the input names (``program``: one of :func:`nemt.policy.program_codes`
+whose policy states claim rules) and parses the rest with that program's policy; ``parse_bill_input(text_or_obj,
+policy)`` parses with a given policy (the input must name its program). Both return a
+:class:`~nemt.billing.trip_log.TripLog` or raise :class:`~nemt.contracts.ContractError` naming the bad field by its
+path (``legs[2].loaded_miles``, ``provider.npi``). Messages name the rule, never the value of a member field (names,
+IDs, birth dates).
 """
 
 from __future__ import annotations
@@ -34,11 +37,17 @@ from nemt.billing.trip_log import (
 )
 from nemt.contracts import ContractError, format_path
 from nemt.domain.identifiers import valid_npi
-from nemt.policy import Policy
+from nemt.policy import Policy, PolicyError, load_policy, program_codes
 
-__all__ = ["parse_bill_input", "BILL_PROGRAMS"]
+__all__ = ["CLAIM_RULE_KEYS", "missing_claim_rules", "parse_bill", "parse_bill_input"]
 
-BILL_PROGRAMS = ("CO",)  # the claims rules implement the Colorado manual only
+# What the claim rules (nemt.billing.claim_rules) and the provider's contract read from a program's policy, besides
+# the keys every program has; and per mode, the place of service of its lines. A program without them (Connecticut's
+# notice states no billing rules) bills no claims: `nemt bill` refuses it by name.
+CLAIM_RULE_KEYS = ("claims.provider_type", "claims.specialty_broker_area", "claims.specialty_other_counties",
+                   "mileage_review.codes", "mileage_review.max_units_without_review",
+                   "mileage_review.attachment_fields", "escort.adult_age", "escort.hcpcs", "ancillary.units_per_day",
+                   "ancillary.place_of_service", "fee_schedule.file")
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -324,18 +333,47 @@ def _provider(r: _Reader, policy: Policy) -> BillingProvider:
     )
 
 
+def missing_claim_rules(policy: Policy) -> list[str]:
+    """The keys of :data:`CLAIM_RULE_KEYS` and the modes' ``place_of_service`` the program's policy lacks."""
+    missing = [key for key in CLAIM_RULE_KEYS if not policy.has(key)]
+    return missing + [f"modes.{mode}.place_of_service" for mode in policy.get("modes")
+                      if not policy.has(f"modes.{mode}.place_of_service")]
+
+
+def _decoded(source: str | bytes | Mapping[str, Any]) -> Any:
+    if not isinstance(source, (str, bytes)):
+        return source
+    try:
+        return json.loads(source)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ContractError("(input)", f"not JSON{where}") from None
+
+
+def parse_bill(source: str | bytes | Mapping[str, Any]) -> tuple[TripLog, Policy]:
+    """The ``nemt bill`` input parsed with the claim rules of the program it names, and that program's policy."""
+    obj = _decoded(source)
+    program = _Reader(obj, ()).choice("program", program_codes())
+    try:
+        policy = load_policy(program)
+    except PolicyError as exc:
+        raise ContractError("program", f"the {program} program's policy file cannot be read ({exc})") from None
+    missing = missing_claim_rules(policy)
+    if missing:
+        raise ContractError("program", f"{policy.get('program.name')} ({program}) has no claim rules in its policy "
+                                       f"file (it lacks {', '.join(missing[:3])}"
+                                       f"{' and more' if len(missing) > 3 else ''}), and another program's rules are "
+                                       "never applied to its trips")
+    return parse_bill_input(obj, policy), policy
+
+
 def parse_bill_input(source: str | bytes | Mapping[str, Any], policy: Policy) -> TripLog:
-    """Parse the ``nemt bill`` input (JSON text or an already decoded object) into a :class:`TripLog`."""
-    if isinstance(source, (str, bytes)):
-        try:
-            obj = json.loads(source)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-            raise ContractError("(input)", f"not JSON{where}") from None
-    else:
-        obj = source
-    r = _Reader(obj, ())
-    program = r.choice("program", BILL_PROGRAMS)
+    """Parse the ``nemt bill`` input (JSON text or an already decoded object) into a :class:`TripLog` with the
+    rules of ``policy``, whose program the input must name."""
+    r = _Reader(_decoded(source), ())
+    program = r.choice("program", program_codes())
+    if program != policy.code:
+        raise ContractError("program", f"names {program}, but these are the {policy.code} program's claim rules")
     provider = _provider(r.child("provider"), policy)
     legs = r.items("legs", lambda item, p: _leg(item, p, policy))
     ancillary = r.items("ancillary", lambda item, p: _entry(item, p, policy))

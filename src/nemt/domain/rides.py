@@ -190,6 +190,9 @@ class Trip:
     mail_order_available: bool = False
     facility_program_service: bool = False
     caregiver: Caregiver | None = None
+    # What the Department's prior authorizations on file cover on the date of service: modes and "out-of-state"
+    # (Train, Air and Out-of-State Travel; nemt.domain.documents). Not part of the `nemt decide` contract.
+    prior_authorized: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -19,3 +19,6 @@ DOCUMENTED_NEEDS = (
 )
 
 RESIDENCES = ("home", "nursing-facility", "group-home")
+
+# A member's sex as the eligibility file, the 834 (DMG03) and the 837P (DMG03) write it: F, M, or U (unknown).
+MEMBER_SEXES = ("F", "M", "U")

@@ -26,6 +26,7 @@ from nemt.api.routes_claim_review import router as claim_review_router
 from nemt.api.routes_claims import router as claims_router
 from nemt.api.routes_complaints import router as complaints_router
 from nemt.api.routes_dispatch import router as dispatch_router
+from nemt.api.routes_documents import router as documents_router
 from nemt.api.routes_eligibility import router as eligibility_router
 from nemt.api.routes_expenses import router as expenses_router
 from nemt.api.routes_integrity import router as integrity_router
@@ -50,7 +51,8 @@ API_ROUTERS = (platform_router, auth_router, claim_review_router,  # before clai
                claims_router, rides_router, certifications_router, dispatch_router,
                accounts_router, eligibility_router, complaints_router,
                integrity_router,  # program integrity: provider analytics, review cases (issue 15)
-               expenses_router)  # meals and lodging with receipts (issue 17)
+               expenses_router,  # meals and lodging with receipts (issue 17)
+               documents_router)  # a member's documents on file (issue 16, point 3)
 STATIC = Path(nemt.web.__file__).resolve().parent / "static"
 
 

@@ -75,6 +75,9 @@ def run_worker(url: str, queue: str, threads: int, stop: threading.Event) -> Non
     broker = actor.broker
     broker.emit_after("process_boot")
     worker = Worker(broker, worker_threads=threads)
+    # One message in hand per thread (Dramatiq's default is two): a worker busy with a long job does not hold a second
+    # one — a day's region — that an idle worker could be solving (nemt.jobs.region_jobs).
+    worker.queue_prefetch = threads
     worker.start()
     try:
         stop.wait()

@@ -1,21 +1,32 @@
-"""A day split into regions, each solved on its own, stitched back and repaired across the seams (issue 18, item 1:
-a first step). Pure functions over ``nemt.scheduling`` values; each region's solve is the unit a job of the queue
-can run (``solve_region``), and the stitched day is verified whole by the independent checker — never only its
-parts.
+"""A day split into regions, each solved on its own, stitched back and repaired across the seams (issue 18, item 1).
+Pure functions over ``nemt.scheduling`` values; each region's solve is the unit a job of the queue runs
+(``solve_region``; the jobs: ``nemt.jobs.region_jobs``), and the stitched day is verified whole by the independent
+checker — never only its parts.
 
-How the day is split: vehicles stay whole in the group they are given (by transportation provider, or by the
-broker area of their base — the caller decides; a vehicle is never split), and each request goes to the group with
-a vehicle that can carry it (capacity by space type, credentials) whose base is nearest, in travel time, to the
-pick-up. A region's solve sees only its own requests and vehicles, on the day's shared matrices (not copied).
+How a day is split — a vehicle is never split: each is given whole, with its whole shift, to one region:
 
-The repair pass: a request its region left unserved is offered to every vehicle of the day, across the seams, by
-the exact cheapest insertion of ``nemt.scheduling.realtime`` (the urgent-insertion routine), one request at a time.
+- ``split``: by the group the caller gives each vehicle (a transportation provider, the broker area of its base);
+  each request to the group with a capable vehicle (capacity by space type, credentials) based nearest its pick-up.
+- ``split_clusters``: by geography — the pick-ups clustered around k centres by travel time (k-medoids), each kind
+  of vehicle shared among the clusters in proportion to the requests it can carry there, by the base nearest the
+  centre — and, with time slices, by time: a cluster's requests cut by pick-up time, its vehicles given whole to one
+  slice each.
+- ``split_by_routes``: along the routes of a first plan of the whole day (a vehicle with the requests it served).
+- ``whole_day``: the day as one region.
+
+A region's solve sees only its own requests and vehicles, on the day's shared matrices (not copied). The repair
+pass offers each request its region left unserved to every vehicle of the day, across the seams, at its cheapest
+feasible place (the solver's exact insertion test, ``nemt.scheduling.live.LiveRoutes``).
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from nemt.scheduling import Instance, Request, Route, Solution, Stop, Vehicle, solve
 
@@ -52,6 +63,166 @@ def split(instance: Instance, group_of_vehicle: Sequence[Hashable]) -> tuple[lis
     return [Region(label, vehicles[label], requests[label]) for label in labels], nobody
 
 
+def _between(instance: Instance, a: int, b: int) -> float:
+    """Travel time between two locations, the mean of both directions (a distance for clustering)."""
+    return 0.5 * float(instance.travel_time[a, b] + instance.travel_time[b, a])
+
+
+def _medoids(instance: Instance, weights: dict[int, int], k: int, seed: int, rounds: int = 20) -> list[int]:
+    """k locations that serve as centres of the weighted pick-up locations (k-medoids: seeded k-means++ start, then
+    assign each location to its nearest centre and move each centre to the location of its cluster with the least
+    weighted travel time to the others, until nothing moves). Distances: travel time, both directions averaged."""
+    rng = random.Random(seed)
+    places = sorted(weights)
+    at = np.asarray(places)
+    gap = 0.5 * (instance.travel_time[np.ix_(at, at)] + instance.travel_time[np.ix_(at, at)].T)
+    np.fill_diagonal(gap, 0.0)
+    mass = np.asarray([weights[p] for p in places], dtype=float)
+    centres = [rng.choices(range(len(places)), weights=list(mass))[0]]
+    while len(centres) < min(k, len(places)):
+        far = mass * gap[:, centres].min(axis=1) ** 2
+        if not far.any():
+            break
+        centres.append(rng.choices(range(len(places)), weights=list(far))[0])
+    for _ in range(rounds):
+        nearest = np.asarray(centres)[gap[:, centres].argmin(axis=1)]
+        moved = []
+        for c in centres:
+            group = np.flatnonzero(nearest == c)
+            if len(group):
+                inner = (gap[np.ix_(group, group)] * mass[group][:, None]).sum(axis=0)
+                moved.append(int(group[int(inner.argmin())]))
+        if sorted(moved) == sorted(centres):
+            break
+        centres = moved
+    return sorted(places[c] for c in centres)
+
+
+def _quotas(total: int, shares: list[float]) -> list[int]:
+    """``total`` whole vehicles in proportion to ``shares`` (largest remainder)."""
+    mass = sum(shares)
+    if not mass:
+        return [0] * len(shares)
+    exact = [total * s / mass for s in shares]
+    whole = [int(x) for x in exact]
+    for i in sorted(range(len(shares)), key=lambda i: whole[i] - exact[i])[: total - sum(whole)]:
+        whole[i] += 1
+    return whole
+
+
+def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1) -> tuple[list[Region], list[int]]:
+    """The day split by geography (and, with ``slices`` > 1, by time): the pick-ups clustered around ``k`` centres
+    by travel time, each vehicle given whole to one cluster — by the base nearest the centre, each kind of vehicle
+    (capacity and credentials) shared among the clusters in proportion to the requests it can carry there. With
+    time slices, a cluster's requests are cut by pick-up time into ``slices`` parts of equal size and its vehicles
+    are given whole to one slice each (a vehicle is never split). A request whose part has no vehicle able to carry
+    it goes to the part with the nearest capable vehicle (as ``split`` does); none anywhere: unserved."""
+    weights: dict[int, int] = {}
+    for request in instance.requests:
+        weights[request.pickup_location] = weights.get(request.pickup_location, 0) + 1
+    centres = _medoids(instance, weights, k, seed)
+    home = {p: min(range(len(centres)), key=lambda c: (_between(instance, p, centres[c]), c)) for p in weights}
+    cluster_of = [home[r.pickup_location] for r in instance.requests]
+    parts = [(c, s) for c in range(len(centres)) for s in range(slices)]
+    part_of = list(cluster_of)
+    if slices > 1:
+        for c in range(len(centres)):
+            mine = sorted((r for r, x in enumerate(cluster_of) if x == c),
+                          key=lambda r: (instance.requests[r].pickup_window.earliest, r))
+            for n, r in enumerate(mine):
+                part_of[r] = c * slices + n * slices // max(1, len(mine))
+    else:
+        part_of = cluster_of
+    kinds: dict[tuple[object, ...], list[int]] = {}
+    for v, vehicle in enumerate(instance.vehicles):
+        kinds.setdefault((vehicle.capacity, vehicle.credentials), []).append(v)
+    owner: dict[int, int] = {}
+    for fleet in kinds.values():
+        sample = instance.vehicles[fleet[0]]
+        demand = [0.0] * len(parts)
+        for r, request in enumerate(instance.requests):
+            if _carries(sample, request):
+                demand[part_of[r]] += 1
+        quota = _quotas(len(fleet), demand)
+        pairs = sorted((_between(instance, instance.vehicles[v].start_location, centres[parts[p][0]]), v, p)
+                       for v in fleet for p in range(len(parts)))
+        for _gap, v, p in pairs:
+            if v not in owner and quota[p] > 0:
+                owner[v], quota[p] = p, quota[p] - 1
+        for _gap, v, p in pairs:  # a kind nothing of the day needs: each to the part nearest its base
+            owner.setdefault(v, p)
+    groups = [f"c{parts[owner[v]][0] + 1}" + (f"t{parts[owner[v]][1] + 1}" if slices > 1 else "")
+              for v in range(len(instance.vehicles))]
+    labels = [f"c{c + 1}" + (f"t{s + 1}" if slices > 1 else "") for c, s in parts]
+    return _assign(instance, groups, [labels[p] for p in part_of])
+
+
+def split_by_routes(instance: Instance, plan: Solution, k: int, *, seed: int = 1) -> tuple[list[Region], list[int]]:
+    """The day split along the routes of a first plan: the pick-ups clustered around ``k`` centres (as
+    ``split_clusters``), each vehicle given whole, with the requests its route serves, to the cluster where most of
+    its route's pick-ups are; a vehicle without a route to the centre nearest its base; a request the plan left
+    unserved to its pick-up's cluster. Requests that rode together stay together, so each region's solve starts from
+    groups the first plan found good (and ``keep_better`` keeps the first plan's part where it is not beaten)."""
+    weights: dict[int, int] = {}
+    for request in instance.requests:
+        weights[request.pickup_location] = weights.get(request.pickup_location, 0) + 1
+    centres = _medoids(instance, weights, k, seed)
+
+    def nearest(location: int) -> str:
+        return f"r{min(range(len(centres)), key=lambda c: (_between(instance, location, centres[c]), c)) + 1}"
+
+    group = [nearest(v.start_location) for v in instance.vehicles]
+    wanted = [nearest(r.pickup_location) for r in instance.requests]
+    for route in plan.routes:
+        served = route.requests()
+        if served:
+            votes: dict[str, int] = {}
+            for r in served:
+                votes[wanted[r]] = votes.get(wanted[r], 0) + 1
+            group[route.vehicle] = label = max(sorted(votes), key=lambda g: votes[g])
+            for r in served:
+                wanted[r] = label
+    return _assign(instance, group, wanted)
+
+
+def keep_better(instance: Instance, region: Region, first: Solution, second: Solution) -> Solution:
+    """Of two plans of ``region`` in the day's indices, the one serving more of its requests, then the cheaper:
+    ``first`` is the first plan's routes of the region's vehicles (a region's solve never makes the day worse)."""
+    mine, vehicles = set(region.requests), set(region.vehicles)
+    part = Solution(0.0, [route for route in first.routes if route.vehicle in vehicles],
+                    sorted(r for r in first.unserved if r in mine))
+    part.cost = sum(float(instance.cost[a.location, b.location]) for route in part.routes
+                    for a, b in zip(route.stops, route.stops[1:], strict=False))
+    return min((second, part), key=lambda plan: (len(plan.unserved), plan.cost))
+
+
+def _assign(instance: Instance, group_of_vehicle: Sequence[Hashable],
+            wanted: Sequence[Hashable]) -> tuple[list[Region], list[int]]:
+    """Regions of the vehicles' groups, each request in the group it was given when a vehicle there can carry it,
+    else in the group of the nearest capable vehicle; regions with neither requests nor vehicles are left out."""
+    labels = list(dict.fromkeys([*wanted, *group_of_vehicle]))
+    vehicles = {label: [v for v, g in enumerate(group_of_vehicle) if g == label] for label in labels}
+    requests: dict[Hashable, list[int]] = {label: [] for label in labels}
+    nobody: list[int] = []
+    for r, request in enumerate(instance.requests):
+        if any(_carries(instance.vehicles[v], request) for v in vehicles[wanted[r]]):
+            requests[wanted[r]].append(r)
+            continue
+        near = [(float(instance.travel_time[vehicle.start_location, request.pickup_location]), group_of_vehicle[v])
+                for v, vehicle in enumerate(instance.vehicles) if _carries(vehicle, request)]
+        if near:
+            requests[min(near, key=lambda pair: pair[0])[1]].append(r)
+        else:
+            nobody.append(r)
+    return [Region(label, vehicles[label], requests[label]) for label in labels
+            if vehicles[label] or requests[label]], nobody
+
+
+def whole_day(instance: Instance) -> tuple[list[Region], list[int]]:
+    """The day as one region (every vehicle, every request a vehicle can carry)."""
+    return _assign(instance, ["all"] * len(instance.vehicles), ["all"] * len(instance.requests))
+
+
 def sub_instance(instance: Instance, region: Region) -> Instance:
     return Instance(f"{instance.name}/{region.label}", [instance.requests[r] for r in region.requests],
                     [instance.vehicles[k] for k in region.vehicles], instance.travel_time, instance.cost,
@@ -79,27 +250,27 @@ def stitch(instance: Instance, regions: Sequence[Region], solutions: Sequence[So
     return Solution(cost, routes, sorted(unserved), feasible=not unserved)
 
 
-def repair(instance: Instance, solution: Solution) -> Solution:
-    """Offer each unserved request to every vehicle of the day (across the seams); the day's indices kept."""
-    from nemt.scheduling.realtime import insert_request
+def merge(instance: Instance, plans: Sequence[Solution], nobody: Sequence[int] = ()) -> Solution:
+    """Plans already in the day's indices (each region's, as ``stitch`` of that region gives it) as one plan."""
+    routes = [route for plan in plans for route in plan.routes]
+    unserved = sorted({*nobody, *(r for plan in plans for r in plan.unserved)})
+    cost = sum(float(instance.cost[a.location, b.location]) for route in routes
+               for a, b in zip(route.stops, route.stops[1:], strict=False))
+    return Solution(cost, routes, unserved, feasible=not unserved)
+
+
+def repair(instance: Instance, solution: Solution, *, budget: float | None = None) -> Solution:
+    """Offer each unserved request to every vehicle of the day (across the seams), at its cheapest feasible place
+    (the solver's exact insertion test, the routes loaded once: ``nemt.scheduling.live.LiveRoutes``); ``budget``:
+    seconds after which the requests not yet offered stay unserved. The day's indices kept."""
+    from nemt.scheduling.live import LiveRoutes, order_of
 
     if not solution.unserved:
         return solution
-    left = set(solution.unserved)
-    order = [r for r in range(len(instance.requests)) if r not in left]  # position -> the day's index
-    position = {r: p for p, r in enumerate(order)}
-    work = Instance(instance.name, [instance.requests[r] for r in order], instance.vehicles, instance.travel_time,
-                    instance.cost, instance.space_types)
-    current = _renumber(solution, position, [])
-    for r in sorted(left):
-        result = insert_request(work, current, instance.requests[r])
-        work, current = result.instance, result.solution
-        order.append(r)
-    back = dict(enumerate(order))
-    return _renumber(current, back, sorted(back[p] for p in current.unserved))
-
-
-def _renumber(solution: Solution, index: dict[int, int], unserved: list[int]) -> Solution:
-    routes = [Route(route.vehicle, [Stop(s.kind, index[s.request] if s.request >= 0 else s.request, s.location,
-                                         s.service_start) for s in route.stops]) for route in solution.routes]
-    return Solution(solution.cost, routes, unserved, feasible=not unserved)
+    deadline = None if budget is None else time.perf_counter() + budget
+    routes = LiveRoutes(instance, order_of(solution))
+    for r in sorted(solution.unserved):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        routes.insert(r)
+    return routes.solution()

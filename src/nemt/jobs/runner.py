@@ -49,7 +49,8 @@ def execute(make_uow: UowFactory, key: str, listen: Progress | None = None) -> N
         log.exception("job %s stopped on an unexpected error", key)
         records.finish(make_uow, key, None, error=f"the job stopped on an unexpected error ({type(exc).__name__})")
         raise
-    records.finish(make_uow, key, result)
+    if not task.hands_on:  # else the jobs it handed the work to finish it (a region solve's stitch job)
+        records.finish(make_uow, key, result)
 
 
 class Dispatcher(Protocol):

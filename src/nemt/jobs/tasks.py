@@ -39,6 +39,8 @@ class Task:
     estimate: Estimate | None = None
     #: the error of a job whose process stopped mid-run (``nemt.jobs.records.stalled``), in words
     stalled: str = "the process running this job stopped before it finished: submit it again"
+    #: True: the task hands its job on to others that finish it (a region solve's parent, finished by its stitch job)
+    hands_on: bool = False
 
 
 def plan_day_key(program: str, day: dt.date) -> str:
@@ -102,8 +104,39 @@ def _optimizer_share(percent: int, params: dict[str, Any], quiet: float) -> int:
     return OPTIMIZING + int((OPTIMIZED - OPTIMIZING) * min(1.0, max(0.0, quiet / limit)))
 
 
+def _solve_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    from nemt.jobs.region_jobs import solve_day
+
+    return solve_day(make_uow, params, progress)
+
+
+def _solve_region(make_uow: UowFactory, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    from nemt.jobs.region_jobs import solve_one_region
+
+    return solve_one_region(make_uow, params, progress)
+
+
+def _stitch_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    from nemt.jobs.region_jobs import stitch_day
+
+    return stitch_day(make_uow, params, progress)
+
+
+def _region_share(percent: int, params: dict[str, Any], quiet: float) -> int:
+    """A region job while its solver runs (10 %, until 90 %): the share of its time limit spent, as a plan-day's."""
+    if percent != 10:
+        return percent
+    limit = max(float(params.get("time_limit", 1.0)), 0.1)
+    return 10 + int(80 * min(1.0, max(0.0, quiet / limit)))
+
+
 TASKS: dict[str, Task] = {
     "plan-day": Task("plan-day", plan_day, _optimizer_share,
                      "the process planning the day stopped before it finished; the runs were not changed: "
                      "schedule again"),
+    # A day solved by regions on the workers (nemt.jobs.region_jobs, issue 18): the parent, a region, the stitch.
+    "solve-day": Task("solve-day", _solve_day, None, "a worker solving the day's regions stopped; submit the day "
+                      "again: regions already solved are kept", hands_on=True),
+    "solve-region": Task("solve-region", _solve_region, _region_share),
+    "stitch-day": Task("stitch-day", _stitch_day),
 }

@@ -7,7 +7,8 @@ what remains:
 * no pick-up opens before now plus the dispatch lead time (a leg whose window closes before that cannot be served,
   and the solver leaves it unserved rather than late: windows are hard constraints); a leg already on a run, whose
   driver knows it, only not before now;
-* each vehicle starts where it was last seen (its last served stop, or its base), not before now;
+* each vehicle starts where it was last seen (its last served stop, or its base), not before now — or, when it must
+  already be on its way to its next stop to keep its run, from that stop when it gets there;
 * a member on board stays on their vehicle: their pick-up is pinned to the vehicle's place and time, with the ride
   time already spent taken off their limit, and only that vehicle (credential ``vehicle:<id>``) may serve it.
 
@@ -28,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _kernels as K_
-from .model import Instance, Request, Solution, StopKind, TimeWindow, Vehicle
+from .model import Instance, Request, Route, Solution, StopKind, TimeWindow, Vehicle
 from .solver import _kernel_instance, _to_solution, solve
 
 
@@ -51,6 +52,9 @@ class DayState:
     positions: Mapping[int, tuple[int, float]] = field(default_factory=dict)  # vehicle -> (location, minutes)
     #: requests already on a run: their driver knows them, so the lead time does not apply to them (only now does)
     assigned: frozenset[int] = frozenset()
+    #: vehicles already on their way to their next stop -> (its location, when they get there): they start from
+    #: there, not from where they were last seen at now
+    en_route: Mapping[int, tuple[int, float]] = field(default_factory=dict)
 
     @property
     def earliest_pickup(self) -> float:
@@ -87,7 +91,7 @@ def live_instance(instance: Instance, state: DayState) -> Instance:
 
 def _live_vehicle(k: int, v: Vehicle, state: DayState) -> Vehicle:
     """Where and when vehicle ``k`` can start what remains of its day: its last known place, not before now."""
-    where, when = state.positions.get(k, (v.start_location, v.shift.earliest))
+    where, when = state.en_route.get(k) or state.positions.get(k, (v.start_location, v.shift.earliest))
     start = max(when, state.now, v.shift.earliest)
     return replace(v, start_location=where, shift=TimeWindow(start, v.shift.latest),
                    max_route_duration=min(v.max_route_duration, max(0.0, v.shift.latest - start)),
@@ -149,15 +153,25 @@ class LiveRoutes:
                              + [v.start_location for v in instance.vehicles]
                              + [v.end_location for v in instance.vehicles], dtype=np.int64)
         self.dropped: list[int] = []  # requests taken out because their vehicle's route could not keep them
+        # What does not change until a route does: each route's least schedule, loads and feasibility (refreshed
+        # for route k only after k changed), and where each request is.
+        self._fresh = np.zeros(K, dtype=np.bool_)
+        self._ok = np.zeros(K, dtype=np.bool_)
+        self._where: dict[int, int] | None = None
         for k, stops in order.items():
             self._keep_what_fits(k, stops)
 
     # -- reading ---------------------------------------------------------------------------------------------------
     def vehicle_of(self, r: int) -> int | None:
-        for k in range(self.K):
-            if r in self.routes[k, : self.rlen[k]]:
-                return k
-        return None
+        if self._where is None:
+            self._where = {int(n): k for k in range(self.K) for n in self.routes[k, 1 : self.rlen[k] - 1]
+                           if n < self.R}
+        return self._where.get(r)
+
+    def _touch(self, k: int) -> None:
+        """Route ``k`` changed: its schedule is refreshed before it is next read, and requests are located again."""
+        self._fresh[k] = False
+        self._where = None
 
     def served(self) -> set[int]:
         return {int(n) for k in range(self.K) for n in self.routes[k, 1 : self.rlen[k] - 1] if n < self.R}
@@ -177,13 +191,16 @@ class LiveRoutes:
         k = self.vehicle_of(r)
         if k is not None:
             K_.remove_request(r, k, self.routes, self.rlen, self.R)
+            self._touch(k)
         return k
 
     def best_on(self, r: int, k: int) -> tuple[float, int, int]:
         """The cheapest feasible place of ``r`` on vehicle ``k``: (added cost, i, j), or (inf, -1, -1)."""
-        K_.refresh_route(k, self.routes, self.rlen, self._sched, self._loads, self._rcost, self.inst, self._lb,
-                         self._ppos)
-        if not self.feasible(k):  # a route already broken takes nothing more
+        if not self._fresh[k]:
+            self._ok[k] = K_.refresh_route(k, self.routes, self.rlen, self._sched, self._loads, self._rcost, self.inst,
+                                           self._lb, self._ppos)
+            self._fresh[k] = True
+        if not self._ok[k]:  # a route already broken takes nothing more
             return K_.INF, -1, -1
         delta, i, j = K_.best_insertion(r, k, self.routes, self.rlen, self._sched, self._loads, self.inst, 0.0,
                                         self._tmp, self._B, self._lb, self._ppos, self._cd, self._ci, self._cj)
@@ -194,6 +211,7 @@ class LiveRoutes:
         a route is taken off it for the question, and put back)."""
         home = self.vehicle_of(r)
         saved = (self.routes[home].copy(), int(self.rlen[home])) if home is not None else None
+        where = self._where  # the routes are as they were after the question: so is where each request is
         if home is not None:
             self.remove(r)
         found = []
@@ -204,6 +222,8 @@ class LiveRoutes:
                 found.append(Option(k, delta, self._miles(self._tmp[:n]) - self._miles(self.routes[k, : self.rlen[k]])))
         if home is not None and saved is not None:
             self.routes[home], self.rlen[home] = saved
+            self._touch(home)
+            self._where = where
         return sorted(found, key=lambda o: (o.added, o.miles, o.vehicle))
 
     def _miles(self, nodes: npt.NDArray[np.int64]) -> float:
@@ -220,11 +240,16 @@ class LiveRoutes:
         if best[3] < 0:
             return None
         K_.insert_request(r, best[3], best[1], best[2], self.routes, self.rlen, self.R, self._tmp)
+        self._touch(best[3])
         return Option(best[3], best[0])
 
     def _keep_what_fits(self, k: int, stops: Sequence[tuple[int, StopKind]]) -> None:
         """Vehicle ``k``'s route in the given order, keeping each request (in the order of its pick-ups) only if the
-        route with it stays feasible; the others go to ``dropped``."""
+        route with it stays feasible; the others go to ``dropped``. A route feasible as a whole keeps everything
+        (tested once, the usual case)."""
+        self._set(k, [q if kind is StopKind.PICKUP else self.R + q for q, kind in stops])
+        if self.feasible(k):
+            return
         kept: set[int] = set()
         for r in dict.fromkeys(q for q, _ in stops):
             trial = kept | {r}
@@ -242,6 +267,7 @@ class LiveRoutes:
         self.routes[k, 1 : n + 1] = inner
         self.routes[k, n + 1] = 2 * self.R + self.K + k
         self.rlen[k] = n + 2
+        self._touch(k)
 
 
 def order_of(solution: Solution) -> dict[int, list[tuple[int, StopKind]]]:
@@ -264,17 +290,19 @@ def replan(instance: Instance, order: Mapping[int, Sequence[tuple[int, StopKind]
     """Re-plan what remains of the day (``instance`` from :func:`live_instance`), ``order`` being the current runs.
 
     The current assignment is kept (each run re-timed; a request its run can no longer keep, and every request on
-    no run, put at its cheapest feasible place), unless a fresh solve serves more requests, or as many for at least
-    ``margin`` routing minutes less per leg it moves to another vehicle (a plan that moves legs costs drivers and
-    members a changed manifest). A fresh plan that picks a moved leg up before ``earliest_moved`` (now plus the lead
-    time: the new driver must learn of it) is not taken."""
+    no run, put at its cheapest feasible place; then each leg moved where that saves at least ``margin`` routing
+    minutes), unless a fresh solve serves more requests, or as many for at least ``margin`` routing minutes less per
+    leg it moves to another vehicle (a plan that moves legs costs drivers and members a changed manifest). A fresh
+    plan that picks a moved leg up before ``earliest_moved`` (now plus the lead time: the new driver must learn of
+    it) is not taken."""
     current = {r: k for k, stops in order.items() for r, _ in stops}
     kept = LiveRoutes(instance, order)
     for r in sorted(kept.dropped + [r for r in range(len(instance.requests)) if r not in current],
                     key=lambda q: (instance.requests[q].pickup_window.latest, q)):
         kept.insert(r)
+    _move_where_it_pays(kept, current, margin, earliest_moved)
     keep = kept.solution()
-    fresh = solve(instance, time_limit=time_limit, seed=seed)
+    fresh = _on_the_vehicles_they_were(instance, current, solve(instance, time_limit=time_limit, seed=seed))
     moved_fresh = _moved(current, fresh)
     better_by = keep.cost - fresh.cost
     if earliest_moved is not None and any(s.service_start < earliest_moved - 1e-6 for route in fresh.routes
@@ -286,6 +314,70 @@ def replan(instance: Instance, order: Mapping[int, Sequence[tuple[int, StopKind]
             and better_by >= margin * sum(1 for _old, new in moved_fresh.values() if new is not None)):
         return Replan(fresh, moved_fresh, True)
     return Replan(keep, _moved(current, keep), False)
+
+
+def _move_where_it_pays(kept: LiveRoutes, current: Mapping[int, int], margin: float,
+                        earliest_moved: float | None) -> None:
+    """Move legs of the kept runs, one at a time and the largest saving first, to the vehicle where they cost at least
+    ``margin`` routing minutes less than where they are (a leg going back to the vehicle it was on pays no margin);
+    a moved leg must not be picked up before ``earliest_moved``. Stops when no move pays."""
+    frozen: set[int] = set()
+    for _ in range(len(current) + 1):
+        best: tuple[float, int, int] | None = None
+        for r in sorted(kept.served() - frozen):
+            home = kept.vehicle_of(r)
+            options = kept.options(r)
+            stay = next((o.added for o in options if o.vehicle == home), None)
+            if stay is None:
+                continue
+            toll = {k: 0.0 if k == current.get(r) else margin for k in (home, *(o.vehicle for o in options))}
+            for o in options:
+                saving = (stay + toll[home]) - (o.added + toll[o.vehicle])
+                if o.vehicle != home and saving > 1e-6 and (best is None or saving > best[0]):
+                    best = (saving, r, o.vehicle)
+        if best is None:
+            return
+        _saving, r, k = best
+        home = kept.remove(r)
+        kept.insert(r, k)
+        pickup = next(s.service_start for route in kept.solution().routes for s in route.stops
+                      if s.request == r and s.kind is StopKind.PICKUP)
+        if earliest_moved is not None and k != current.get(r) and pickup < earliest_moved - 1e-6:
+            kept.remove(r)  # too soon for the new driver to learn of it: back where it was
+            kept.insert(r, home)
+            frozen.add(r)
+
+
+def _on_the_vehicles_they_were(instance: Instance, current: Mapping[int, int], solution: Solution) -> Solution:
+    """``solution`` with the routes of interchangeable vehicles handed back to the vehicles that carry most of their
+    legs now. Vehicles alike in everything a plan depends on (where they start and end, shift, capacity, route
+    duration, credentials but the pin of a member on board, see :func:`pin`) can swap routes at the same times and
+    cost, so a fresh solve that only permutes their routes moves no leg; without this, the same plan drawn on other
+    vehicle numbers counted as many moves."""
+    from scipy.optimize import linear_sum_assignment
+
+    route_of = {route.vehicle: route for route in solution.routes}
+    alike: dict[tuple[object, ...], list[int]] = {}
+    for k, v in enumerate(instance.vehicles):
+        if k in route_of and any(pin(v) in instance.requests[r].required_credentials for r in route_of[k].requests()):
+            continue  # a member on board stays on this vehicle
+        key = (v.start_location, v.end_location, v.shift, v.capacity, v.max_route_duration, v.credentials - {pin(v)})
+        alike.setdefault(key, []).append(k)
+    given: dict[int, int] = {}  # vehicle whose route it was -> vehicle that now drives it
+    for group in alike.values():
+        if len(group) < 2:
+            continue
+        overlap = np.zeros((len(group), len(group)))
+        for i, k in enumerate(group):
+            for r in route_of[k].requests() if k in route_of else ():
+                if current.get(r) in group:
+                    overlap[i, group.index(current[r])] += 1
+        rows, cols = linear_sum_assignment(overlap, maximize=True)
+        given.update({group[i]: group[j] for i, j in zip(rows, cols, strict=True) if i != j})
+    if not given:
+        return solution
+    routes = [Route(given.get(route.vehicle, route.vehicle), route.stops) for route in solution.routes]
+    return replace(solution, routes=routes)
 
 
 def _moved(current: Mapping[int, int], solution: Solution) -> dict[int, tuple[int, int | None]]:

@@ -375,6 +375,7 @@ from nemt.store.claim_models import (  # noqa: E402, F401 - re-exported; must fo
 )
 from nemt.store.complaint_models import Complaint, ComplaintNote, ComplaintNotice  # noqa: E402, F401 - re-exported
 from nemt.store.dispatch_models import WillCall  # noqa: E402, F401 - re-exported
+from nemt.store.document_models import MemberDocument  # noqa: E402, F401 - re-exported (documents on file)
 from nemt.store.eligibility_models import EligibilityCheck  # noqa: E402, F401 - re-exported (270/271)
 from nemt.store.evidence_models import (  # noqa: E402, F401 - re-exported; must follow TripLogEvent
     MemberTripPin,
@@ -382,6 +383,7 @@ from nemt.store.evidence_models import (  # noqa: E402, F401 - re-exported; must
     TripEventEvidence,
 )
 from nemt.store.expense_models import BilledExpense, Expense  # noqa: E402, F401 - re-exported (meals/lodging)
+from nemt.store.region_models import RegionDay, RegionPlan  # noqa: E402, F401 - re-exported (issue 18)
 from nemt.store.ride_models import Leg, Notice, StandingOrder, Trip, VehicleRun  # noqa: E402, F401 - re-exported
 
 __all__ = [name for name in dir() if not name.startswith("_")]

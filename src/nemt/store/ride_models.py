@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nemt.store.models import Base, Member, new_key, utcnow
@@ -79,6 +79,8 @@ class Trip(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+    # What the driver should know (gate code, which door, "call on arrival"); never shown in a URL (0022_member_search).
+    driver_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     member: Mapped[Member] = relationship()
     legs: Mapped[list[Leg]] = relationship(back_populates="trip", order_by="Leg.sequence",
@@ -114,6 +116,9 @@ class Leg(Base):
     planned_dropoff: Mapped[dt.datetime | None] = mapped_column(default=None)
     run_position: Mapped[int | None] = mapped_column(Integer, default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock for assignment
+    # A return the member calls for when ready: ``pickup_earliest`` is only the earliest guess until the call
+    # (``services.dispatch.events.will_call_ready``); migration 0022_member_search.
+    will_call: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     trip: Mapped[Trip] = relationship(back_populates="legs")
 

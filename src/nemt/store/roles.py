@@ -23,7 +23,8 @@ from sqlalchemy import Connection, Engine, text
 from nemt.store.evidence_models import EVIDENCE_TABLES
 
 # the notes of review cases (0020) and of complaints (0017) are append-only too
-APPEND_ONLY = ("audit_events", "trip_log_events", *EVIDENCE_TABLES, "review_case_notes", "complaint_notes")
+APPEND_ONLY = ("audit_events", "trip_log_events", *EVIDENCE_TABLES, "review_case_notes", "complaint_notes",
+               "member_documents")  # a member's documents on file (0022) too
 CHAIN_HEAD = "audit_chain_head"
 READ_ONLY = ("alembic_version",)
 

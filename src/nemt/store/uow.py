@@ -18,9 +18,11 @@ from nemt.store import repositories as repos
 from nemt.store.database import default_session_factory, session_factory
 from nemt.store.repositories.cases import CaseRepository
 from nemt.store.repositories.complaints import ComplaintRepository
+from nemt.store.repositories.documents import DocumentRepository
 from nemt.store.repositories.eligibility import EligibilityRepository
 from nemt.store.repositories.expenses import ExpenseRepository
 from nemt.store.repositories.integrity import IntegrityRepository
+from nemt.store.repositories.regions import RegionDayRepository
 
 
 class UnitOfWork:
@@ -46,6 +48,8 @@ class UnitOfWork:
     expenses: ExpenseRepository
     eligibility: EligibilityRepository  # 270 inquiries and 271 answers (issue 17)
     integrity: IntegrityRepository  # the facts of the integrity edits and scores (issue 15)
+    documents: DocumentRepository  # a member's documents on file (issue 16, point 3)
+    regions: RegionDayRepository  # days solved by regions on the job queue (issue 18)
 
     def __init__(self, factory: sessionmaker[Session] | None = None):
         self._factory = factory or default_session_factory()  # the settings' database (the commands)
@@ -73,6 +77,8 @@ class UnitOfWork:
         self.expenses = ExpenseRepository(session)  # meals and lodging with receipts (issue 17)
         self.eligibility = EligibilityRepository(session)  # eligibility with the payer (issue 17)
         self.integrity = IntegrityRepository(session)  # integrity edits' facts (issue 15)
+        self.documents = DocumentRepository(session)  # a member's documents on file (issue 16)
+        self.regions = RegionDayRepository(session)  # days solved by regions (issue 18)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

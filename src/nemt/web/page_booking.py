@@ -20,6 +20,7 @@ from nemt.services import members, rides
 from nemt.services.platform.errors import InvalidInput, ServiceError
 from nemt.services.platform.inputs import date_input
 from nemt.services.platform.permissions import Action
+from nemt.services.rides import call
 from nemt.web.common import Page, PageRoute, page_for, redirect
 from nemt.web.csrf import check_csrf
 
@@ -93,12 +94,29 @@ def _escorts(form) -> list[dict]:
     return [{"name": name, "age": int(age), "role": form.get("escort_role") or "family"}]
 
 
+def _pickup(form) -> dict | None:
+    """A typed address (placed offline by the booking service), else a previous pick-up place chosen, else home."""
+    typed = " ".join((form.get("pickup_address") or "").split())
+    if typed:
+        return {"address": typed}
+    chosen = form.get("pickup") or "home"
+    if chosen != "home" and "|" in chosen:
+        address, zip_code = chosen.rsplit("|", 1)
+        return {"address": address, "zip": zip_code}
+    return None
+
+
 def _common(form, member_key: str) -> dict:
     body: dict[str, Any] = {"member": member_key, "destination": _destination(form),
                             "requested_mode": form.get("requested_mode") or "", "escorts": _escorts(form),
                             "purpose": form.get("purpose") or "medical"}
     if form.get("requested_by"):
         body["requested_by"] = form.get("requested_by")
+    pickup = _pickup(form)
+    if pickup is not None:
+        body["pickup"] = pickup
+    if (form.get("driver_notes") or "").strip():
+        body["driver_notes"] = form.get("driver_notes").strip()
     return body
 
 
@@ -106,10 +124,15 @@ def ride_body(page: Page, form, member_key: str) -> dict:
     body = _common(form, member_key)
     day = _date(form.get("appointment_date", ""), "appointment_date")
     body["appointment_at"] = _local(page, day, _time(form.get("appointment_time", ""), "appointment_time"))
-    kind = form.get("kind") or "one-way"
+    will_call = form.get("will_call") == "yes"
+    # The member page's form has no "kind": a return time or a will-call makes the ride a round trip.
+    kind = form.get("kind") or ("round-trip" if will_call or (form.get("return_time") or "").strip() else "one-way")
     if kind == "round-trip":
         body["round_trip"] = True
-        body["return_pickup_at"] = _local(page, day, _time(form.get("return_time", ""), "return_time"))
+        if will_call:
+            body["return_will_call"] = True
+        if not will_call or (form.get("return_time") or "").strip():
+            body["return_pickup_at"] = _local(page, day, _time(form.get("return_time", ""), "return_time"))
     else:
         body["direction"] = form.get("direction") or "to-appointment"
     if form.get("urgent_reason"):
@@ -147,6 +170,11 @@ def book(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_B
     except ServiceError as exc:
         page.uow.rollback()
         member = _member_for_form(page, key)
+        if form.get("on") == "member":  # the form of the member page: shown again there, with the message
+            from nemt.web.page_members import member_context
+
+            return page.render("members/member.html", status_code=exc.status, error=exc,
+                               **member_context(page, member, _form_dict(form)))
         return page.render("rides/book.html", status_code=exc.status, member=member, error=exc,
                            form=_form_dict(form), today=page.today(), **form_options(page))
     request.session["flash"] = (f"Booked {result.trip.confirmation}." if result.created
@@ -194,6 +222,18 @@ def standing_order_page(key: str, page: Page = Depends(page_for(Action.RIDE_READ
     result = rides.get_standing_order(page.uow, page.actor, key)
     return page.render("rides/standing_order.html", result=result,
                        can_write=page.may(Action.RIDE_BOOK))
+
+
+@router.post("/standing-orders/{key}/cancel/confirm")
+def confirm_cancel_standing(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK)),
+                            form=Depends(form_data)):
+    """The step before cancelling a standing order: what will be cancelled, and a button to do it (no script)."""
+    check_csrf(request, form.get("csrf_token"))
+    result = rides.get_standing_order(page.uow, page.actor, key)
+    ahead = call.upcoming([r.trip for r in result.trips], now())
+    return page.render("rides/confirm_cancel.html", what="standing order", action=f"/standing-orders/{key}/cancel",
+                       back=f"/standing-orders/{key}", trips=ahead, leg="", reason=(form.get("reason") or "")[:200],
+                       title="Cancel the standing order?")
 
 
 @router.post("/standing-orders/{key}/cancel")
@@ -258,6 +298,21 @@ def change(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE
     return redirect(f"/trips/{key}")
 
 
+@router.post("/trips/{key}/cancel/confirm")
+def confirm_cancel(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK)),
+                   form=Depends(form_data)):
+    """The step before cancelling a ride or one leg: what will be cancelled, and a button to do it (no script)."""
+    check_csrf(request, form.get("csrf_token"))
+    trip = rides.get_ride(page.uow, page.actor, key)
+    leg = form.get("leg") or ""
+    what = f"leg {leg} of ride {trip.confirmation}" if leg else f"ride {trip.confirmation}"
+    member_page = f"/members/{trip.member.key}"
+    return page.render("rides/confirm_cancel.html", what=what, action=f"/trips/{key}/cancel",
+                       back=member_page if form.get("back") == member_page else f"/trips/{key}",
+                       trips=[trip], leg=leg, reason=(form.get("reason") or "")[:200],
+                       title=f"Cancel {what}?")
+
+
 @router.post("/trips/{key}/cancel")
 def cancel(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_BOOK)), form=Depends(form_data)):
     check_csrf(request, form.get("csrf_token"))
@@ -269,7 +324,8 @@ def cancel(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE
         return _ride_page(page, key, error=exc)
     request.session["flash"] = (f"Cancelled {trip.confirmation}." if trip.status == LegStatus.CANCELLED
                                 else f"Cancelled leg {leg} of {trip.confirmation}.")
-    return redirect(f"/trips/{key}")
+    back = form.get("back") or ""
+    return redirect(back if back == f"/members/{trip.member.key}" else f"/trips/{key}")
 
 
 # --- pending rides and certifications --------------------------------------------------------------------------------
@@ -280,7 +336,8 @@ def pending_page(page: Page = Depends(page_for(Action.PENDING_READ))):
     """The pending worklist of the user's program: each ride with what it waits for."""
     trips = rides.pending_rides(page.uow, page.actor, now())
     return page.render("rides/pending.html", rows=[(t, rides.waiting_for(t)) for t in trips],
-                       can_certify=page.may(Action.CERTIFICATION_RECORD))
+                       can_certify=page.may(Action.CERTIFICATION_RECORD),
+                       can_record_documents=page.may(Action.DOCUMENT_RECORD))
 
 
 def _certify_page(page: Page, key: str, *, error: ServiceError | None = None, form: dict | None = None,

@@ -161,3 +161,12 @@ def _include_claim_review_pages() -> None:
 
 
 _include_claim_review_pages()
+
+
+def _include_document_pages() -> None:
+    from nemt.web import page_documents  # a member's documents on file (issue 16, point 3)
+
+    router.include_router(page_documents.router)
+
+
+_include_document_pages()

@@ -66,9 +66,11 @@ def _verification_form(f: Facts, radius: object) -> Finding:
 
 def out_of_state(f: Facts) -> Iterable[Finding]:
     """Train, Air and Out-of-State Travel: "out-of-state travel must be prior authorized by the Department"; a Border
-    Town/City of Appendix F follows the in-state rules."""
+    Town/City of Appendix F follows the in-state rules. A prior authorization on file covering out-of-state travel
+    on the date of service (``trip.prior_authorized``, nemt.domain.documents) meets the requirement."""
     d = f.destination
     if d.state.upper() != f.policy.state.upper() and not d.border_town:
         section = ("Train, Air and Out-of-State Travel",)
         yield Finding("out-of-state", sections=section)
-        yield Finding("prior-authorization-required", {"what": "Out-of-state travel"}, sections=section)
+        if "out-of-state" not in f.trip.prior_authorized:
+            yield Finding("prior-authorization-required", {"what": "Out-of-state travel"}, sections=section)

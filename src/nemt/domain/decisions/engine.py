@@ -102,7 +102,8 @@ def decide(request: RideRequest, policy: Policy, now: dt.datetime) -> Decision:
     for rule in rules_of(policy):
         if _applies(rule, facts):
             findings.extend(rule(facts))
-    choice = select_mode(request.trip.requested_mode, request.member.documented_needs, policy)
+    choice = select_mode(request.trip.requested_mode, request.member.documented_needs, policy,
+                         request.trip.prior_authorized)
     findings.extend(choice.findings)
 
     reasons: list[Reason] = []

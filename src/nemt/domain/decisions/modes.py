@@ -15,16 +15,18 @@ class ModeChoice:
     findings: tuple[Finding, ...]
 
 
-def select_mode(requested: str, needs: frozenset[str] | set[str], policy: Policy) -> ModeChoice:
+def select_mode(requested: str, needs: frozenset[str] | set[str], policy: Policy,
+                authorized: frozenset[str] = frozenset()) -> ModeChoice:
     """The least costly mode suitable to the member's written certifications (Payment for Covered Services: "Payment
     will only be made for the least expensive mode suitable to the member's condition"; the section of each mode).
 
     Read from the policy's ``modes`` tables: a mode whose ``needs`` are all on file is approved as requested (and
-    adds ``prior-authorization-required`` when the mode has ``prior_authorization``). Otherwise walk ``downgrade_to``
-    (ground ambulance -> stretcher van -> wheelchair van -> mobility/ambulatory) to the first mode whose needs are on
-    file, adding ``mode-downgraded``; when no mode on the way is supported (the basic statement that the member
-    cannot use less costly modes is missing, or an air/train certification is), the request waits for the
-    certification: ``certification-required`` with the requested mode.
+    adds ``prior-authorization-required`` when the mode has ``prior_authorization``, unless a prior authorization on
+    file covers the mode on the date of service: ``authorized``, Train, Air and Out-of-State Travel). Otherwise walk
+    ``downgrade_to`` (ground ambulance -> stretcher van -> wheelchair van -> mobility/ambulatory) to the first mode
+    whose needs are on file, adding ``mode-downgraded``; when no mode on the way is supported (the basic statement
+    that the member cannot use less costly modes is missing, or an air/train certification is), the request waits
+    for the certification: ``certification-required`` with the requested mode.
     """
 
     def missing(mode: str) -> list[str]:
@@ -38,7 +40,7 @@ def select_mode(requested: str, needs: frozenset[str] | set[str], policy: Policy
     if not missing(requested):
         findings = (Finding("prior-authorization-required", {"what": mode_words(requested).capitalize() + " travel"},
                             sections=section(requested)),) if policy.mode(requested).get("prior_authorization") \
-            else ()
+            and requested not in authorized else ()
         return ModeChoice(requested, findings)
     mode = requested
     seen = {mode}

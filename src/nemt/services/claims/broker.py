@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from nemt import clock
-from nemt.billing.broker_adjudication import ClaimToPay, LineToPay, adjudicate
+from nemt.billing.broker_adjudication import ClaimToPay, adjudicate, claim_to_pay
 from nemt.billing.fees import load_fee_schedule
-from nemt.billing.payers import ENCOUNTER_TRANSACTION_TYPE, PayerPath, broker_address, has_broker_path, payer_of
+from nemt.billing.payers import PayerPath, broker_party, has_broker_path, write_encounter_file
 from nemt.billing.x12_835_writer import Party, write_835
-from nemt.billing.x12_837p import Submitter, write_837p
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import ClaimStatus
 from nemt.policy import Policy, load_policy
@@ -74,20 +73,8 @@ def _start(uow: Any, actor: Actor, provider: TransportProvider | str | None) -> 
 
 
 def _to_pay(rows: list[Claim], uow: Any, policy: Policy) -> list[ClaimToPay]:
-    out = []
-    for row, value in zip(rows, submissions(uow, rows, policy), strict=True):
-        lines = tuple(LineToPay(ln.hcpcs, tuple(ln.modifiers), ln.units, ln.charge, ln.date_of_service)
-                      for ln in value.lines)
-        out.append(ClaimToPay(row.claim_number, f"B{row.claim_number}", value.subscriber.member_id,
-                              value.subscriber.last_name, value.subscriber.first_name, row.place_of_service,
-                              row.frequency, lines, edits_in_force(row.edits)))
-    return out
-
-
-def _broker_party(policy: Policy) -> Party:
-    payer = payer_of(PayerPath.BROKER, policy)
-    return Party(payer.name, payer.id, broker_address(policy), str(policy.get("payers.broker_tax_id")),
-                 str(policy.get("payers.broker_contact_phone")))
+    return [claim_to_pay(value, row.frequency, edits_in_force(row.edits))
+            for row, value in zip(rows, submissions(uow, rows, policy), strict=True)]
 
 
 def _refuse_when_suspended(uow: Any, provider: TransportProvider) -> None:
@@ -116,7 +103,7 @@ def pay_provider(uow: Any, actor: Actor, provider: TransportProvider | str | Non
     payee = Party(info.name, info.npi, info.address, info.tax_id)
     icn, gcn = uow.control_numbers.next(ISA_COUNTER), uow.control_numbers.next(GS_COUNTER)
     with writer_refusals(_835):
-        text = write_835(paid, payer=_broker_party(policy), payee=payee, trace_number=f"BRK{icn:09d}",
+        text = write_835(paid, payer=broker_party(policy), payee=payee, trace_number=f"BRK{icn:09d}",
                          paid_on=now.date(), interchange_control_number=icn, group_control_number=gcn,
                          created_at=now)
     result = post_remittance(uow, actor, text)  # pyx12 checks it; commits the control numbers with the payments
@@ -135,14 +122,10 @@ def encounter_file(uow: Any, actor: Actor, provider: TransportProvider | str | N
                            rule=policy.cite("payers"))
     now = (now or clock.now()).astimezone(policy.time_zone)
     info, _ = billing_provider(uow, row_provider)
-    broker = _broker_party(policy)
-    submitter = Submitter(broker.name, broker.id, "CLAIMS OFFICE", broker.contact_phone)
-    values = [replace(value, payer_id=None) for value in submissions(uow, rows, policy)]
     icn, gcn = uow.control_numbers.next(ISA_COUNTER), uow.control_numbers.next(GS_COUNTER)
     with writer_refusals(_837P):
-        text = write_837p(values, submitter=submitter, billing_provider=info, interchange_control_number=icn,
-                          group_control_number=gcn, policy=policy, created_at=now,
-                          transaction_type=ENCOUNTER_TRANSACTION_TYPE)
+        text = write_encounter_file(submissions(uow, rows, policy), policy=policy, billing_provider=info,
+                                    interchange_control_number=icn, group_control_number=gcn, created_at=now)
     refuse_unless_valid(text, "837P encounter file", _837P, nothing="nothing was written")
     for row in rows:
         audit.record(uow, actor, "export", "claim", row.member_id, claim_number=row.claim_number, format="encounter")

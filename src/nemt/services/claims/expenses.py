@@ -31,6 +31,7 @@ from nemt.domain.actors import Actor, Role
 from nemt.policy import Policy, load_policy
 from nemt.services.platform import audit
 from nemt.services.platform.errors import InvalidInput, NotFound
+from nemt.services.platform.files import FILE_TYPES, media_type_of
 from nemt.services.platform.permissions import Action, require
 from nemt.store.expense_models import Expense
 from nemt.store.models import Trip
@@ -41,7 +42,7 @@ __all__ = ["ExpenseIn", "ExpenseView", "MAX_AMOUNT", "RECEIPT_TYPES", "billing_e
 # An operational bound, not the manual's: one day's meals or one night's lodging above it is a typing mistake (the
 # per diem paid is far lower; the rest of a receipt is never paid anyway).
 MAX_AMOUNT = Decimal("1000.00")
-RECEIPT_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+RECEIPT_TYPES = FILE_TYPES  # the accepted types, checked by their first bytes (nemt.services.platform.files)
 _SECTION = "Ancillary Services: Meals/Lodging"
 _ENTRY_PREFIX = "expense-"
 
@@ -174,11 +175,8 @@ def _entry(row: Expense, member: Any, npi: str) -> AncillaryEntry:
 
 
 def _receipt_type(receipt: bytes) -> str:
-    for magic, media_type in RECEIPT_TYPES.items():
-        if receipt.startswith(magic):
-            return media_type
-    raise InvalidInput("must be the receipt as a PDF, PNG or JPEG file", field="receipt",
-                       rule="meals and lodging are reimbursed on the receipt of what was charged")
+    return media_type_of(receipt, field="receipt", what="the receipt",
+                         rule="meals and lodging are reimbursed on the receipt of what was charged")
 
 
 def record_expense(uow: Any, actor: Actor, trip_key: str, command: ExpenseIn, receipt: bytes,

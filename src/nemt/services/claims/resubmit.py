@@ -44,7 +44,8 @@ def _resubmittable(uow: Any, actor: Actor, claim_number: str) -> tuple[Claim, Tr
 
 
 def _resubmit(uow: Any, actor: Actor, original: Claim, policy: Policy, frequency_key: str, new_status: ClaimStatus,
-              lines: list[ClaimLine], edits: list[dict[str, Any]], total: Decimal) -> dict[str, Any]:
+              lines: list[ClaimLine], edits: list[dict[str, Any]], total: Decimal, *,
+              carries_expenses: bool = False) -> dict[str, Any]:
     if uow.claims.take([original.id], RESUBMITTABLE_CLAIM_STATUSES, new_status) != 1:
         uow.rollback()
         raise Conflict("the claim was replaced or voided meanwhile", field="claim_number", rule=_FREQUENCY_RULE)
@@ -56,6 +57,8 @@ def _resubmit(uow: Any, actor: Actor, original: Claim, policy: Policy, frequency
         original_claim_number=original.payer_claim_number or original.claim_number,
         status=status_of(edits), total_charge=str(total), edits=edits, adjudication={}, lines=lines,
         payer=original.payer))
+    if carries_expenses:  # a replacement bills the original's meals and lodging (Ancillary Services: Meals/Lodging)
+        uow.expenses.move_billed(original.id, row.id)
     audit.record(uow, actor, "create", "claim", row.member_id, claim_number=row.claim_number,
                  replaces=original.claim_number, frequency=row.frequency)
     uow.commit()
@@ -63,10 +66,12 @@ def _resubmit(uow: Any, actor: Actor, original: Claim, policy: Policy, frequency
     return claim_view(uow, row)
 
 
-def _replacement(original: Claim, derived: Derived) -> tuple[list[Any], list[str]]:
-    """The lines the original's legs now give (same member and place of service) and the legs riding on them."""
+def _replacement(original: Claim, derived: Derived, expense_ids: set[int]) -> tuple[list[Any], list[str]]:
+    """The lines the original's legs and meals/lodging expenses now give (same member and place of service) and the
+    legs riding on them."""
     own = {ln.leg_id for ln in original.lines if ln.leg_id is not None}
     keys = [k for k, leg in derived.leg_of.items() if leg.id in own]
+    keys += [k for k, expense in derived.expense_of.items() if expense.id in expense_ids]
     new_lines = [ln for claim in derived.claims for ln in claim.lines
                  if ln.ref in keys and claim.member_id == original.billing_medicaid_id
                  and claim.place_of_service == original.place_of_service]
@@ -76,20 +81,21 @@ def _replacement(original: Claim, derived: Derived) -> tuple[list[Any], list[str
 
 
 def replace_claim(uow: Any, actor: Actor, claim_number: str, *, today: dt.date | None = None) -> dict[str, Any]:
-    """A replacement (frequency 7) of a sent claim, rebuilt from its legs' current (corrected) trip logs with the same
-    rules as a build; the original becomes ``replaced``. Returns the new claim."""
+    """A replacement (frequency 7) of a sent claim, rebuilt from its legs' current (corrected) trip logs and its meals
+    and lodging with the same rules as a build; the original becomes ``replaced`` and its expenses are billed on the
+    replacement. Returns the new claim."""
     original, provider, policy = _resubmittable(uow, actor, claim_number)
     today = today or clock.today(policy.time_zone)
     dates = [ln.service_date for ln in original.lines]
     derived = derive(uow, provider, min(dates), max(dates), policy, today)
-    new_lines, refs = _replacement(original, derived)
+    new_lines, refs = _replacement(original, derived, uow.expenses.billed_on(original.id))
     if not new_lines:
         raise Conflict("the legs of this claim are no longer billable from their trip logs: void it instead",
                        field="claim_number", rule=_FREQUENCY_RULE)
     rows, extra, total = line_rows(new_lines, {k: leg.id for k, leg in derived.leg_of.items()})
     claim_edits = [edit_dict(e) for r in refs for e in derived.edits.get(r, ()) if e.code != TIMELY_FILING_EDIT]
     return _resubmit(uow, actor, original, policy, "claims.frequency_replacement", ClaimStatus.REPLACED, rows,
-                     claim_edits + extra, total)
+                     claim_edits + extra, total, carries_expenses=True)
 
 
 def void_claim(uow: Any, actor: Actor, claim_number: str) -> dict[str, Any]:

@@ -163,7 +163,8 @@ def build_day(uow: UnitOfWork, program: str, day: dt.date, *, engine: Any = None
     ops = _Operations.of(policy.section("operations"))
     calls = uow.live_day.will_calls([leg.id for leg in usable_legs]) if usable_legs else {}
     requests = [_request(leg, loc, travel, ops, midnight, calls.get(leg.id)) for leg in usable_legs]
-    vehicles = [_vehicle(v, driver, base, ops, program, day)
+    modes = sorted({leg.trip.mode for leg in usable_legs if leg.trip.mode})  # only the modes the day needs
+    vehicles = [_vehicle(v, driver, base, ops, program, day, modes)
                 for v, driver, base in zip(fleet, drivers, bases, strict=True)]
     instance = Instance(name=f"{program}-{day.isoformat()}", requests=requests, vehicles=vehicles,
                         travel_time=travel)
@@ -205,13 +206,14 @@ def _request(leg: Leg, loc: _Locations, travel: Any, ops: _Operations, midnight:
 
 
 def _vehicle(v: Vehicle, driver: Driver | None, base: int, ops: _Operations, program: str,
-             day: dt.date) -> SVehicle:
-    """A vehicle as the solver sees it: the modes its driver and it may carry that day, the counties it serves."""
+             day: dt.date, modes: Sequence[str] = VEHICLE_MODES) -> SVehicle:
+    """A vehicle as the solver sees it: the modes (of ``modes``) its driver and it may carry that day, the counties
+    it serves."""
     from nemt.scheduling import Vehicle as SVehicle
 
     creds: set[str] = set()
     if driver is not None:
-        for mode in VEHICLE_MODES:
+        for mode in modes:
             if network.assignment_check(driver, v, mode, day, program).ok:
                 creds.add(f"mode:{mode}")
         creds |= {f"county:{c}" for c in (v.provider.service_counties or [])}

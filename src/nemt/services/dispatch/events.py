@@ -23,7 +23,7 @@ from nemt import clock
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import OPEN_LEG_STATUSES
 from nemt.policy import load_policy
-from nemt.services.dispatch.live import load_live_day, refusal, save_checked
+from nemt.services.dispatch.live import able_vehicles, load_live_day, refusal, save_checked
 from nemt.services.dispatch.runs import one_writer
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.errors import InvalidInput, NotFound, ServiceError
@@ -135,7 +135,7 @@ def will_call_ready(uow: UnitOfWork, actor: Actor, leg_key: str, *, now: dt.date
         routes.insert(q)
     placed = routes.insert(r)
     if placed is None:
-        miss = closest_miss(live.model.instance, order_of(routes.solution()), r)
+        miss = closest_miss(live.model.instance, order_of(routes.solution()), r, able_vehicles(live, r))
         promised = live.hhmm(live.model.minutes(call.promised_by))
         raise refusal(live, miss, f"no vehicle can pick the member up by {promised} as promised", field="leg")
     with one_writer(uow, "another dispatcher changed these runs; reload and try again", "schedule"):

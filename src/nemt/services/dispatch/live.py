@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nemt.domain.statuses import EventKind
 from nemt.domain.trip_log import LegLog, fold_log, utc
@@ -91,8 +91,12 @@ def load_live_day(uow: UnitOfWork, program: str, day: dt.date, now: dt.datetime,
     fleet = uow.dispatch.fleet(program)
     in_fleet = {v.id for v in fleet}
     runs = {vid: run for vid, run in uow.dispatch.runs_of_day(day, program).items() if vid in in_fleet}
-    # The trip log of every leg on a run or still open, read once: where vehicles were seen, who is on board.
-    run_legs = uow.trip_logs.legs_by_keys({s["leg"] for run in runs.values() for s in run.plan.get("stops", [])})
+    # The trip log of every leg on a run or still open, read once: where vehicles were seen, who is on board. The legs
+    # on runs that are no longer open (driven, cancelled) are read as their places only.
+    open_keys = {leg.key: leg for leg in legs}
+    run_keys = {s["leg"] for run in runs.values() for s in run.plan.get("stops", [])}
+    run_legs: dict[str, Any] = {k: open_keys[k] for k in run_keys if k in open_keys}
+    run_legs |= uow.dispatch.leg_places(k for k in run_keys if k not in open_keys)
     rows = uow.trip_logs.events_of(sorted({leg.id for leg in run_legs.values()} | {leg.id for leg in legs}))
     logs = {leg_id: fold_log(event_value(r) for r in events) for leg_id, events in rows.items()}
     seen = _last_seen(runs, run_legs, rows, logs, now)
@@ -108,12 +112,14 @@ def load_live_day(uow: UnitOfWork, program: str, day: dt.date, now: dt.datetime,
     lead = float(policy.get("operations.dispatch_lead_minutes"))
     order, served = _runs_as_they_stand(model, runs, set(on_board), now)
     assigned = frozenset(r for stops in order.values() for r, _kind in stops)
-    state = DayState(model.minutes(now), lead, on_board, positions, assigned)
+    en_route = _en_route(model, runs, order, positions, set(on_board), now,
+                         float(policy.get("operations.service_minutes")))
+    state = DayState(model.minutes(now), lead, on_board, positions, assigned, en_route)
     model.instance = live_instance(model.instance, state)
     return LiveDay(model, state, now, policy, order, served)
 
 
-def _last_seen(runs: dict[int, VehicleRun], legs: Mapping[str, Leg], rows: Mapping[int, list[TripLogEvent]],
+def _last_seen(runs: dict[int, VehicleRun], legs: Mapping[str, Any], rows: Mapping[int, list[TripLogEvent]],
                logs: Mapping[int, LegLog], now: dt.datetime) -> dict[int, tuple[str, dt.datetime]]:
     """Where each vehicle was last seen by ``now``: the place of the last trip-log event on its run's legs
     (``legs`` by key, their events ``rows`` and folded ``logs`` by leg id)."""
@@ -132,6 +138,38 @@ def _last_seen(runs: dict[int, VehicleRun], legs: Mapping[str, Leg], rows: Mappi
                 if at is not None and at <= now and (vehicle_id not in seen or at >= seen[vehicle_id][1]):
                     seen[vehicle_id] = (leg.origin_zip if kind in _AT_ORIGIN else leg.destination_zip, at)
     return seen
+
+
+def _en_route(model: DayModel, runs: Mapping[int, VehicleRun], order: Mapping[int, list[tuple[int, StopKind]]],
+              positions: Mapping[int, tuple[int, float]], on_board: set[int], now: dt.datetime,
+              service: float) -> dict[int, tuple[int, float]]:
+    """The vehicles already on their way to the first stop still to drive on their run: vehicle index -> (that
+    stop's place, when they get there, driving on from where the trip log last saw them). A vehicle whose run has it
+    at that stop at 10:40, 25 minutes' drive from the clinic it left, has left by 10:15: at 10:30 it is not at the
+    clinic, and re-timing its run from the clinic at 10:30 would make it 15 minutes late for nothing."""
+    from nemt.scheduling import StopKind
+
+    now_minutes = model.minutes(now)
+    out: dict[int, tuple[int, float]] = {}
+    for k, stops in order.items():
+        first = next(((r, kind) for r, kind in stops if not (r in on_board and kind is StopKind.PICKUP)), None)
+        run = runs.get(model.vehicles[k].id)
+        if first is None or run is None:
+            continue
+        r, kind = first
+        key = model.legs[r].key
+        planned = next((s.get("at") for s in run.plan.get("stops", []) if s["leg"] == key and s["kind"] == kind.value),
+                       None)
+        if not planned:
+            continue
+        req, vehicle = model.instance.requests[r], model.instance.vehicles[k]
+        there = req.pickup_location if kind is StopKind.PICKUP else req.dropoff_location
+        where, seen_at = positions[k] if k in positions else (vehicle.start_location, vehicle.shift.earliest)
+        leaves = seen_at + (service if k in positions else 0.0)
+        drive = float(model.instance.travel_time[where, there])
+        if where != there and model.minutes(dt.datetime.fromisoformat(planned)) - drive < now_minutes:  # left
+            out[k] = (there, leaves + drive)
+    return out
 
 
 def _runs_as_they_stand(model: DayModel, runs: dict[int, VehicleRun], on_board: set[int],
@@ -226,6 +264,15 @@ def refuse_stale_runs(live: LiveDay, routes: LiveRoutes) -> None:
     raise InvalidInput(f"{len(routes.dropped)} leg(s) of today's runs can no longer be driven as planned (for "
                        f"{leg.trip.confirmation}/{leg.sequence}: {why}); schedule the day again to re-plan what "
                        f"remains", field="schedule", rule="runs out of date")
+
+
+def able_vehicles(live: LiveDay, r: int) -> list[int] | None:
+    """The vehicles that hold every credential request ``r`` needs (its mode, its county): where a refusal looks for
+    the closest miss (a place on a vehicle that may not carry the member is no dispatcher's near miss); None (all
+    of them) when no vehicle holds them, so that the refusal says which credential is missing."""
+    request = live.model.instance.requests[r]
+    able = [k for k, v in enumerate(live.model.instance.vehicles) if v.can_serve(request)]
+    return able or None
 
 
 def vehicle_in(live: LiveDay, vehicle: Vehicle) -> int:

@@ -33,6 +33,7 @@ class ManifestStop:
     escorts: int
     passengers: int
     status: str
+    notes: str = ""  # the booking's notes for the driver (issue 16, point 4)
 
 
 @dataclass(frozen=True)
@@ -100,4 +101,5 @@ def _stop(leg: Leg, kind: str, zone: dt.tzinfo) -> ManifestStop:
         at=when.astimezone(zone) if when else None, kind=kind, leg_key=leg.key, member_key=trip.member.key,
         member_name=f"{trip.member.last_name}, {trip.member.first_name}",
         address=leg.origin_address if kind == "pickup" else leg.destination_address, mode=trip.mode or "",
-        mobility=trip.space or "seat", escorts=trip.escorts or 0, passengers=trip.passengers or 0, status=leg.status)
+        mobility=trip.space or "seat", escorts=trip.escorts or 0, passengers=trip.passengers or 0, status=leg.status,
+        notes=trip.driver_notes or "")

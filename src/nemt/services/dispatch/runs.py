@@ -4,11 +4,13 @@ double-book a vehicle: the second commit fails and becomes a conflict."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nemt.domain.statuses import LegStatus
+from nemt.domain.trip_log import utc
 from nemt.services.dispatch.day import DayModel
 from nemt.services.platform.errors import Conflict
 from nemt.store.uow import CONCURRENT_WRITE_ERRORS
@@ -27,33 +29,62 @@ def write_plan(uow: UnitOfWork, model: DayModel, solution: Solution, *,
 
     On a live day, ``served`` (vehicle id -> stops of its run already driven) stays at the head of each run, and the
     pick-ups of members ``on_board`` (request indices) keep their time: the route's pick-up of such a member is only
-    the place where the vehicle is now."""
+    the place where the vehicle is now.
+
+    Only what changed is written: a leg or a run whose stored values the plan keeps is not touched (its version is
+    not bumped), so a change to one run writes that run and its legs. Every run written is version-checked at the
+    commit (``one_writer``): two dispatchers changing the same vehicle's run cannot both win."""
     served = served or {}
-    for index, leg in enumerate(model.legs):  # legs no route takes become unassigned again
-        leg.vehicle_id = leg.driver_id = leg.provider_id = None
-        leg.planned_dropoff = leg.run_position = None
-        if index not in on_board:
-            leg.planned_pickup = None
-        leg.status = LegStatus.SCHEDULED
     day = model.midnight.date()
-    touched: set[int] = set()
+    runs = uow.dispatch.runs_of_day(day)  # one read, before any leg is changed (no autoflush of half a plan)
+    for route in solution.routes:
+        vehicle = model.vehicles[route.vehicle]
+        if vehicle.id not in runs:
+            runs[vehicle.id] = uow.dispatch.run_for(vehicle.id, day)
+    wanted: dict[int, dict[str, Any]] = {}
+    plans: dict[int, tuple[int | None, list[dict[str, str]]]] = {}
     for route in solution.routes:
         vehicle, driver = model.vehicles[route.vehicle], model.drivers[route.vehicle]
-        stops = _write_route(model, route, on_board)
-        run = uow.dispatch.run_for(vehicle.id, day)
-        run.driver_id = driver.id if driver else None
-        run.plan = {"stops": served.get(vehicle.id, []) + stops}
-        touched.add(vehicle.id)
+        plans[vehicle.id] = (driver.id if driver else None,
+                             served.get(vehicle.id, []) + _route_stops(model, route, on_board, wanted))
+    for index, leg in enumerate(model.legs):
+        _set(leg, wanted.get(index) or _unassigned(index in on_board))
     for vehicle in model.vehicles:
-        if vehicle.id not in touched:
-            unused = uow.dispatch.run_of(vehicle.id, day)
-            if unused is not None and unused.plan.get("stops") != served.get(vehicle.id, []):
-                unused.plan = {"stops": served.get(vehicle.id, [])}
+        run = runs.get(vehicle.id)
+        if vehicle.id in plans:
+            driver_id, stops = plans[vehicle.id]
+            _set(runs[vehicle.id], {"driver_id": driver_id, "plan": {"stops": stops}})
+        elif run is not None and run.plan.get("stops") != served.get(vehicle.id, []):
+            run.plan = {"stops": served.get(vehicle.id, [])}
 
 
-def _write_route(model: DayModel, route: Route, on_board: Collection[int] = ()) -> list[dict[str, str]]:
-    """Put the route's legs on its vehicle with their planned times; the run's stops in order (a member on board
-    keeps the pick-up already driven)."""
+def _unassigned(on_board: bool) -> dict[str, Any]:
+    """A leg no route takes: no vehicle, driver, provider or planned times (a member on board keeps the pick-up)."""
+    values: dict[str, Any] = {"vehicle_id": None, "driver_id": None, "provider_id": None, "planned_dropoff": None,
+                              "run_position": None, "status": LegStatus.SCHEDULED}
+    if not on_board:
+        values["planned_pickup"] = None
+    return values
+
+
+def _set(row: Any, values: Mapping[str, Any]) -> None:
+    """Set only the attributes whose values differ (an unchanged row stays clean: no write, no version bump)."""
+    for name, value in values.items():
+        if not _same(getattr(row, name), value):
+            setattr(row, name, value)
+
+
+def _same(stored: Any, value: Any) -> bool:
+    """Equal as stored: a time read back from SQLite has no zone (it was written in UTC)."""
+    if isinstance(stored, dt.datetime) and isinstance(value, dt.datetime):
+        return utc(stored) == utc(value)
+    return bool(stored == value)
+
+
+def _route_stops(model: DayModel, route: Route, on_board: Collection[int],
+                 wanted: dict[int, dict[str, Any]]) -> list[dict[str, str]]:
+    """The run's stops of ``route`` in order, and (into ``wanted``) what each of its legs must hold: its vehicle,
+    driver, provider and planned times (a member on board keeps the pick-up already driven)."""
     from nemt.scheduling import StopKind
 
     vehicle, driver = model.vehicles[route.vehicle], model.drivers[route.vehicle]
@@ -63,17 +94,15 @@ def _write_route(model: DayModel, route: Route, on_board: Collection[int] = ()) 
             continue
         leg = model.legs[stop.request]
         when = model.at(stop.service_start)
-        if stop.kind is StopKind.PICKUP and stop.request in on_board:
-            leg.vehicle_id, leg.provider_id = vehicle.id, vehicle.provider_id
-            leg.driver_id = driver.id if driver else None
-            leg.status = LegStatus.ASSIGNED
-            continue
+        values = wanted.setdefault(stop.request, _unassigned(stop.request in on_board))
         if stop.kind is StopKind.PICKUP:
-            leg.vehicle_id, leg.provider_id = vehicle.id, vehicle.provider_id
-            leg.driver_id = driver.id if driver else None
-            leg.planned_pickup, leg.run_position, leg.status = when, position, LegStatus.ASSIGNED
+            values.update(vehicle_id=vehicle.id, provider_id=vehicle.provider_id,
+                          driver_id=driver.id if driver else None, status=LegStatus.ASSIGNED)
+            if stop.request in on_board:
+                continue
+            values.update(planned_pickup=when, run_position=position)
         else:
-            leg.planned_dropoff = when
+            values["planned_dropoff"] = when
         stops.append({"leg": leg.key, "kind": stop.kind.value, "at": when.isoformat()})
     return stops
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from nemt import clock
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import LegStatus
-from nemt.services.dispatch.live import load_live_day, refusal, refuse_stale_runs, save_checked
+from nemt.services.dispatch.live import able_vehicles, load_live_day, refusal, refuse_stale_runs, save_checked
 from nemt.services.dispatch.runs import one_writer
 from nemt.services.platform import audit, permissions
 from nemt.services.platform.errors import InvalidInput, NotFound
@@ -42,7 +42,7 @@ def insert_urgent(uow: UnitOfWork, actor: Actor, leg_key: str, *, now: dt.dateti
     refuse_stale_runs(live, routes)
     placed = routes.insert(r)
     if placed is None:
-        miss = closest_miss(live.model.instance, order_of(routes.solution()), r)
+        miss = closest_miss(live.model.instance, order_of(routes.solution()), r, able_vehicles(live, r))
         raise refusal(live, miss, "no vehicle can take this leg in time", field="leg")
     with one_writer(uow, "another dispatcher changed these runs; reload and try again", "schedule"):
         save_checked(uow, live, routes.solution())

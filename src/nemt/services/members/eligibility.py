@@ -1,7 +1,9 @@
 """Eligibility-file import: all rows or none; importing the same file twice changes nothing.
 
 The eligibility file: one row per coverage span; a member with several spans has several rows, whose member columns
-must agree. ``documented_needs`` is a ;-separated list from the needs vocabulary.
+must agree. ``documented_needs`` is a ;-separated list from the needs vocabulary. ``sex`` (optional: F, M or U for
+unknown, as the 834's and the 837P's DMG03) is kept with the member for the 837P and the CMS-1500's item 3; a file
+without it leaves a known member's sex as it was.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from nemt import clock
 from nemt.domain.actors import Actor
-from nemt.domain.vocabulary import DOCUMENTED_NEEDS, RESIDENCES
+from nemt.domain.vocabulary import DOCUMENTED_NEEDS, MEMBER_SEXES, RESIDENCES
 from nemt.policy import Policy, load_policy
 from nemt.services.platform import audit
 from nemt.services.platform.csv_files import RowReader, check_zip, read_csv
@@ -26,9 +28,9 @@ REQUIRED_COLUMNS = (
     "plan", "coverage_start", "coverage_end",
 )
 OPTIONAL_COLUMNS = ("phone", "residence", "facility_has_vehicle", "has_other_transportation", "at_risk_adult",
-                    "documented_needs")
+                    "documented_needs", "sex")
 _MEMBER_FIELDS = ("first_name", "last_name", "birth_date", "address_line", "city", "state", "zip", "county",
-                  "phone", "residence", "facility_has_vehicle", "has_other_transportation", "at_risk_adult")
+                  "phone", "residence", "facility_has_vehicle", "has_other_transportation", "at_risk_adult", "sex")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ def _member_fields(rr: RowReader, policy: Policy) -> dict[str, Any]:
         "has_other_transportation": rr.boolean("has_other_transportation"),
         "at_risk_adult": rr.boolean("at_risk_adult"),
         "facility_has_vehicle": rr.boolean("facility_has_vehicle", default=None),
+        "sex": rr.choice("sex", MEMBER_SEXES, required=False) if rr.text("sex") else None,  # None: not stated
     }
     if member["birth_date"] and member["birth_date"] > clock.today(policy.time_zone):
         rr.bad("birth_date", "is in the future")
@@ -165,8 +168,14 @@ def _merge_needs(member: Member, needs: set[str]) -> bool:
     return bool(new)
 
 
+def _stated(fields: dict[str, Any]) -> dict[str, Any]:
+    """A member's fields as a file states them (a sex the file does not state is left out)."""
+    return {k: v for k, v in fields.items() if k != "sex" or v is not None}
+
+
 def _update_fields(member: Member, fields: dict[str, Any]) -> bool:
-    changed = [f for f in _MEMBER_FIELDS if getattr(member, f) != fields[f]]
+    fields = _stated(fields)
+    changed = [f for f in _MEMBER_FIELDS if f in fields and getattr(member, f) != fields[f]]
     for f in changed:
         setattr(member, f, fields[f])
     return bool(changed)
@@ -205,7 +214,7 @@ def store_members(uow, actor: Actor, policy: Policy, file: _FileContent, digest:
     for mid, fields in file.members.items():
         member = existing.get(mid)
         if member is None:
-            member = uow.members.add(Member(program=policy.code, **fields))
+            member = uow.members.add(Member(program=policy.code, **_stated(fields)))
             _merge_spans(member, file.spans[mid])
             _merge_needs(member, file.needs[mid])
             action: str | None = "create"

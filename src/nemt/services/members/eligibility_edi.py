@@ -265,7 +265,7 @@ def _rows(members: list[EnrolledMember]) -> list[RowReader]:
     for m in members:
         person = {"medicaid_id": m.medicaid_id, "first_name": m.first_name, "last_name": m.last_name,
                   "birth_date": m.birth_date, "address_line": m.address_line, "city": m.city, "state": m.state,
-                  "zip": m.zip, "county": _county(m.zip), "phone": m.phone}
+                  "zip": m.zip, "county": _county(m.zip), "phone": m.phone, "sex": m.sex}
         for span in m.spans:
             out.append(RowReader(m.position, {**person, "plan": span.plan, "coverage_start": span.start.isoformat(),
                                               "coverage_end": span.end.isoformat() if span.end else ""}))

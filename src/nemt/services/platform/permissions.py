@@ -67,6 +67,12 @@ class Action(StrEnum):
     # Eligibility with the payer (issue 17, point 5; Member Eligibility): send a 270 for a member and date of service
     # and read the payer's 271 (those who book rides); an 834 enrollment file is a member import (MEMBER_IMPORT)
     ELIGIBILITY_CHECK = "eligibility.check"
+    # A member's documents on file (issue 16, point 3): record a certification, a 25-mile verification form or a prior
+    # authorization with its file (the member's pending rides are decided again) — those who record certifications;
+    # read the list and download a file — the roles that read the member, but not drivers (minimum necessary); the
+    # store's member visibility applies (a provider's or facility's own members only)
+    DOCUMENT_RECORD = "document.record"
+    DOCUMENT_READ = "document.read"
 
 
 _A, _D, _P, _DR, _F, _AU, _AD = (Role.AGENT, Role.DISPATCHER, Role.PROVIDER_ADMIN, Role.DRIVER, Role.FACILITY_SCHEDULER,
@@ -114,6 +120,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.EXPENSE_RECORD: frozenset({_P, _A, _AD}),
     Action.EXPENSE_READ: frozenset({_P, _A, _AU, _AD}),
     Action.ELIGIBILITY_CHECK: frozenset({_A, _D, _AD}),
+    Action.DOCUMENT_RECORD: frozenset({_A, _D, _AD}),
+    Action.DOCUMENT_READ: frozenset({_A, _D, _F, _P, _AU, _AD}),
 }
 
 _WORDS = {Action.TRIP_LOG_RECORD: "record trip logs", Action.TRIP_LOG_READ: "read trip logs"}

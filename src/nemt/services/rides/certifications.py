@@ -19,6 +19,7 @@ paperwork.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -44,7 +45,8 @@ from nemt.services.rides.writing import apply_decision, write_notice
 from nemt.store.models import Member, MemberNeed, Trip
 from nemt.store.uow import CONCURRENT_WRITE_ERRORS, UnitOfWork
 
-__all__ = ["CertificationIn", "CertificationResult", "pending_rides", "record_certification", "waiting_for"]
+__all__ = ["CertificationIn", "CertificationResult", "certification_words", "check_signature_date",
+           "decide_waiting_rides", "pending_rides", "put_on_record", "record_certification", "waiting_for"]
 
 
 class CertificationIn(BaseModel):
@@ -79,41 +81,73 @@ def record_certification(uow: UnitOfWork, actor: Actor, member_key: str, command
     module's docstring). All of it or nothing."""
     require(actor, Action.CERTIFICATION_RECORD)
     member = bookable_member(uow, actor, member_key)
+    check_signature_date(member, command.certified_on, now)
+    statements = put_on_record(uow, member, command.statements, command.certified_by, command.certified_on)
+    audit.record(uow, actor, "create", "certification", member.id, statements=statements,
+                 certified_on=command.certified_on.isoformat())
+    result = decide_waiting_rides(uow, actor, member, now, certification_words(
+        statements, command.certified_by, command.certified_on), via="certification")
+    result.statements = statements
+    commit_or_conflict(uow)
+    return result
+
+
+def check_signature_date(member: Member, signed_on: dt.date, now: dt.datetime, field: str = "certified_on",
+                         what: str = "a certification") -> None:
+    """A document is recorded once it is signed: a signature date in the program's future is refused."""
     zone = load_policy(member.program).time_zone
-    if command.certified_on > now.astimezone(zone).date():
-        raise InvalidInput("is in the future: a certification is recorded once it is signed", field="certified_on",
+    if signed_on > now.astimezone(zone).date():
+        raise InvalidInput(f"is in the future: {what} is recorded once it is signed", field=field,
                            rule="certification date")
-    statements: list[str] = sorted(set(command.statements))
+
+
+def put_on_record(uow: UnitOfWork, member: Member, statements: Iterable[str], certified_by: str,
+                  certified_on: dt.date) -> list[str]:
+    """Put certified statements on the member's record (``member_needs``: what, who, when; a renewed statement
+    replaces the older one). Returns the statements, sorted; a Conflict when the same statement is recorded for the
+    member at the same moment."""
+    chosen: list[str] = sorted(set(statements))
     on_file = {n.need: n for n in member.needs}
-    for statement in statements:
+    for statement in chosen:
         need = on_file.get(statement)
         if need is None:
-            member.needs.append(MemberNeed(need=statement, certified_on=command.certified_on,
-                                           certified_by=command.certified_by.strip()))
+            member.needs.append(MemberNeed(need=statement, certified_on=certified_on,
+                                           certified_by=certified_by.strip()))
         else:  # a renewed statement replaces the older one
-            need.certified_on, need.certified_by = command.certified_on, command.certified_by.strip()
+            need.certified_on, need.certified_by = certified_on, certified_by.strip()
     try:
         uow.flush()
     except CONCURRENT_WRITE_ERRORS:  # the same statement recorded for the member at the same moment
         uow.rollback()
         raise Conflict("the member's certifications were changed at the same time; reload and try again",
                        field="statements", rule="one statement per member") from None
-    audit.record(uow, actor, "create", "certification", member.id, statements=statements,
-                 certified_on=command.certified_on.isoformat())
-    result = CertificationResult(member, statements)
+    return chosen
+
+
+def certification_words(statements: Iterable[str], certified_by: str, certified_on: dt.date) -> str:
+    """What arrived, for the member's notice of a ride it approves."""
+    return (f"The written certification that {joined(map(need_words, statements))}, signed by "
+            f"{certified_by.strip()} on {day_words(certified_on)}, is on file: the ride is approved.")
+
+
+def decide_waiting_rides(uow: UnitOfWork, actor: Actor, member: Member, now: dt.datetime, arrived: str, *,
+                         via: str, **audit_detail: str) -> CertificationResult:
+    """Decide every pending, future ride of the member again (a document arrived: ``arrived``, in words, goes on the
+    notice of a ride it approves). Flushes; the caller commits."""
+    result = CertificationResult(member, [])
     for trip in uow.rides.visible_pending_trips(actor, now, member_id=member.id):
         if any(leg.status in DONE_LEG_STATUSES for leg in trip.legs):
             continue
         result.before[trip.key] = trip.outcome
-        result.decided.append(_decide_pending(uow, actor, trip, now, command, statements))
-    commit_or_conflict(uow)
+        result.decided.append(_decide_pending(uow, actor, trip, now, arrived, via, audit_detail))
     return result
 
 
-def _decide_pending(uow: UnitOfWork, actor: Actor, trip: Trip, now: dt.datetime, command: CertificationIn,
-                    statements: list[str]) -> BookingResult:
+def _decide_pending(uow: UnitOfWork, actor: Actor, trip: Trip, now: dt.datetime, arrived: str, via: str,
+                    audit_detail: dict[str, str]) -> BookingResult:
     """Decide a pending ride again as it was asked for (same request, same request time) with the member's record
-    as it is now; its legs follow the new outcome (``scheduled`` when approved) and the member gets a notice."""
+    and documents as they are now; its legs follow the new outcome (``scheduled`` when approved) and the member gets
+    a notice."""
     stored = dict(trip.request.get("booking") or {})
     requested_at = trip.requested_at if trip.requested_at <= now else now
     ride = parse_input(RideRequestIn, {**stored, "member": trip.member.key, "requested_at": requested_at})
@@ -122,12 +156,9 @@ def _decide_pending(uow: UnitOfWork, actor: Actor, trip: Trip, now: dt.datetime,
     apply_decision(trip, p)
     move_legs(uow, trip, p)
     commit_or_conflict(uow, flush_only=True)
-    audit.record(uow, actor, "update", "trip", trip.member_id, trip=trip.key, via="certification",
-                 before={"outcome": before}, outcome=trip.outcome)
+    audit.record(uow, actor, "update", "trip", trip.member_id, trip=trip.key, via=via,
+                 before={"outcome": before}, outcome=trip.outcome, **audit_detail)
     # A waiting ride now approved: the member's notice says what arrived (and who arranges the ride).
-    arrived = (f"The written certification that {joined(map(need_words, statements))}, signed by "
-               f"{command.certified_by.strip()} on {day_words(command.certified_on)}, is on file: the ride is "
-               f"approved.")
     notice = write_notice(uow, actor, trip, p, approved_because=arrived)
     return BookingResult(trip, p.decision, notice, created=False)
 

@@ -131,8 +131,8 @@ def changed_command(trip: Trip, stored: dict, change: RideChange) -> tuple[RideR
     if not updates:
         raise InvalidInput("nothing to change", field="body", rule="ride change")
     command = parse_input(RideRequestIn, {**stored, "member": trip.member.key, "requested_at": None})
-    if change.appointment_at is not None and command.round_trip and "return_pickup_at" not in updates:
-        assert command.return_pickup_at is not None  # a stored round trip has its return
+    if change.appointment_at is not None and command.round_trip and "return_pickup_at" not in updates \
+            and command.return_pickup_at is not None:  # a will-call return may have no time: it keeps none
         updates["return_pickup_at"] = command.return_pickup_at + (change.appointment_at - command.appointment_at)
     return parse_input(RideRequestIn, {**command.model_dump(), **updates}), sorted(updates)
 

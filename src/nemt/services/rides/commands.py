@@ -33,10 +33,11 @@ class _In(BaseModel):
 
 
 class PlaceIn(_In):
-    """A pick-up place other than the member's home: street address and ZIP."""
+    """A pick-up place other than the member's home: street address and ZIP — or the address on one line with its
+    ZIP ("1200 Elm St, Denver, CO 80203"), placed offline (``nemt.services.rides.places.geocoded_pickup``)."""
 
     address: Annotated[str, Field(min_length=1, max_length=300, repr=False)]
-    zip: Annotated[str, Field(repr=False)]
+    zip: Annotated[str | None, Field(repr=False, description="default: the ZIP written in the address")] = None
 
 
 class DestinationIn(_In):
@@ -86,13 +87,19 @@ class _TripFields(_In):
     facility_program_service: bool = False
     moved_within_3_months: bool = False
     caregiver: CaregiverInput | None = None
+    driver_notes: Annotated[str, Field(max_length=500, repr=False, description=(
+        "what the driver should know (which door, a gate code, call on arrival); on the driver's manifest"))] = ""
 
 
 class RideRequestIn(_TripFields):
     """One ride: the body of ``POST /api/v1/rides``."""
 
     appointment_at: AwareDatetime
-    return_pickup_at: AwareDatetime | None = Field(default=None, description="required for a round trip")
+    return_pickup_at: AwareDatetime | None = Field(default=None, description=(
+        "required for a round trip, unless the return is a will-call (then: the earliest the member may be ready; "
+        "default the appointment time)"))
+    return_will_call: bool = Field(default=False, description=(
+        "round trip: the member calls when ready to go home; dispatch inserts the return at the call"))
     recurring: bool = False
     requested_at: AwareDatetime | None = Field(default=None, description="when the ride was asked for; default now")
 

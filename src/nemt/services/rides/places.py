@@ -4,6 +4,7 @@ enrolled medical provider offering the same service within the program's ``dista
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,13 +82,52 @@ def _directory_destination(uow: UnitOfWork, member: Member, d: DestinationIn, ke
     return Place(address, record.zip_code, mp.county or record.county, mp.state or record.state, mp.name, mp)
 
 
+def home(member: Member) -> Place:
+    """The member's home address: the pick-up unless another is given."""
+    record = zip5(member.zip, "member")
+    address = ", ".join(x for x in (member.address_line, member.city) if x)
+    return Place(address, record.zip_code, member.county or record.county, member.state or record.state)
+
+
 def pickup(member: Member, p: PlaceIn | None) -> Place:
     if p is None:
-        record = zip5(member.zip, "member")
-        address = ", ".join(x for x in (member.address_line, member.city) if x)
-        return Place(address, record.zip_code, member.county or record.county, member.state or record.state)
+        return home(member)
+    if p.zip is None:
+        return geocoded_pickup(p.address)
     record = zip5(p.zip, "pickup.zip")
     return Place(p.address.strip(), record.zip_code, record.county, record.state)
+
+
+# "…, CO 80203" or "… 80203-1234" at the end of a one-line address: the state (optional) and the ZIP.
+_STATE_ZIP = re.compile(r"(?:[\s,]+([A-Za-z]{2}))?[\s,]+(\d{5})(?:-\d{4})?\s*$")
+GEOCODING_RULE = "offline geocoding: an address is placed at its ZIP code's centre (docs/geo.md)"
+
+
+def geocoded_pickup(line: str) -> Place:
+    """A pick-up address typed on one line, placed offline by ``nemt.geo``'s ZIP-centroid geocoder: it needs a street
+    and a known ZIP at the end (and the ZIP must be in the state written before it). Refusals name ``pickup.address``
+    and say what is missing, never quoting the address."""
+    text = " ".join(line.split())
+    match = _STATE_ZIP.search(text)
+    if match is None:
+        raise InvalidInput("the pick-up address cannot be placed: end it with its 5-digit ZIP code "
+                           "(for example \"1200 Elm St, Denver, CO 80203\")", field="pickup.address",
+                           rule=GEOCODING_RULE)
+    street = text[:match.start()].strip(" ,")
+    if not any(ch.isdigit() for ch in street) or not any(ch.isalpha() for ch in street):
+        raise InvalidInput("the pick-up address needs a house number and a street before its ZIP code",
+                           field="pickup.address", rule=GEOCODING_RULE)
+    state = (match.group(1) or "").upper()
+    try:
+        placed = geo.ZipCentroidGeocoder().geocode(geo.Address(street=street, state=state, zip_code=match.group(2)))
+    except geo.GeoError as exc:
+        why = ("its ZIP code is not a known ZIP code" if exc.field == "zip"
+               else "its ZIP code is in another state than the one written" if exc.field == "state"
+               else "it has no ZIP code")
+        raise InvalidInput(f"the pick-up address cannot be placed: {why}", field="pickup.address",
+                           rule=GEOCODING_RULE) from None
+    written = text[:match.end(1)] if match.group(1) else street
+    return Place(written.strip(" ,"), placed.zip_code, placed.county, placed.state)
 
 
 def distances(uow: UnitOfWork, member: Member, start: Place, end: Place, d: DestinationIn, policy: Policy,

@@ -17,6 +17,7 @@ from nemt.services.platform.errors import InvalidInput, NotFound
 from nemt.services.rides import places, request
 from nemt.services.rides.commands import RideRequestIn
 from nemt.services.rides.idempotency import content_key, fingerprint, idempotency_key
+from nemt.services.rides.on_file import with_documents_on_file
 from nemt.services.rides.places import Cache, Distances, Place
 from nemt.store.models import Member
 from nemt.store.uow import UnitOfWork
@@ -93,11 +94,16 @@ def _check_times(req: RideRequestIn, policy: Policy, now: dt.datetime, requested
     if not req.round_trip:
         if req.return_pickup_at is not None:
             raise InvalidInput("only a round trip has a return pick-up", field="return_pickup_at", rule="round trip")
+        if req.return_will_call:
+            raise InvalidInput("only a round trip has a will-call return", field="return_will_call", rule="round trip")
         return
     if req.direction != "to-appointment":
         raise InvalidInput("a round trip goes to the appointment and back", field="direction", rule="round trip")
+    if req.return_pickup_at is None and req.return_will_call:
+        return  # the member calls when ready (``writing.legs_for``: picked up no earlier than the appointment)
     if req.return_pickup_at is None:
-        raise InvalidInput("required for a round trip", field="return_pickup_at", rule="round trip")
+        raise InvalidInput("required for a round trip (or a will-call return)", field="return_pickup_at",
+                           rule="round trip")
     if req.return_pickup_at <= req.appointment_at:
         raise InvalidInput("must be after the appointment", field="return_pickup_at",
                            rule="return after the appointment")
@@ -132,6 +138,8 @@ def prepare(uow: UnitOfWork, actor: Actor, req: RideRequestIn, now: dt.datetime,
                                 home_zip=home_zip, place=end, miles=miles)
     # Member Eligibility: the payer's 271 for the member and date of service, when recorded, is the coverage decided on.
     ride = with_payer_answer(uow, member, ride, policy)
+    # The member's 25-mile verification form and prior authorizations on file (issue 16, point 3).
+    ride = with_documents_on_file(uow, member, ride, end, policy, cache)
     body = req.model_dump(mode="json")
     return Prepared(member=member, policy=policy, command=req, body=body, requested_at=requested_at,
                     requested_by=asked_by, pickup=start, destination=end, distances=miles, request=ride,

@@ -37,6 +37,7 @@ def _legs(uow: UnitOfWork, legs: list[Leg], zone: ZoneInfo) -> list[dict[str, An
         "vehicle": uow.rides.vehicle_key(lg.vehicle_id) if lg.vehicle_id else None,
         "driver": uow.rides.driver_key(lg.driver_id) if lg.driver_id else None,
         "planned_pickup": _iso(lg.planned_pickup, zone), "planned_dropoff": _iso(lg.planned_dropoff, zone),
+        "will_call": bool(lg.will_call),
     } for lg in legs]
 
 
@@ -64,7 +65,7 @@ def describe_ride(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
         "pickup": {"address": trip.pickup_address, "zip": trip.pickup_zip},
         "destination": _destination(uow, trip),
         "miles": trip.miles, "round_trip": trip.round_trip, "urgent": trip.urgent, "space": trip.space,
-        "escorts": trip.escorts, "passengers": trip.passengers,
+        "escorts": trip.escorts, "passengers": trip.passengers, "driver_notes": trip.driver_notes or "",
         "standing_order": order.key if order else None,
         "cancelled_at": _iso(trip.cancelled_at, zone), "cancel_reason": trip.cancel_reason or None,
         "notices": [n.key for n in notices_of(uow, trip)],

@@ -89,11 +89,13 @@ def legs_for(p: Prepared) -> list[dict[str, Any]]:
              "destination_address": dest.address, "destination_zip": dest.zip, "pickup_earliest": None,
              "dropoff_latest": _utc(req.appointment_at), "miles": miles}]
     if req.round_trip:
-        assert req.return_pickup_at is not None  # prepare refuses a round trip without its return pick-up
-        legs.append({"sequence": 2, "service_date": req.return_pickup_at.astimezone(zone).date(),
+        # prepare refuses a round trip without its return pick-up unless the member calls when ready (will-call):
+        # then the return is picked up no earlier than the given time, or the appointment, until the call
+        back = req.return_pickup_at or req.appointment_at
+        legs.append({"sequence": 2, "service_date": back.astimezone(zone).date(),
                      "origin_address": dest.address, "origin_zip": dest.zip, "destination_address": pickup.address,
-                     "destination_zip": pickup.zip, "pickup_earliest": _utc(req.return_pickup_at),
-                     "dropoff_latest": None, "miles": miles})
+                     "destination_zip": pickup.zip, "pickup_earliest": _utc(back),
+                     "dropoff_latest": None, "miles": miles, "will_call": bool(req.return_will_call)})
     return legs
 
 
@@ -123,6 +125,7 @@ def apply_decision(trip: Trip, p: Prepared) -> None:
     trip.urgent = "urgent" in decision.reason_codes
     trip.space = vehicle_space(p.policy, decision.mode or req.requested_mode)
     trip.escorts = len(req.escorts)
+    trip.driver_notes = req.driver_notes.strip()
     trip.passengers = len(req.additional_passengers)
     trip.idempotency_key = p.idempotency_key
     trip.content_key = p.content_key

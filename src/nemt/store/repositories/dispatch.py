@@ -13,12 +13,13 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import selectinload
 
 from nemt.domain.actors import Actor
 from nemt.domain.statuses import OPEN_LEG_STATUSES
 from nemt.store import visibility
 from nemt.store.models import Driver, Leg, Organization, TransportProvider, Trip, Vehicle, VehicleRun
-from nemt.store.repositories.base import Repository
+from nemt.store.repositories.base import Repository, chunked
 
 
 def _where(query: Select[Any], condition: ColumnElement[bool] | None) -> Select[Any]:
@@ -31,12 +32,22 @@ class DispatchRepository(Repository):
     # --- legs ---------------------------------------------------------------------------------------------------
 
     def open_legs(self, program: str, day: dt.date, modes: Collection[str]) -> list[Leg]:
-        """The legs the optimizer plans on ``day``: open legs of the program's approved, active trips by ``modes``."""
+        """The legs the optimizer plans on ``day``: open legs of the program's approved, active trips by ``modes``
+        (with their trips and members, which the day's model reads: one query each, not one per leg)."""
         return list(self.session.scalars(
             select(Leg).join(Trip).where(Trip.program == program, Leg.service_date == day,
                                          Leg.status.in_(OPEN_LEG_STATUSES), Trip.outcome == "approved",
                                          Trip.status == "active", Trip.mode.in_(modes))
-            .order_by(Leg.id)))
+            .options(selectinload(Leg.trip).selectinload(Trip.member)).order_by(Leg.id)))
+
+    def leg_places(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Leg key -> (id, origin_zip, destination_zip) of the legs with these keys: where a vehicle on them was (the
+        columns only, no member data)."""
+        out: dict[str, Any] = {}
+        for chunk in chunked(sorted(set(keys))):
+            out.update((row.key, row) for row in self.session.execute(
+                select(Leg.key, Leg.id, Leg.origin_zip, Leg.destination_zip).where(Leg.key.in_(chunk))))
+        return out
 
     def legs_on_vehicle(self, actor: Actor, vehicle_id: int, day: dt.date) -> list[Leg]:
         """Every leg a vehicle carries on ``day`` that ``actor`` may see (``visibility.legs``)."""
@@ -53,7 +64,8 @@ class DispatchRepository(Repository):
 
     def fleet(self, program: str, *, enrolled_only: bool = True) -> list[Vehicle]:
         """The program's active vehicles (of enrolled providers only, unless ``enrolled_only`` is false)."""
-        query = (select(Vehicle).join(TransportProvider).join(Organization)
+        query = (select(Vehicle).options(selectinload(Vehicle.credentials), selectinload(Vehicle.provider))
+                 .join(TransportProvider).join(Organization)
                  .where(Organization.program == program, Vehicle.active.is_(True)))
         if enrolled_only:
             query = query.where(TransportProvider.enrolled.is_(True))
@@ -71,8 +83,9 @@ class DispatchRepository(Repository):
         return self.session.scalar(query if condition is None else query.where(condition)) is not None
 
     def active_drivers(self) -> list[Driver]:
-        """Every active driver, in the order they were enrolled."""
-        return list(self.session.scalars(select(Driver).where(Driver.active.is_(True)).order_by(Driver.id)))
+        """Every active driver, in the order they were enrolled (with their credentials)."""
+        return list(self.session.scalars(select(Driver).options(selectinload(Driver.credentials))
+                                         .where(Driver.active.is_(True)).order_by(Driver.id)))
 
     def driver(self, driver_id: int) -> Driver | None:
         return self.session.get(Driver, driver_id)

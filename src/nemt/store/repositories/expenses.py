@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload, undefer
 
 from nemt.domain.actors import Actor
@@ -69,3 +69,13 @@ class ExpenseRepository(Repository):
                                         .where(BilledExpense.expense_id.in_(chunk)))
             out.update({int(i): str(n) for i, n in rows})
         return out
+
+    def billed_on(self, claim_id: int) -> set[int]:
+        """The expenses the claim bills (an original claim, or the replacement they moved to)."""
+        return set(self.session.scalars(select(BilledExpense.expense_id).where(BilledExpense.claim_id == claim_id)))
+
+    def move_billed(self, from_claim_id: int, to_claim_id: int) -> None:
+        """A replacement (frequency 7) bills its original's expenses from now on: the claim each is billed on is the
+        replacement (the expenses stay billed once)."""
+        self.session.execute(update(BilledExpense).where(BilledExpense.claim_id == from_claim_id)
+                             .values(claim_id=to_claim_id))

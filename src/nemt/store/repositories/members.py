@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
 from nemt.domain.actors import Actor
@@ -21,6 +21,25 @@ from nemt.store.repositories.base import Repository
 
 def _with_details(query: Select[Any]) -> Select[Any]:
     return query.options(selectinload(Member.coverage), selectinload(Member.needs))
+
+
+# The digits of a stored telephone number: the punctuation people type removed. The same expression is indexed by
+# migration 0022_member_search (the constants are inlined so PostgreSQL matches the index's expression).
+PHONE_PUNCTUATION = ("-", " ", "(", ")", ".", "+", "/")
+
+
+def phone_digits(column: Any) -> ColumnElement[str]:
+    expression = column
+    for mark in PHONE_PUNCTUATION:
+        expression = func.replace(expression, literal_column(f"'{mark}'"), literal_column("''"))
+    return expression
+
+
+def _prefix(column: Any, text: str) -> ColumnElement[bool]:
+    """``lower(column)`` starts with ``text`` (lower case; LIKE's wildcards in it escaped). On PostgreSQL the
+    ``text_pattern_ops`` index of 0022_member_search serves it."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(escaped + "%", escape="\\")
 
 
 def _visible_to(query: Select[Any], actor: Actor | None) -> Select[Any]:
@@ -83,6 +102,39 @@ class MemberRepository(Repository):
             query = query.where(Member.program == program)
         query = _visible_to(query, actor)
         return list(self.session.scalars(query.order_by(Member.last_name, Member.first_name)))
+
+    def with_phone(self, actor: Actor | None, programs: Sequence[str], digits: str, limit: int) -> list[Member]:
+        """Members whose telephone number, punctuation aside, is ``digits`` (10 digits, area code first, or 7 for a
+        local number): a 10-digit search also finds a number stored without its area code, a 7-digit one a number
+        stored with any area code. In ``programs``, visible to ``actor`` (every one: None)."""
+        stored = phone_digits(Member.phone)
+        wanted = [stored == digits]
+        if len(digits) == 10:
+            wanted.append(stored == digits[-7:])
+        else:
+            wanted.append(and_(func.length(stored) == 10, stored.like("%" + digits)))
+        query = select(Member).where(Member.program.in_(list(programs)), or_(*wanted))
+        return self._listed(_visible_to(_with_details(query), actor), limit)
+
+    def with_name(self, actor: Actor | None, programs: Sequence[str], names: Sequence[tuple[str, str | None]],
+                  birth_date: dt.date | None, limit: int) -> list[Member]:
+        """Members whose last name starts with one of ``names``' first part and, when given, whose first name
+        starts with its second (case ignored), born on ``birth_date`` when given; in ``programs``, visible to
+        ``actor`` (every one: None). At most ``limit`` rows, by name."""
+        either = []
+        for last, first in names:
+            condition = _prefix(Member.last_name, last.lower())
+            if first:
+                condition = and_(condition, _prefix(Member.first_name, first.lower()))
+            either.append(condition)
+        query = select(Member).where(Member.program.in_(list(programs)), or_(*either))
+        if birth_date is not None:
+            query = query.where(Member.birth_date == birth_date)
+        return self._listed(_visible_to(_with_details(query), actor), limit)
+
+    def _listed(self, query: Select[Any], limit: int) -> list[Member]:
+        ordered = query.order_by(Member.last_name, Member.first_name, Member.birth_date, Member.id).limit(limit)
+        return list(self.session.scalars(ordered))
 
     def in_program(self, program: str) -> list[Member]:
         """Every member of a program, in the order they were added."""

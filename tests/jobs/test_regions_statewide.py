@@ -1,0 +1,54 @@
+"""The statewide benchmark (issue 18, item 4) at a tiny size: the synthetic Colorado weekday is what its docstring says,
+and ``python -m benchmarks statewide`` solves it through the queue's real workers beside the single-process solve,
+both plans verified."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from typer.testing import CliRunner
+
+from benchmarks.statewide import DIALYSIS_CHAIRS, statewide_day
+from nemt.jobs.regions import split_clusters
+
+
+def test_the_statewide_day_has_every_mode_appointments_dialysis_and_a_fleet_for_it():
+    day = statewide_day(400, seed=5)
+    assert len(day.requests) == 400
+    again = statewide_day(400, seed=5)
+    assert again.requests == day.requests and again.vehicles == day.vehicles, "seeded: the same day twice"
+    modes = Counter(next(iter(r.required_credentials)) for r in day.requests)
+    assert set(modes) == {"mode:sedan", "mode:mobility-ambulatory", "mode:wheelchair-van", "mode:stretcher-van"}
+    assert 0.15 < modes["mode:wheelchair-van"] / 400 < 0.40 and 0.02 < modes["mode:stretcher-van"] / 400 < 0.12
+    appointments = [r.dropoff_window.latest for r in day.requests if r.id.endswith("-to")]
+    assert sum(t in DIALYSIS_CHAIRS for t in appointments) >= 10, "standing dialysis chairs"
+    assert all(t % 15 == 0 or t in DIALYSIS_CHAIRS for t in appointments) and min(appointments) >= 5 * 60
+    for request in day.requests:  # a kind of vehicle can carry every request
+        assert any(v.can_serve(request) and all(c >= q for c, q in zip(v.capacity, request.load, strict=True))
+                   for v in day.vehicles), request.id
+    assert 0.07 * 400 <= len(day.vehicles)  # 40 per 500, and a van of its own in a county otherwise without one
+    regions, nobody = split_clusters(day, 3, seed=1)
+    assert len(regions) == 3 and not nobody
+    assert sorted(v for r in regions for v in r.vehicles) == list(range(len(day.vehicles)))
+
+
+@pytest.mark.slow
+def test_the_statewide_benchmark_solves_a_tiny_day_through_the_queue(db, broker):
+    if db.dialect.name != "postgresql":
+        pytest.skip("the benchmark runs on PostgreSQL")
+    from benchmarks.cli import app
+    from tests.conftest import PG_URL
+
+    result = CliRunner().invoke(app, ["statewide", "--trips", "40", "--split", "clusters", "--time-limit", "1",
+                                        "--database-url", PG_URL])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"): result.output.rindex("}") + 1])
+    single = report["single_process"]
+    assert report["trips"] == 40 and set(report["queue"]) == {"clusters"} and single["verified"]
+    for queue in report["queue"].values():
+        assert queue["regions"] == 2 and queue["workers"] == 2
+        assert queue["verified"] and queue["verified_by_the_stitch_job"]
+        assert 0 < queue["cost_miles"] and 0 < single["cost_miles"] and queue["seconds"] >= 1
+        assert queue["unserved"] + round(queue["within_windows"] * 40) == 40
