@@ -76,7 +76,8 @@ def test_a_vehicle_on_its_way_to_its_next_stop_is_timed_from_there(day_with_trip
         location = there.pickup_location if second["kind"] == "pickup" else there.dropoff_location
         assert k in live.state.en_route and live.state.en_route[k][0] == location
         routes = LiveRoutes(live.model.instance, live.order, live.model.miles)
-        assert routes.dropped == []
+        # this run keeps every leg (other runs, not logged since 05:00, may be too late by now for some of theirs)
+        assert not set(routes.dropped) & {r for r, _kind in live.order[k]}
         stop = next(s for route in routes.solution().routes if route.vehicle == k for s in route.stops
                     if s.request == nxt and s.kind is StopKind(second["kind"]))
         # driven on from the pick-up, not from the pick-up at now: no later than planned (or now)

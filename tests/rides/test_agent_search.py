@@ -141,3 +141,12 @@ def test_the_search_page_opens_the_one_member_and_masks_ids_in_a_list(client, pe
         assert f'href="/members/{people[mid]}"' in listed.text
     refused = client.post("/members/search", data={"csrf_token": token, "q": "12345"})
     assert refused.status_code == 422 and "10 digits" in refused.text and 'aria-invalid="true"' in refused.text
+
+
+def test_the_api_takes_the_one_box_too(client, token_for, people):
+    headers = token_for("agent")
+    found = client.post("/api/v1/members/search", json={"query": "quillfeather j"}, headers=headers)
+    assert found.status_code == 200, found.text
+    assert [m["key"] for m in found.json()] == [people["Q900001"]]
+    refused = client.post("/api/v1/members/search", json={"query": "12345"}, headers=headers)
+    assert refused.status_code == 422 and refused.json()["field"] == "query"

@@ -8,7 +8,6 @@ opaque keys only, and the file is served as an attachment.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
@@ -21,39 +20,20 @@ from nemt.domain.actors import Actor
 from nemt.http.deps import allowed, get_uow
 from nemt.http.uploads import read_upload
 from nemt.services import rides
-from nemt.services.members.documents import DocumentIn, document_file, member_documents, record_document
+from nemt.services.members.documents import (
+    DocumentIn,
+    DocumentView,
+    document_file,
+    member_documents,
+    record_document,
+)
 from nemt.services.platform.permissions import Action, roles_text
 
 router = APIRouter(prefix="/api/v1", tags=["members"], responses=SIGNED_IN)
 
 
-class DocumentOut(BaseModel):
-    key: str
-    member: str
-    kind: str
-    statements: list[str]
-    destination_provider: str | None
-    destination_name: str
-    destination_zip: str
-    recurring: bool | None
-    appointment_on: dt.date | None
-    covers: list[str]
-    authorization_number: str
-    signed_by: str
-    signed_on: dt.date
-    valid_from: dt.date
-    valid_through: dt.date | None
-    file_type: str
-    file_bytes: int
-    file_sha256: str
-    recorded_at: dt.datetime
-    status: str
-    superseded_by: str | None
-    summary: str
-
-
 class RecordedOut(BaseModel):
-    document: DocumentOut
+    document: DocumentView  # the service's view is the answer's schema (pydantic reads the dataclass)
     supersedes: list[str]
     released: int
     rides: list[DecidedAgainOut]
@@ -89,7 +69,7 @@ def record(key: str, kind: str = Form(...), signed_by: str = Form(...), signed_o
             "rides": decided}
 
 
-@router.get("/members/{key}/documents", response_model=list[DocumentOut], responses=responses(404),
+@router.get("/members/{key}/documents", response_model=list[DocumentView], responses=responses(404),
             summary="The member's documents on file, newest first, each current, superseded or expired. "
                     + roles_text([Action.DOCUMENT_READ]))
 def listed(key: str, actor: Actor = allowed(Action.DOCUMENT_READ), uow=Depends(get_uow)) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ async def health(request: Request, response: Response) -> dict:
 def search_members(body: MemberSearch, actor: Actor = allowed(Action.MEMBER_SEARCH),
                    uow=Depends(get_uow)) -> list[MemberOut]:
     found = members.find_members(uow, actor, medicaid_id=body.medicaid_id, last_name=body.last_name,
-                                 first_name=body.first_name, birth_date=body.birth_date)
+                                 first_name=body.first_name, birth_date=body.birth_date, query=body.query)
     return [MemberOut.model_validate(m) for m in found]
 
 

@@ -8,8 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class MemberSearch(BaseModel):
-    """Search by Medicaid ID, or by last name and birth date. Sent in the body: member data never goes in URLs."""
+    """Search by what one search box holds (``query``: a Medicaid ID, a telephone number, part of a name, or a name
+    with a birth date), or by Medicaid ID, or by last name and birth date. Sent in the body: member data never goes in
+    URLs."""
 
+    query: str | None = Field(default=None, max_length=100, examples=["D100044", "303-555-0142", "smith j"])
     medicaid_id: str | None = Field(default=None, examples=["A123456"])
     last_name: str | None = None
     first_name: str | None = None
