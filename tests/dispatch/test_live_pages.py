@@ -87,3 +87,14 @@ def test_the_cli_prints_the_progress_of_scheduling(db, day_with_trips):
     assert [int(p) for p, _ in steps] == sorted(int(p) for p, _ in steps) and len(steps) >= 4, done.stderr
     assert any(m.startswith("optimizing 16 legs") for _, m in steps)
     assert json.loads(done.stdout)["verified"] is True
+
+
+def test_a_return_booked_as_will_call_is_marked_on_the_board(client, day_with_trips):
+    sign_in(client, "dispatcher")
+    assert "booked as will-call" not in client.get(f"/dispatch?day={DAY}").text
+    with day_with_trips() as uow:
+        leg = uow.session.scalars(select(Leg).where(Leg.sequence == 2).order_by(Leg.id)).first()
+        leg.will_call = True
+        uow.commit()
+    returns = re.search(r'<table class="data" id="returns">.*?</table>', client.get(f"/dispatch?day={DAY}").text, re.S)
+    assert returns and returns.group(0).count("booked as will-call") == 1
