@@ -186,28 +186,44 @@ def bench_statewide(
     seed: int = typer.Option(2026),
     database_url: str = typer.Option(DEFAULT_POSTGRES_URL, help="PostgreSQL database (a fresh schema of it is used, "
                                      "dropped afterwards)"),
+    reference_seconds: float = typer.Option(0.0, min=0.0, help="also solve the whole day in one process for this "
+                                            "long, as the quality reference (the issue's: 3600); 0: no reference"),
+    curve: str = typer.Option("", help="the scaling curve: sizes to run one after the other, comma-separated "
+                              "(e.g. 1000,2500,5000,10000,20000); replaces --trips"),
 ) -> None:
     """A synthetic Colorado weekday over the whole state solved by regions on the task queue's workers (RabbitMQ,
-    PostgreSQL), beside the single-process solve at the same wall time; every plan verified."""
+    PostgreSQL), beside the single-process solve at the same wall time (and, with --reference-seconds, a long
+    single-process run as the quality reference); every plan verified."""
     from rich.progress import Progress
 
     from benchmarks.statewide import run as run_statewide
+    from benchmarks.statewide import verdict
 
-    with Progress(transient=True) as progress:
-        task = progress.add_task("solving the day by regions", total=100)
-        report = run_statewide(trips=trips, splits=tuple(x.strip() for x in split.split(",") if x.strip()),
-                               regions=regions, slices=slices, time_limit=time_limit, workers=workers,
-                               seed=seed, postgres_url=database_url,
-                               tick=lambda p, m: progress.update(task, completed=p, description=m),
-                               say=lambda s: progress.console.print(s))
-    typer.echo(json.dumps(report, indent=1))
-    s = report["single_process"]
-    for name, q in report["queue"].items():
-        typer.echo(f"{trips} requests, {report['vehicles']} vehicles: through the queue split by {name} ({workers} "
-                   f"workers, {q['regions']} regions) {q['seconds']:g} s, {q['cost_miles']:,.0f} miles, "
-                   f"{q['vehicles_used']} vehicles, {q['unserved']} unserved, verified: {q['verified']}")
-    typer.echo(f"one process, the whole day in {s['seconds']:g} s: {s['cost_miles']:,.0f} miles, {s['vehicles_used']} "
-               f"vehicles, {s['unserved']} unserved, verified: {s['verified']}")
+    sizes = [int(x) for x in curve.split(",") if x.strip()] if curve else [trips]
+    def one_day(size: int) -> dict:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("solving the day by regions", total=100)
+            return run_statewide(trips=size, splits=tuple(x.strip() for x in split.split(",") if x.strip()),
+                                 regions=regions, slices=slices, time_limit=time_limit, workers=workers,
+                                 seed=seed, postgres_url=database_url, reference_seconds=reference_seconds,
+                                 tick=lambda p, m: progress.update(task, completed=p, description=m),
+                                 say=lambda s: progress.console.print(s))
+
+    for size in sizes:
+        report = one_day(size)
+        typer.echo(json.dumps(report, indent=1))
+        s = report["single_process"]
+        for name, q in report["queue"].items():
+            typer.echo(f"{size} requests, {report['vehicles']} vehicles: through the queue split by {name} "
+                       f"({workers} workers, {q['regions']} regions) {q['seconds']:g} s, {q['cost_miles']:,.0f} "
+                       f"miles, {q['vehicles_used']} vehicles, {q['unserved']} unserved, verified: {q['verified']}")
+        typer.echo(f"one process, the whole day in {s['seconds']:g} s: {s['cost_miles']:,.0f} miles, "
+                   f"{s['vehicles_used']} vehicles, {s['unserved']} unserved, verified: {s['verified']}")
+        if "reference" in report:
+            r = report["reference"]
+            typer.echo(f"the reference, one process for {r['seconds']:g} s: {r['cost_miles']:,.0f} miles, "
+                       f"{r['unserved']} unserved, verified: {r['verified']}")
+        typer.echo(verdict(report))
 
 
 @app.command("darp")

@@ -320,11 +320,12 @@ def through_queue(instance: Instance, *, split: str = "clusters", regions: int =
 
 def run(*, trips: int = 1000, splits: tuple[str, ...] = ("clusters", "seeds"), regions: int = 2, slices: int = 1,
         time_limit: float | None = None, workers: int = 2, seed: int = 2026, postgres_url: str | None = None,
-        tick: Callable[[int, str], None] = lambda _p, _m: None,
+        reference_seconds: float = 0.0, tick: Callable[[int, str], None] = lambda _p, _m: None,
         say: Callable[[str], None] = lambda _s: None) -> dict[str, Any]:
     """The statewide day through the queue, once per split (``clusters``: pick-ups clustered into ``regions``,
     vehicles whole by base; ``seeds``: the whole day on each worker with its own seed, the better plan kept), beside
-    the single-process solve given the longest of the queue's wall times."""
+    the single-process solve given the longest of the queue's wall times; with ``reference_seconds``, also beside
+    the quality reference: one process given that long (the issue's reference is an hour)."""
     instance = statewide_day(trips, seed)
     limit = time_limit if time_limit is not None else max(5.0, round(trips / 1000 * 60, 1))
     report: dict[str, Any] = {"trips": trips, "vehicles": len(instance.vehicles), "seed": seed,
@@ -339,8 +340,34 @@ def run(*, trips: int = 1000, splits: tuple[str, ...] = ("clusters", "seeds"), r
     tic = time.perf_counter()
     whole = solve(instance, time_limit=wall, seed=1)
     report["single_process"] = figures(instance, whole, time.perf_counter() - tic)
-    report["load_after"] = os.getloadavg()[0]
     single = report["single_process"]["cost_miles"]
     report["cost_vs_single_process"] = {split: round(q["cost_miles"] / single - 1, 4) if single else None
                                         for split, q in report["queue"].items()}
+    if reference_seconds > 0:
+        say(f"the quality reference: one process, the whole day, {reference_seconds:g} s")
+        tic = time.perf_counter()
+        reference = solve(instance, time_limit=reference_seconds, seed=1)
+        report["reference"] = figures(instance, reference, time.perf_counter() - tic)
+        best = report["reference"]["cost_miles"]
+        report["cost_vs_reference"] = {split: round(q["cost_miles"] / best - 1, 4) if best else None
+                                       for split, q in report["queue"].items()}
+    report["load_after"] = os.getloadavg()[0]
     return report
+
+
+#: The issue's target for a statewide day: 10,000 trips planned in at most 10 minutes, within 2 % of the reference.
+TARGET_SECONDS, TARGET_COST_GAP = 600.0, 0.02
+
+
+def verdict(report: dict[str, Any]) -> str:
+    """MET / NOT MET against the target, for each split, in one line each (the target is stated for 10,000 trips;
+    at other sizes the line says what was measured against the same bounds)."""
+    lines = []
+    for split, q in report["queue"].items():
+        gap = report.get("cost_vs_reference", {}).get(split)
+        fast = q["seconds"] <= TARGET_SECONDS and q["unserved"] <= report["single_process"]["unserved"]
+        close = gap is not None and gap <= TARGET_COST_GAP
+        words = "no reference run" if gap is None else f"{gap:+.1%} against the reference"
+        lines.append(f"{report['trips']} trips by {split}: {q['seconds']:.0f} s, {words}: "
+                     f"{'MET' if fast and close else 'NOT MET'} (target: at most 10 minutes, within 2 %)")
+    return "\n".join(lines)

@@ -42,7 +42,7 @@ def test_the_statewide_benchmark_solves_a_tiny_day_through_the_queue(db, broker)
     from tests.conftest import PG_URL
 
     result = CliRunner().invoke(app, ["statewide", "--trips", "40", "--split", "clusters", "--time-limit", "1",
-                                        "--database-url", PG_URL])
+                                        "--reference-seconds", "2", "--database-url", PG_URL])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output[result.output.index("{"): result.output.rindex("}") + 1])
     single = report["single_process"]
@@ -52,3 +52,8 @@ def test_the_statewide_benchmark_solves_a_tiny_day_through_the_queue(db, broker)
         assert queue["verified"] and queue["verified_by_the_stitch_job"]
         assert 0 < queue["cost_miles"] and 0 < single["cost_miles"] and queue["seconds"] >= 1
         assert queue["unserved"] + round(queue["within_windows"] * 40) == 40
+    reference = report["reference"]
+    assert reference["verified"] and reference["seconds"] >= 2
+    assert report["cost_vs_reference"]["clusters"] == round(report["queue"]["clusters"]["cost_miles"]
+                                                             / reference["cost_miles"] - 1, 4)
+    assert "40 trips by clusters:" in result.output and "MET (target: at most 10 minutes, within 2 %)" in result.output
