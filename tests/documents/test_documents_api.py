@@ -93,3 +93,33 @@ def test_the_pages_link_list_and_record(client, token_for, world):
     got = client.get(link.group(1))
     assert got.status_code == 200 and got.content == PDF and got.headers["content-disposition"].startswith("attachment")
     assert confirmation not in client.get("/pending").text
+
+
+def test_a_provider_records_the_25_mile_form_on_the_page_of_a_member_it_carries(client, token_for, world):
+    from sqlalchemy import select
+
+    from nemt.store.models import Leg, TransportProvider, Trip, User
+
+    member = world.members["plain"]
+    trip = client.post("/api/v1/rides", json=ride(member, world.providers["Denver"]), headers=token_for("agent")).json()
+    with world.uow() as uow:  # its leg assigned to the provider, as dispatch would
+        org = uow.session.scalar(select(User.organization_id).where(User.username == "provider"))
+        leg = uow.session.scalar(select(Leg).join(Trip).where(Trip.key == trip["key"]).limit(1))
+        leg.provider_id = uow.session.scalar(select(TransportProvider.id).where(
+            TransportProvider.organization_id == org).limit(1))
+        uow.commit()
+    csrf = sign_in(client, "provider")
+    page = client.get(f"/members/{member}/documents")
+    assert page.status_code == 200
+    kinds = re.findall(r'<option value="([a-z0-9-]+)"[^>]*>[^<]*</option>', page.text.split('id="kind"')[1].split(
+        "</select>")[0])
+    assert kinds == ["verification-form-25mi"]  # the form alone: certifications and authorizations are the broker's
+    assert 'name="statements"' not in page.text and 'name="covers"' not in page.text
+    done = client.post(f"/members/{member}/documents", files={"file": ("form.pdf", PDF, "application/pdf")},
+                       data={"csrf_token": csrf, "kind": "verification-form-25mi", "signed_by": "Dr. X (demo)",
+                             "signed_on": today().isoformat(), "destination_provider": world.providers["Denver"],
+                             "recurring": "yes"})
+    assert done.status_code == 200 and "No document on file" not in done.text, done.text[-2000:]
+    refused = client.post(f"/members/{member}/documents", files={"file": ("c.pdf", PDF, "application/pdf")},
+                          data={"csrf_token": csrf, **_form()})
+    assert refused.status_code == 403

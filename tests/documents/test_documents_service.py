@@ -213,3 +213,34 @@ def test_who_may_record_and_for_which_members(world, actors):
         document_file(uow, actors("driver"), world.members["plain"], doc.key)
     with world.uow() as uow, pytest.raises(NotFound):
         document_file(uow, actors("agent"), world.members["noneeds"], doc.key)
+
+
+def test_a_transportation_provider_records_the_25_mile_form_of_its_own_members_only(world, actors):
+    """25 Mile or Longer Trips: "It is the NEMT driver or provider's responsibility to get this form signed by the
+    member's provider": the provider records it for a member it carries; nothing else, and no one else's member."""
+    from nemt.store.models import TransportProvider
+
+    provider = actors("provider")
+    form = {"kind": "verification-form-25mi", "destination_provider": world.providers["Fort Collins"],
+            "recurring": True, "signed_by": DOCTOR, "signed_on": today()}
+    booked = _book(world, actors("agent"), "plain")
+    with pytest.raises(NotFound) as hidden:  # not yet one of its members: no leg of the member is the provider's
+        _record(world, provider, "plain", **form)
+    assert hidden.value.field == "member"
+    with world.uow() as uow:  # the leg assigned to the provider, as dispatch would
+        leg = uow.session.scalar(select(Leg).join(Trip).where(Trip.key == booked.trip.key).limit(1))
+        leg.provider_id = uow.session.scalar(select(TransportProvider.id).where(
+            TransportProvider.organization_id == provider.organization_id).limit(1))
+        uow.commit()
+    result = _record(world, provider, "plain", **form)
+    assert result.document.kind == "verification-form-25mi" and result.decided is None and result.released == 0
+    with world.uow() as uow:
+        listed = member_documents(uow, actors("agent"), world.members["plain"], clock.now())
+    assert [d.key for d in listed] == [result.document.key]  # the broker sees it with the member's documents
+    for other in (_certification(), _authorization()):  # the provider records the form alone
+        with pytest.raises(Forbidden) as refused:
+            _record(world, provider, "plain", **other)
+        assert "25-mile verification form" in str(refused.value)
+    for name in ("driver", "facility", "auditor"):
+        with pytest.raises(Forbidden):
+            _record(world, actors(name), "plain", **form)

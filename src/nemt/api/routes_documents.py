@@ -49,14 +49,15 @@ def _optional(value: str) -> str | None:
                      "verification-form-25mi or prior-authorization; signed_by, signed_on; a certification's "
                      "statements; a form's destination_provider (or destination_name and destination_zip), recurring, "
                      "appointment_on; an authorization's covers, authorization_number, valid_from, valid_through; the "
-                     "file as a PDF, PNG or JPEG). The member's pending rides are decided again. "
-                     + roles_text([Action.DOCUMENT_RECORD]))
+                     "file as a PDF, PNG or JPEG). The member's pending rides are decided again. A transportation "
+                     "provider records only the verification form, for its own members (no ride is decided again). "
+                     + roles_text([Action.FORM_25MI_RECORD]))
 def record(key: str, kind: str = Form(...), signed_by: str = Form(...), signed_on: str = Form(...),
            statements: list[str] = Form([]), destination_provider: str = Form(""), destination_name: str = Form(""),
            destination_zip: str = Form(""), recurring: str = Form(""), appointment_on: str = Form(""),
            covers: list[str] = Form([]), authorization_number: str = Form(""), valid_from: str = Form(""),
            valid_through: str = Form(""), file: UploadFile = File(...),
-           actor: Actor = allowed(Action.DOCUMENT_RECORD), uow=Depends(get_uow)) -> dict[str, Any]:
+           actor: Actor = allowed(Action.FORM_25MI_RECORD), uow=Depends(get_uow)) -> dict[str, Any]:
     command = rides.parse_input(DocumentIn, {
         "kind": kind, "signed_by": signed_by, "signed_on": signed_on, "statements": statements,
         "destination_provider": _optional(destination_provider), "destination_name": destination_name,

@@ -64,12 +64,15 @@ def _render(page: Page, key: str, *, form: dict[str, Any] | None = None, error: 
     member = members.get_member(page.uow, page.actor, key)
     policy = load_policy(member.program)
     on_file = member_documents(page.uow, page.actor, key, clock.now())
-    may_record = page.may(Action.DOCUMENT_RECORD)
+    may_record = page.may(Action.FORM_25MI_RECORD)  # the broker's staff: every kind; a provider: the 25-mile form
+    recordable = [k for k in kinds.KINDS if _offered(k, policy)
+                  and (page.may(Action.DOCUMENT_RECORD) or k == kinds.VERIFICATION_FORM)]
     return page.render(
         "members/documents.html", status_code=error.status if error else 200, member=member, documents=on_file,
-        waiting=_waiting(page, key), may_record=may_record, error=error, result=result,
-        form=form or {"signed_on": page.today().isoformat(), "kind": kinds.CERTIFICATION},
-        kind_words=kinds.KIND_WORDS, kinds=[(k, kinds.KIND_WORDS[k]) for k in kinds.KINDS if _offered(k, policy)],
+        waiting=_waiting(page, key), may_record=may_record and bool(recordable), recordable=recordable, error=error,
+        result=result,
+        form=form or {"signed_on": page.today().isoformat(), "kind": recordable[0] if recordable else ""},
+        kind_words=kinds.KIND_WORDS, kinds=[(k, kinds.KIND_WORDS[k]) for k in recordable],
         statements=[(n, need_words(n)) for n in NEEDS],
         covers=[(c, "out-of-state travel" if c == kinds.OUT_OF_STATE else mode_words(c)) for c in authorizable(policy)],
         destinations=form_destinations(page.uow, member.program) if may_record else [],
@@ -97,7 +100,7 @@ def _command(form) -> tuple[DocumentIn, bytes]:
 
 
 @router.post("/members/{key}/documents")
-def record(key: str, request: Request, page: Page = Depends(page_for(Action.DOCUMENT_RECORD)),
+def record(key: str, request: Request, page: Page = Depends(page_for(Action.FORM_25MI_RECORD)),
            form=Depends(form_data)):
     """Record the document; the member's waiting rides are decided again (the page lists each)."""
     check_csrf(request, form.get("csrf_token"))

@@ -7,7 +7,9 @@
   the modes or out-of-state travel it covers, its number, the dates it covers, who authorized it) — each with who
   signed it, the signature date and the signed document as a PDF, PNG or JPEG file kept in the database. Nothing is
   overwritten: a newer document supersedes an older one. The member's pending rides are then decided again with
-  what is on file (``nemt.services.rides.on_file``) and each gets its notice; all of it or nothing.
+  what is on file (``nemt.services.rides.on_file``) and each gets its notice; all of it or nothing. The broker's
+  staff record every kind; a transportation provider records the verification form for its own members (it is the
+  provider's to get it signed), which decides no ride again.
 - :func:`member_documents` — the documents on file, each current, superseded or expired.
 - :func:`document_file` — the file of one document, addressed by its opaque key under the member's.
 
@@ -32,7 +34,7 @@ from nemt.services.members.lookup import visible_member
 from nemt.services.platform import audit
 from nemt.services.platform.errors import InvalidInput, NotFound
 from nemt.services.platform.files import stored_file
-from nemt.services.platform.permissions import Action, require
+from nemt.services.platform.permissions import Action, may, require
 from nemt.services.rides.certifications import (
     CertificationResult,
     certification_words,
@@ -274,8 +276,10 @@ def record_document(uow: UnitOfWork, actor: Actor, member_key: str, command: Doc
                     now: dt.datetime) -> DocumentResult:
     """Record one document with its file and decide the member's pending rides again (see the module's
     docstring); all of it or nothing."""
-    require(actor, Action.DOCUMENT_RECORD)
-    member = bookable_member(uow, actor, member_key)  # the actor's program only; another's is "no such member"
+    broker = may(actor, Action.DOCUMENT_RECORD)  # the broker's staff record every kind, for any member of the program
+    require(actor, Action.FORM_25MI_RECORD if command.kind == documents.VERIFICATION_FORM else Action.DOCUMENT_RECORD)
+    # the actor's program only (another's is "no such member"); a transportation provider, its own members only
+    member = bookable_member(uow, actor, member_key) if broker else visible_member(uow, actor, member_key)
     policy = load_policy(member.program)
     check_signature_date(member, command.signed_on, now, field="signed_on", what="a document")
     row = MemberDocument(program=member.program, member_id=member.id, kind=command.kind,
@@ -301,7 +305,10 @@ def record_document(uow: UnitOfWork, actor: Actor, member_key: str, command: Doc
                  valid_through=row.valid_through.isoformat() if row.valid_through else None,
                  statements=row.statements, covers=row.covers, file_type=row.file_type, file_bytes=row.file_bytes,
                  file_sha256=row.file_sha256, supersedes=supersedes)
-    decided = decide_waiting_rides(uow, actor, member, now, _arrived(row), via="document", document=row.key)
+    # A provider's form decides no ride again: the form holds no ride ("The provider signature is not required prior
+    # to the NEMT trip happening", 25 Mile or Longer Trips), and deciding rides is the broker's.
+    decided = (decide_waiting_rides(uow, actor, member, now, _arrived(row), via="document", document=row.key)
+               if broker else None)
     commit_or_conflict(uow)
     today = now.astimezone(policy.time_zone).date()
     [view] = [v for v in _views(rows, member.key, today, _provider_keys(uow, [row])) if v.key == row.key]

@@ -73,6 +73,10 @@ class Action(StrEnum):
     # store's member visibility applies (a provider's or facility's own members only)
     DOCUMENT_RECORD = "document.record"
     DOCUMENT_READ = "document.read"
+    # The Verification Form for Transportation Services More Than 25 Miles alone: also the transportation provider,
+    # for its own members ("It is the NEMT driver or provider's responsibility to get this form signed by the member's
+    # provider", 25 Mile or Longer Trips); the provider's administrator records it for the provider's drivers
+    FORM_25MI_RECORD = "document.record-25mi-form"
 
 
 _A, _D, _P, _DR, _F, _AU, _AD = (Role.AGENT, Role.DISPATCHER, Role.PROVIDER_ADMIN, Role.DRIVER, Role.FACILITY_SCHEDULER,
@@ -122,9 +126,12 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ELIGIBILITY_CHECK: frozenset({_A, _D, _AD}),
     Action.DOCUMENT_RECORD: frozenset({_A, _D, _AD}),
     Action.DOCUMENT_READ: frozenset({_A, _D, _F, _P, _AU, _AD}),
+    Action.FORM_25MI_RECORD: frozenset({_A, _D, _P, _AD}),
 }
 
-_WORDS = {Action.TRIP_LOG_RECORD: "record trip logs", Action.TRIP_LOG_READ: "read trip logs"}
+_WORDS = {Action.TRIP_LOG_RECORD: "record trip logs", Action.TRIP_LOG_READ: "read trip logs",
+          Action.DOCUMENT_RECORD: "record this kind of document (a transportation provider records only the 25-mile "
+                                  "verification form)"}
 
 
 def roles_for(action: Action) -> frozenset[Role]:
