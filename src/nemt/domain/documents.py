@@ -115,6 +115,17 @@ def covering_form(documents: Sequence[Document], destination: str, day: dt.date)
     return max(forms, key=lambda d: (d.signed_on, d.order), default=None)
 
 
+def form_for_trip(documents: Sequence[Document], destination: str, day: dt.date) -> Document | None:
+    """A current verification form at ``destination`` valid on ``day`` — for recurring appointments, or for that one
+    appointment —, the latest signed: the treating or referring provider's certification the 25-mile attachment
+    carries ("A rationale and certification from the member's treating provider as to why the member cannot be
+    treated by the closest provider within 25 miles"; "The provider signature is not required prior to the NEMT trip
+    happening"; 25 Mile or Longer Trips)."""
+    forms = [d for d in current(documents) if d.kind == VERIFICATION_FORM and d.destination == destination
+             and d.valid_on(day)]
+    return max(forms, key=lambda d: (d.signed_on, d.order), default=None)
+
+
 def authorized_on(documents: Iterable[Document], day: dt.date) -> frozenset[str]:
     """What the current prior authorizations cover on ``day``: modes and ``out-of-state`` (Train, Air and
     Out-of-State Travel)."""

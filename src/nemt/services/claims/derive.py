@@ -12,11 +12,13 @@ from nemt.billing import claim_rules
 from nemt.billing.claim_rules import Edit, build_claims, timely_filing_deadline
 from nemt.billing.fees import FeeScheduleError, load_fee_schedule, price_claims
 from nemt.billing.trip_log import TripLogLeg
+from nemt.domain import documents
 from nemt.policy import Policy
 from nemt.services.claims.common import TIMELY_FILING_EDIT
 from nemt.services.claims.expenses import billing_entries
 from nemt.services.claims.integrity import claim_integrity_edits
 from nemt.services.platform.errors import InvalidInput
+from nemt.services.rides.on_file import as_rule_document
 from nemt.services.trips import billing_leg, logs_of
 from nemt.store.models import Expense, Leg, TransportProvider
 
@@ -40,14 +42,29 @@ def billing_legs(uow: Any, provider: TransportProvider, first: dt.date, last: dt
     recording order)."""
     legs = uow.claims.completed_legs(provider.id, first, last)
     logs = logs_of(uow, [leg.id for leg in legs])
+    forms: dict[int, list[documents.Document]] = {}  # the members' documents, read once per member
     out = []
     for leg in legs:
         vehicle, driver = uow.trip_logs.assignment(leg)
         out.append((leg, billing_leg(leg, leg.trip, logs[leg.id], member=leg.trip.member, vehicle=vehicle,
-                                     driver=driver, rendering_npi=provider.npi, policy=policy)))
+                                     driver=driver, rendering_npi=provider.npi, policy=policy,
+                                     form_on_file=_form_on_file(uow, leg, policy, forms))))
     out.sort(key=lambda pair: (pair[1].date_of_service, pair[1].pickup.time is None,
                                pair[1].pickup.time or dt.time(), pair[0].id))
     return out
+
+
+def _form_on_file(uow: Any, leg: Leg, policy: Policy, cache: dict[int, list[documents.Document]]) -> bool:
+    """The member's 25-mile verification form for the trip's destination is on file for the leg's date (both legs
+    of a round trip serve the one appointment); only where the program has the 25-mile rule."""
+    if not policy.has("distance"):
+        return False
+    trip = leg.trip
+    if trip.member_id not in cache:
+        cache[trip.member_id] = [as_rule_document(r) for r in uow.documents.of_member(trip.member_id)]
+    destination = documents.destination_token(trip.destination_provider_id, trip.destination_name,
+                                              trip.destination_zip)
+    return documents.form_for_trip(cache[trip.member_id], destination, leg.service_date) is not None
 
 
 def _price(claims: Any, policy: Policy) -> list[Any]:

@@ -30,10 +30,13 @@ def _person(request: Mapping[str, Any]) -> TransportedPerson | None:
 
 
 def billing_leg(leg: Leg, trip: Trip, log: LegLog, *, member: Any, vehicle: str | None, driver: str | None,
-                rendering_npi: str, policy: Policy) -> TripLogLeg:
+                rendering_npi: str, policy: Policy, form_on_file: bool = False) -> TripLogLeg:
     """A completed (or closed) leg's log as :class:`nemt.billing.trip_log.TripLogLeg`; ``leg_id`` is the leg's
     opaque key. Times are local to the program. Mode: the decided mode, else the requested one; service level and
-    a caregiver trip's transported person come from the log or the ride request."""
+    a caregiver trip's transported person come from the log or the ride request. ``form_on_file``: the member's
+    25-mile verification form for the trip's destination is on file for the date, so the 25-mile attachment is
+    available whatever the driver ticked (25 Mile or Longer Trips: the form "should be submitted when the claim(s)
+    are submitted"; the trip log gives the attachment's other fields)."""
     tz = policy.time_zone
 
     def local(value: dt.datetime | None) -> dt.time | None:
@@ -62,7 +65,7 @@ def billing_leg(leg: Leg, trip: Trip, log: LegLog, *, member: Any, vehicle: str 
         shared_ride_group=log.shared_ride_group,
         identity_verified=bool(log.identity_verified),
         trip_confirmed_by=log.trip_confirmed_by,
-        attachment_25mi=log.attachment_25mi,
+        attachment_25mi=True if form_on_file else log.attachment_25mi,
         wait_minutes=log.wait_minutes,
         metered=log.metered,
         transported_person=_person(request),
