@@ -57,8 +57,8 @@ def closest_miss(instance: Instance, order: Mapping[int, Sequence[tuple[int, Sto
                 best = (score, k, found)
             if not found:
                 return Miss(k, [])
-    k = best[1]  # the checker named the vehicle of a one-vehicle instance: name it in the day's
-    return Miss(k, [dataclasses.replace(v, vehicle=k) if v.vehicle is not None else v for v in best[2]])
+    closest = best[1]  # the checker named the vehicle of a one-vehicle instance: name it in the day's
+    return Miss(closest, [dataclasses.replace(v, vehicle=closest) if v.vehicle is not None else v for v in best[2]])
 
 
 #: Places tried around the request's pick-up time on a long run: positions of the pick-up (before and after the stops
