@@ -23,7 +23,7 @@ COMMANDS = {
     "demo": {"seed"}, "members": {"import"},
     "users": {"token", "tokens", "revoke-token", "totp-code", "create", "disable", "enable", "role", "reset", "unlock",
               "list"},
-    "orgs": {"create", "list", "deactivate", "activate"}, "jobs": {"submit", "status", "list", "worker"},
+    "orgs": {"create", "list", "deactivate", "activate"}, "jobs": {"report", "submit", "status", "list", "worker"},
     "providers": {"import", "expiring", "closest"}, "dispatch": {"schedule"}, "rides": {"pending", "certify"},
     "claims": {"build", "export", "replace", "void", "remit", "denied", "list", "profile", "broker-pay", "encounters",
                "ack", "sample-acks", "worklist",

@@ -90,12 +90,19 @@ def will_call(key: str, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get
             "vehicle": done.vehicle, "planned_pickup": done.planned_pickup}
 
 
+class ScheduleJobBody(ScheduleBody):
+    regions: int = Field(default=1, ge=1, le=64,
+                         description="more than 1: the day is solved in that many regions, one job each, on the "
+                                     "workers of the queue (each searching time_limit seconds), stitched, verified "
+                                     "and written as one plan")
+
+
 @router.post("/dispatch/schedule-jobs", status_code=202, responses=responses(400, 404, 422),
              summary="Schedule a day in the background (a plan-day job: re-plans a planned day, joins a plan still "
                      "running); poll the job for its progress. " + roles_text([Action.DISPATCH]))
-def schedule_job(body: ScheduleBody, request: Request, actor: Actor = allowed(Action.DISPATCH)) -> dict:
+def schedule_job(body: ScheduleJobBody, request: Request, actor: Actor = allowed(Action.DISPATCH)) -> dict:
     job = jobs.plan_day_for(request.app.state.uow_factory, actor, body.program.upper(), body.date,
-                            time_limit=body.time_limit)
+                            time_limit=body.time_limit, regions=body.regions)
     return {"job": job.key, "status": f"/api/v1/dispatch/jobs/{quote(job.key, safe='')}"}
 
 

@@ -21,7 +21,9 @@ POLL_SECONDS = 0.5
 
 @dispatch_app.command("schedule")
 def dispatch_schedule(date: str = typer.Option(..., help="YYYY-MM-DD"), program: str = typer.Option("CO"),
-                      time_limit: float = typer.Option(10.0, help="seconds for the optimizer")) -> None:
+                      time_limit: float = typer.Option(10.0, help="seconds for the optimizer"),
+                      regions: int = typer.Option(1, help="solve the day in this many regions, one job each, on the "
+                                                          "workers (each searching --time-limit seconds)")) -> None:
     """Optimize the day's runs (every plan verified by the independent checker) and write them; the steps and how
     far it is are printed to standard error as it goes, the result to standard output as JSON. Without a broker
     (``NEMT_JOBS_BROKER``) the job runs in this command; with one, a worker runs it and this command follows it."""
@@ -33,7 +35,7 @@ def dispatch_schedule(date: str = typer.Option(..., help="YYYY-MM-DD"), program:
     runner = None if get_settings().jobs_broker else jobs.Foreground(UnitOfWork, _print_progress)
     with reported():
         job = jobs.submit_plan_day(UnitOfWork, program, day, time_limit=time_limit, requested_by="dispatch-cli",
-                                   rerun_done=True, to=runner)
+                                   rerun_done=True, to=runner, regions=regions)
         job = jobs.status(UnitOfWork, job.key)
         if not job.finished:  # a worker runs it, or a plan of the day already running: follow it
             job = _follow(job.key)

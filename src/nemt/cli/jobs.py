@@ -1,4 +1,5 @@
-"""Job commands: ``nemt jobs submit plan-day``, ``nemt jobs status KEY``, ``nemt jobs list``, ``nemt jobs worker``.
+"""Job commands: ``nemt jobs submit plan-day`` (or ``prepare-matrix``), ``nemt jobs status KEY``, ``nemt jobs list``,
+``nemt jobs worker``.
 
 With ``NEMT_JOBS_BROKER`` unset a submitted job runs in this process (the command waits for it); with a broker it
 goes to the queue and ``nemt jobs worker`` processes run it — on this machine or any other that reaches the same
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 jobs_app = typer.Typer(no_args_is_help=True, help="Background jobs: plan a day on a worker, follow its progress.")
 
 POLL_SECONDS = 0.5
+#: The kinds of job a command submits (the region, stitch and solve-day jobs are submitted by the jobs themselves).
+SUBMITTED = ("plan-day", "prepare-matrix")
 
 
 def _uow() -> UowFactory:
@@ -57,35 +60,70 @@ def _follow(make_uow: UowFactory, key: str) -> JobView:
 
 
 @jobs_app.command("submit")
-def jobs_submit(kind: str = typer.Argument(..., help="plan-day"),
+def jobs_submit(kind: str = typer.Argument(..., help="plan-day or prepare-matrix (the travel matrix of the day, kept "
+                                                      "for its plan)"),
                 program: str = typer.Option("CO", help="the program, or 'all': the day-ahead plan of every program"),
                 date: str = typer.Option(..., help="YYYY-MM-DD, the day to plan"),
                 time_limit: float = typer.Option(10.0, help="seconds for the optimizer"),
+                regions: int = typer.Option(1, help="plan-day: solve the day in this many regions, one job each "
+                                                    "(each searching --time-limit seconds)"),
                 again: bool = typer.Option(False, "--again", help="run the job again whatever its state "
                                                                  "(plan a planned day once more)"),
                 wait: bool = typer.Option(True, "--wait/--no-wait",
                                           help="follow it with a progress bar (always, without a broker)")) -> None:
     """Submit a job (one per program and day: submitting it twice gives the same job) and follow it."""
     from nemt import jobs
-    from nemt.jobs.tasks import TASKS
+    from nemt.jobs.matrices import submit_prepare_matrix
     from nemt.settings import get_settings
 
-    if kind not in TASKS:
-        fail("kind", f"the kind of job must be one of {', '.join(sorted(TASKS))}", "job kinds")
+    if kind not in SUBMITTED:
+        fail("kind", f"the kind of job must be one of {', '.join(SUBMITTED)}", "job kinds")
     day = date_option(date, "--date")
     make_uow = _uow()
     with reported():
-        if program.lower() == "all":
-            submitted = jobs.submit_day_ahead(make_uow, day, time_limit=time_limit, requested_by="command line")
+        if program.lower() == "all":  # the day-ahead plan: each program's matrix prepared, then its day planned
+            submitted = jobs.submit_day_ahead(make_uow, day, time_limit=time_limit, requested_by="command line",
+                                              regions=regions)
+        elif kind == "prepare-matrix":
+            submitted = [submit_prepare_matrix(make_uow, program, day, requested_by="command line", again=again)]
         else:
             submitted = [jobs.submit_plan_day(make_uow, program, day, time_limit=time_limit,
-                                              requested_by="command line", again=again)]
+                                              requested_by="command line", again=again, regions=regions)]
         follow = wait or not get_settings().jobs_broker
         finished = [_follow(make_uow, j.key) if follow and not j.finished else j for j in submitted]
+        if program.lower() == "all" and follow:  # then the plans each prepared job submitted
+            finished += [_follow(make_uow, jobs.plan_day_key(j.params["program"], day)) for j in finished]
     shown = [_as_dict(j) for j in finished]
     typer.echo(json.dumps(shown[0] if len(shown) == 1 else shown, indent=1))
     if any(j.state == jobs.JobState.FAILED for j in finished):
         raise typer.Exit(1)
+
+
+@jobs_app.command("report")
+def jobs_report(name: str = typer.Argument(..., help="the report, e.g. trips-by-day (nemt.services.reports.REPORTS)"),
+                start: str = typer.Option(..., help="YYYY-MM-DD, the first service date"),
+                end: str = typer.Option(..., help="YYYY-MM-DD, the last service date"),
+                user: str = typer.Option(..., "--user", help="build it as this user sees it (their program)"),
+                again: bool = typer.Option(False, "--again", help="build it once more, with today's data"),
+                csv: bool = typer.Option(False, "--csv", help="print the table as CSV rather than JSON")) -> None:
+    """Build a report as a job (on a worker, or in this process without a broker), follow it, print its table."""
+    from nemt.jobs.reports import report_of, submit_report
+    from nemt.services.platform.auth import actor_of
+
+    first, last = date_option(start, "--start"), date_option(end, "--end")
+    make_uow = _uow()
+    with reported():
+        with make_uow() as uow:
+            found = uow.users.by_username(user)
+            if found is None:
+                fail("user", "no user has this name", "users")
+            actor = actor_of(found)
+        job = submit_report(make_uow, actor, name, first, last, again=again)
+        job = _follow(make_uow, job.key) if not job.finished else job
+    if job.state != "done":
+        fail(job.field or "report", job.error or "the report was not built", job.rule or "report jobs")
+    report = report_of(job)
+    typer.echo(report.csv() if csv else json.dumps(_as_dict(job), indent=1))
 
 
 @jobs_app.command("status")

@@ -43,11 +43,12 @@ def dispatcher(make_uow: UowFactory, broker_url: str | None = None, queue: str |
 
 def submit_plan_day(make_uow: UowFactory, program: str, day: dt.date, *, time_limit: float = 10.0, seed: int = 1,
                     requested_by: str = "system", again: bool = False, rerun_done: bool = False,
-                    to: Dispatcher | None = None) -> JobView:
+                    to: Dispatcher | None = None, regions: int = 1) -> JobView:
     """Queue the plan of ``program``'s ``day`` unless that job is already queued, running or done (``again``: plan
     the day once more whatever its state; ``rerun_done``: once more if it is done, but join a plan still running).
-    Returns the job's record as it stands."""
-    params = plan_day_params(program, day, time_limit, seed)
+    ``regions`` above 1: the day is solved in that many regions, one job each, on the workers
+    (``nemt.jobs.region_day``), ``time_limit`` each. Returns the job's record as it stands."""
+    params = plan_day_params(program, day, time_limit, seed, regions)
     job, send = records.submit(make_uow, plan_day_key(program, day), "plan-day", params, requested_by, again=again,
                                rerun_done=rerun_done)
     if send:
@@ -56,13 +57,19 @@ def submit_plan_day(make_uow: UowFactory, program: str, day: dt.date, *, time_li
 
 
 def submit_day_ahead(make_uow: UowFactory, day: dt.date, *, time_limit: float = 10.0, requested_by: str = "system",
-                     to: Dispatcher | None = None) -> list[JobView]:
-    """The nightly day-ahead plan: one plan-day job for every program the platform carries (each its own job, so
-    N workers plan N programs at once)."""
+                     to: Dispatcher | None = None, regions: int = 1) -> list[JobView]:
+    """The nightly day-ahead plan: for every program the platform carries, the travel matrix of its day prepared
+    (a ``prepare-matrix`` job, ``nemt.jobs.matrices``), which then submits the program's plan-day job — each program
+    its own jobs, so N workers prepare and plan N programs at once. Returns the prepare-matrix jobs (each program's
+    plan-day job is ``plan_day_key(program, day)`` once its matrix is prepared)."""
+    from nemt.jobs.matrices import submit_prepare_matrix
     from nemt.policy import program_codes
 
     send = to or dispatcher(make_uow)
-    return [submit_plan_day(make_uow, program, day, time_limit=time_limit, requested_by=requested_by, to=send)
+    for program in program_codes():  # refused at once, before anything is queued, if the plan would be refused
+        plan_day_params(program, day, time_limit, 1, regions)
+    then = {"time_limit": time_limit, "requested_by": requested_by, "regions": regions}
+    return [submit_prepare_matrix(make_uow, program, day, then_plan=then, requested_by=requested_by, to=send)
             for program in program_codes()]
 
 
@@ -75,13 +82,13 @@ def recent(make_uow: UowFactory, limit: int = 20) -> list[JobView]:
 
 
 def plan_day_for(make_uow: UowFactory, actor: Actor, program: str, day: dt.date, *, time_limit: float,
-                 to: Dispatcher | None = None) -> JobView:
+                 to: Dispatcher | None = None, regions: int = 1) -> JobView:
     """A dispatcher's "schedule the day" as a job: re-plans a day planned before, joins a plan still running."""
     permissions.require(actor, Action.DISPATCH)
     if not actor.sees_program(program):
         raise NotFound("no such program for this user", field="program", rule="organization-based access")
     return submit_plan_day(make_uow, program, day, time_limit=time_limit, requested_by=actor.username,
-                           rerun_done=True, to=to)
+                           rerun_done=True, to=to, regions=regions)
 
 
 def status_for(make_uow: UowFactory, actor: Actor, key: str) -> JobView:

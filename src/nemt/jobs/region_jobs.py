@@ -66,11 +66,12 @@ def stitch_key(day: str) -> str:
 def submit_solve_day(make_uow: UowFactory, day: str, instance: Instance, *, split_by: str = "clusters",
                      regions: int = 2, slices: int = 1, groups: list[str] | None = None, time_limit: float = 10.0,
                      seed: int = 1, requested_by: str = "system", again: bool = False,
-                     to: Dispatcher | None = None) -> JobView:
+                     to: Dispatcher | None = None, context: dict[str, Any] | None = None) -> JobView:
     """Keep ``instance`` under the key ``day`` and queue its parent job unless it is queued, running or done
     (``again``: solve the day once more, from a new split). ``regions`` and ``slices``: the clusters and time slices
     of ``split_by="clusters"``; ``groups``: each vehicle's group for ``split_by="groups"``; ``time_limit``: each
-    region's search time, in seconds."""
+    region's search time, in seconds; ``context``: the program's day the instance is (``nemt.jobs.region_day``:
+    the stitch job writes the plan to its runs)."""
     from nemt.jobs import dispatcher
     from nemt.services.dispatch.schedule import check_time_limit
 
@@ -95,6 +96,8 @@ def submit_solve_day(make_uow: UowFactory, day: str, instance: Instance, *, spli
     params = {"day": day, "split": split_by, "regions": regions, "slices": slices, "groups": groups,
               "time_limit": time_limit, "seed": seed, "requests": len(instance.requests),
               "vehicles": len(instance.vehicles)}
+    if context is not None:
+        params["program_day"] = context
     job, send = records.submit(make_uow, day_key(day), DAY_KIND, params, requested_by, again=again)
     if send:
         (to or dispatcher(make_uow)).send(job.key)
@@ -228,6 +231,9 @@ def _submit_stitch(make_uow: UowFactory, day: str) -> None:
 
 
 def _fail_parent(make_uow: UowFactory, day: str, exc: Exception) -> None:
+    from nemt.jobs import region_day
+
+    region_day.failed(make_uow, day_key(day), exc)
     if isinstance(exc, ServiceError):
         records.refused(make_uow, day_key(day), exc)
     else:
@@ -247,6 +253,8 @@ def solve_one_region(make_uow: UowFactory, params: dict[str, Any], progress: Pro
 
 def _solve_one_region(make_uow: UowFactory, day: str, label: str, params: dict[str, Any],
                       progress: Progress) -> dict[str, Any]:
+    from nemt.jobs import region_day
+
     instance = _instance(make_uow, day)
     parts, _nobody = _regions(make_uow, day)
     region = next((r for r in parts if r.label == label), None)
@@ -275,6 +283,7 @@ def _solve_one_region(make_uow: UowFactory, day: str, label: str, params: dict[s
     added, done = _retried(keep)
     reused = not added
     records.progress(make_uow, day_key(day), _share(done, len(parts)), f"{done} of {len(parts)} regions solved")
+    region_day.progress_of(make_uow, day_key(day), _share(done, len(parts)), f"{done} of {len(parts)} regions solved")
     if done == len(parts):
         _retried(lambda: _submit_stitch(make_uow, day))
     kept_plan = solution_from_json(plan)
@@ -294,6 +303,7 @@ def stitch_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress)
 
 
 def _stitch_day(make_uow: UowFactory, day: str, progress: Progress) -> dict[str, Any]:
+    from nemt.jobs import region_day
     from nemt.scheduling import check_solution
     from nemt.scheduling.checker import ViolationKind
 
@@ -324,6 +334,7 @@ def _stitch_day(make_uow: UowFactory, day: str, progress: Progress) -> dict[str,
                 "placed_by_repair": len(stitched.unserved) - len(repaired.unserved), "verified": True}
         kept_plan = solution_to_json(repaired)
         summary = _retried(lambda: _keep_stitched(make_uow, day, kept_plan, made))
+    region_day.write(make_uow, day, day_key(day), summary, progress)  # a program's day: the plan to its runs
     records.finish(make_uow, day_key(day), summary)
     return summary
 

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from nemt.jobs import records
 from nemt.jobs.records import UowFactory
-from nemt.jobs.tasks import TASKS, Progress
+from nemt.jobs.tasks import HANDED_ON, TASKS, Progress
 from nemt.services.platform import audit
 from nemt.services.platform.errors import ServiceError
 
@@ -49,7 +49,7 @@ def execute(make_uow: UowFactory, key: str, listen: Progress | None = None) -> N
         log.exception("job %s stopped on an unexpected error", key)
         records.finish(make_uow, key, None, error=f"the job stopped on an unexpected error ({type(exc).__name__})")
         raise
-    if not task.hands_on:  # else the jobs it handed the work to finish it (a region solve's stitch job)
+    if not task.hands_on and not result.get(HANDED_ON):  # else the jobs it handed the work to finish it (a stitch)
         records.finish(make_uow, key, result)
 
 

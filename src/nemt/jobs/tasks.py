@@ -27,6 +27,9 @@ Progress = Callable[[int, str], None]
 #: (the percent last written, the job's parameters, seconds since that write) -> the percent to show.
 Estimate = Callable[[int, dict[str, Any], float], int]
 
+#: The key of a task's result that says its job was handed on to other jobs that finish it (a plan-day job asked
+#: for by regions: ``nemt.jobs.region_day``): the runner leaves its record running.
+HANDED_ON = "handed_on"
 #: Times a plan-day job re-plans when another dispatcher's write wins the race (a conflict), before it fails.
 PLAN_ATTEMPTS = 3
 
@@ -48,25 +51,40 @@ def plan_day_key(program: str, day: dt.date) -> str:
     return f"plan-day:{program.upper()}:{day.isoformat()}"
 
 
-def plan_day_params(program: str, day: dt.date, time_limit: float, seed: int) -> dict[str, Any]:
+#: The most regions a day may be solved in (one job each).
+MAX_REGIONS = 64
+
+
+def plan_day_params(program: str, day: dt.date, time_limit: float, seed: int, regions: int = 1) -> dict[str, Any]:
     """The parameters of a plan-day job, refused at once when the program or the search time is not one the plan
-    would accept (``services.dispatch.schedule.check_time_limit``: the one bound of the optimizer's time)."""
+    would accept (``services.dispatch.schedule.check_time_limit``: the one bound of the optimizer's time), or the
+    number of regions is not from 1 to ``MAX_REGIONS`` (more than 1: the day is solved by regions on the workers,
+    ``nemt.jobs.region_day``; ``time_limit`` is then each region's search time)."""
     from nemt.policy import program_codes
     from nemt.services.dispatch.schedule import check_time_limit
 
     if program.upper() not in program_codes():
         raise InvalidInput("no such program", field="program", rule="program policy")
     check_time_limit(time_limit)
-    return {"program": program.upper(), "date": day.isoformat(), "time_limit": time_limit, "seed": seed}
+    if not 1 <= regions <= MAX_REGIONS:
+        raise InvalidInput(f"a day is solved in 1 to {MAX_REGIONS} regions", field="regions", rule="region split")
+    params = {"program": program.upper(), "date": day.isoformat(), "time_limit": time_limit, "seed": seed}
+    return params | ({"regions": regions} if regions > 1 else {})
 
 
 def plan_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Schedule the program's day (see the module's docstring), hearing each of its steps; the result in counts and
     words (leg keys, never member data), so a page can show it as ``schedule_result`` gives it back."""
     from nemt.domain.actors import Actor
+    from nemt.jobs.matrices import warm
     from nemt.services.dispatch import schedule_day
 
     day, time_limit = dt.date.fromisoformat(params["date"]), float(params["time_limit"])
+    warm(make_uow, params["program"], day)  # the day's travel matrix, if a prepare-matrix job kept it
+    if int(params.get("regions", 1)) > 1:  # solved by regions on the workers, written by the stitch job
+        from nemt.jobs.region_day import start
+
+        return start(make_uow, plan_day_key(params["program"], day), params, progress)
     for attempt in range(1, PLAN_ATTEMPTS + 1):
         with make_uow() as uow:
             try:
@@ -77,11 +95,16 @@ def plan_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress) -
                     raise
                 progress(5, f"another dispatcher changed the runs: planning again (attempt {attempt + 1})")
                 continue
-        done = dataclasses.asdict(result)
-        done["unassigned_legs"], done["unassigned"] = done["unassigned"], len(result.unassigned)
-        done["cost_minutes"] = round(result.cost_minutes, 1)
-        return done
+        return plan_day_result(result)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def plan_day_result(result: ScheduleResult) -> dict[str, Any]:
+    """A plan-day job's result: the ``ScheduleResult`` in counts and words, as ``schedule_result`` reads it back."""
+    done = dataclasses.asdict(result)
+    done["unassigned_legs"], done["unassigned"] = done["unassigned"], len(result.unassigned)
+    done["cost_minutes"] = round(result.cost_minutes, 1)
+    return done
 
 
 def schedule_result(result: dict[str, Any]) -> ScheduleResult:
@@ -122,6 +145,18 @@ def _stitch_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress
     return stitch_day(make_uow, params, progress)
 
 
+def _prepare_matrix(make_uow: UowFactory, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    from nemt.jobs.matrices import prepare_matrix
+
+    return prepare_matrix(make_uow, params, progress)
+
+
+def _build_report(make_uow: UowFactory, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    from nemt.jobs.reports import build_report
+
+    return build_report(make_uow, params, progress)
+
+
 def _region_share(percent: int, params: dict[str, Any], quiet: float) -> int:
     """A region job while its solver runs (10 %, until 90 %): the share of its time limit spent, as a plan-day's."""
     if percent != 10:
@@ -139,4 +174,8 @@ TASKS: dict[str, Task] = {
                       "again: regions already solved are kept", hands_on=True),
     "solve-region": Task("solve-region", _solve_region, _region_share),
     "stitch-day": Task("stitch-day", _stitch_day),
+    # The travel matrix of a program's day, kept for its plan (nemt.jobs.matrices, issue 18 item 2).
+    "prepare-matrix": Task("prepare-matrix", _prepare_matrix),
+    # A report of services.reports built by a worker as the user who asked (nemt.jobs.reports).
+    "build-report": Task("build-report", _build_report),
 }

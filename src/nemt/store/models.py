@@ -383,6 +383,7 @@ from nemt.store.evidence_models import (  # noqa: E402, F401 - re-exported; must
     TripEventEvidence,
 )
 from nemt.store.expense_models import BilledExpense, Expense  # noqa: E402, F401 - re-exported (meals/lodging)
+from nemt.store.matrix_models import TravelMatrix  # noqa: E402, F401 - re-exported (issue 18)
 from nemt.store.region_models import RegionDay, RegionPlan  # noqa: E402, F401 - re-exported (issue 18)
 from nemt.store.ride_models import Leg, Notice, StandingOrder, Trip, VehicleRun  # noqa: E402, F401 - re-exported
 

@@ -22,6 +22,7 @@ from nemt.store.repositories.documents import DocumentRepository
 from nemt.store.repositories.eligibility import EligibilityRepository
 from nemt.store.repositories.expenses import ExpenseRepository
 from nemt.store.repositories.integrity import IntegrityRepository
+from nemt.store.repositories.matrices import TravelMatrixRepository
 from nemt.store.repositories.regions import RegionDayRepository
 
 
@@ -50,6 +51,7 @@ class UnitOfWork:
     integrity: IntegrityRepository  # the facts of the integrity edits and scores (issue 15)
     documents: DocumentRepository  # a member's documents on file (issue 16, point 3)
     regions: RegionDayRepository  # days solved by regions on the job queue (issue 18)
+    matrices: TravelMatrixRepository  # travel matrices prepared for a program's day (issue 18)
 
     def __init__(self, factory: sessionmaker[Session] | None = None):
         self._factory = factory or default_session_factory()  # the settings' database (the commands)
@@ -79,6 +81,7 @@ class UnitOfWork:
         self.integrity = IntegrityRepository(session)  # integrity edits' facts (issue 15)
         self.documents = DocumentRepository(session)  # a member's documents on file (issue 16)
         self.regions = RegionDayRepository(session)  # days solved by regions (issue 18)
+        self.matrices = TravelMatrixRepository(session)  # prepared travel matrices (issue 18)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

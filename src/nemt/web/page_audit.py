@@ -4,15 +4,19 @@ dispatchers and providers."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Form
 
+from nemt.domain.statuses import JobState
+from nemt.jobs import reports as report_jobs
 from nemt.services import network, reports
 from nemt.services.platform import audit
 from nemt.services.platform.inputs import optional_date_input
 from nemt.services.platform.permissions import Action
 from nemt.web import charts
-from nemt.web.common import Page, PageRoute, csv_response, page_for
+from nemt.web.common import Page, PageRoute, csv_response, page_for, redirect
+from nemt.web.csrf import check_csrf
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 DEFAULT_DAYS_BACK, DEFAULT_DAYS_AHEAD = 30, 14
@@ -70,6 +74,28 @@ def report_page(name: str, page: Page = Depends(page_for(Action.REPORT_READ)), s
     report = reports.run(page.uow, page.actor, name, s, e, today=page.today())
     return page.render("reports/report.html", report=report, chart=_chart(report),
                        specs=list(reports.REPORTS.values()), start=s, end=e)
+
+
+@router.post("/reports/{name}/build")
+def report_build(name: str, page: Page = Depends(page_for(Action.REPORT_READ)), csrf_token: str = Form(""),
+                 start: str = Form(""), end: str = Form("")):
+    """Build the report in the background (a job on the workers, ``nemt.jobs.reports``): for a long period, so the
+    page is not held while it is built; the job's page shows its progress, then the report."""
+    check_csrf(page.request, csrf_token)
+    s, e = _period(page, start or None, end or None)
+    job = report_jobs.submit_report(page.request.app.state.uow_factory, page.actor, name, s, e, again=True)
+    return redirect(f"/reports/jobs/{quote(job.key, safe='')}")
+
+
+@router.get("/reports/jobs/{key}")
+def report_job(key: str, page: Page = Depends(page_for(Action.REPORT_READ))):
+    """A report built as a job: its progress while it runs (the page reloads itself), the report once built."""
+    job = report_jobs.report_for(page.request.app.state.uow_factory, page.actor, key)
+    if job.state == JobState.DONE:
+        report = report_jobs.report_of(job)
+        return page.render("reports/report.html", report=report, chart=_chart(report),
+                           specs=list(reports.REPORTS.values()), start=report.start, end=report.end, built=job)
+    return page.render("reports/job.html", job=job, status_code=200)
 
 
 @router.get("/audit")

@@ -97,12 +97,14 @@ def stamp(page: Page = Depends(page_for(Action.DISPATCH)), day: str | None = Non
 
 @router.post("/dispatch/schedule-job")
 def schedule_job(page: Page = Depends(page_for(Action.DISPATCH)), csrf_token: str = Form(""), day: str = Form(...),
-                 seconds: float = Form(3.0)):
-    """Schedule the day in the background; the board shows the job's progress and then its result."""
+                 seconds: float = Form(3.0), regions: int = Form(1)):
+    """Schedule the day in the background (``regions`` > 1: split into regions solved on the workers at once, then
+    stitched and checked whole); the board shows the job's progress and then its result."""
     check_csrf(page.request, csrf_token)
     d = parse_day(page, day)
     try:
-        job = jobs.plan_day_for(page.request.app.state.uow_factory, page.actor, page.program, d, time_limit=seconds)
+        job = jobs.plan_day_for(page.request.app.state.uow_factory, page.actor, page.program, d, time_limit=seconds,
+                                regions=regions)
     except ServiceError as exc:
         return page.render("dispatch/board.html", day=d, result=None, error=exc, job=None, status_code=exc.status,
                            **board(page, d))

@@ -27,6 +27,7 @@ from nemt.services.platform.permissions import Action
 
 if TYPE_CHECKING:
     from nemt.scheduling import Solution
+    from nemt.scheduling.live import Replan
     from nemt.store.uow import UnitOfWork
 
 #: The percent done when the optimizer starts and when it is done (between them, the share of its time limit spent).
@@ -71,9 +72,27 @@ def schedule_day(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, t
                  waited: bool = False) -> ScheduleResult:
     """Optimize what remains of the day's runs at ``now`` (default: the clock's now) and write them; ``progress``
     hears each step (a plan-day job of ``nemt.jobs`` records it for the page; the CLI prints it). ``waited``: the
-    caller holds a request open for the answer, so the search is bounded by ``MAX_WAITED_TIME_LIMIT``."""
+    caller holds a request open for the answer, so the search is bounded by ``MAX_WAITED_TIME_LIMIT``.
+
+    Three steps, each its own function so that a day solved by regions on the job queue (``nemt.jobs.region_day``)
+    reads and writes it the same way: ``read_day``, ``solve_day`` (or the regions' stitched plan), ``write_day``."""
     from nemt.scheduling.live import replan
 
+    live = read_day(uow, actor, program, day, time_limit=time_limit, now=now, waited=waited, progress=progress)
+    if not live.model.legs:
+        return empty_result(live)
+    model = live.model
+    progress(OPTIMIZING, f"optimizing {len(model.legs)} legs on {len(model.vehicles)} vehicles "
+                         f"(up to {time_limit:g} s)")
+    plan = replan(model.instance, live.order, margin=replan_margin(live), time_limit=time_limit, seed=seed,
+                  earliest_moved=live.state.earliest_pickup)
+    return write_day(uow, actor, program, live, plan, progress=progress)
+
+
+def read_day(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, time_limit: float,
+             now: dt.datetime | None = None, waited: bool = False, progress: Progress = _quiet) -> LiveDay:
+    """The first step: the dispatcher's permission and program, the search time and "nothing before now" checked,
+    then the live day of ``program`` on ``day`` at ``now`` read (``load_live_day``)."""
     permissions.require(actor, Action.DISPATCH)
     if not actor.sees_program(program):
         raise NotFound("no such program for this user", field="program", rule="organization-based access")
@@ -83,29 +102,45 @@ def schedule_day(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, t
     if day < today:
         raise InvalidInput("the day is over: nothing can be planned before now", field="day", rule="nothing before now")
     progress(5, "reading the day")
-    live = load_live_day(uow, program, day, now)
-    model = live.model
-    earliest = live.hhmm(live.state.earliest_pickup) if day == today else ""
-    if not model.legs:
-        return ScheduleResult(0, list(model.excluded), 0, 0.0, True, dict(model.excluded), [], earliest)
-    margin = float(live.policy.get("operations.replan_margin_minutes"))
-    progress(OPTIMIZING, f"optimizing {len(model.legs)} legs on {len(model.vehicles)} vehicles "
-                         f"(up to {time_limit:g} s)")
-    plan = replan(model.instance, live.order, margin=margin, time_limit=time_limit, seed=seed,
-                  earliest_moved=live.state.earliest_pickup)
-    solution = plan.solution
+    return load_live_day(uow, program, day, now)
+
+
+def earliest_pickup(live: LiveDay) -> str:
+    """The earliest pick-up a new leg could get today (local time), or "" for a later day."""
+    today = live.now.astimezone(live.policy.time_zone).date()
+    return live.hhmm(live.state.earliest_pickup) if live.model.midnight.date() == today else ""
+
+
+def empty_result(live: LiveDay) -> ScheduleResult:
+    """The result of a day with no open leg to plan (only the excluded ones, with their reasons)."""
+    excluded = live.model.excluded
+    return ScheduleResult(0, list(excluded), 0, 0.0, True, dict(excluded), [], earliest_pickup(live))
+
+
+def replan_margin(live: LiveDay) -> float:
+    """The routing minutes a fresh plan must save per leg it moves (``operations.replan_margin_minutes``)."""
+    return float(live.policy.get("operations.replan_margin_minutes"))
+
+
+def write_day(uow: UnitOfWork, actor: Actor, program: str, live: LiveDay, plan: Replan, *,
+              progress: Progress = _quiet) -> ScheduleResult:
+    """The last step: the plan verified by the independent checker and written under the runs' version check
+    (``save_checked`` in ``one_writer``), audited, and its unserved legs explained."""
+    model, solution = live.model, plan.solution
     progress(OPTIMIZED, "checking the plan with the independent checker and saving it")
     with one_writer(uow, "another dispatcher changed these runs; reload and schedule again", "schedule"):
         save_checked(uow, live, solution)
-        audit.record(uow, actor, "schedule", "day", None, program=program, day=day.isoformat(),
-                     legs=len(model.legs), unassigned=len(solution.unserved), moved=len(plan.moved))
+        audit.record(uow, actor, "schedule", "day", None, program=program,
+                     day=model.midnight.date().isoformat(), legs=len(model.legs), unassigned=len(solution.unserved),
+                     moved=len(plan.moved))
     progress(95, f"explaining the {len(solution.unserved)} legs no vehicle can take")
     reasons = unserved_reasons(live, solution)
     reasons.update(model.excluded)
     moved = [_moved_words(live, r, old, new) for r, (old, new) in sorted(plan.moved.items()) if new is not None]
     served = len(model.legs) - len(solution.unserved)
     return ScheduleResult(served, [model.legs[r].key for r in solution.unserved] + list(model.excluded),
-                          solution.num_routes(), float(solution.cost), True, reasons, moved, earliest, plan.fresh)
+                          solution.num_routes(), float(solution.cost), True, reasons, moved, earliest_pickup(live),
+                          plan.fresh)
 
 
 def check_time_limit(time_limit: float, *, waited: bool = False) -> None:
