@@ -76,6 +76,7 @@ bench: install
 	$(BIN)/python -m benchmarks geo | tee var/bench/geo.txt
 	$(BIN)/python -m benchmarks claims | tee var/bench/claims.txt
 	$(BIN)/python -m benchmarks insertion | tee var/bench/insertion.txt
+	nice $(BIN)/python -m benchmarks insertion --trips 5000 --baseline-runs 2 | tee var/bench/insertion-5000.txt
 	nice $(BIN)/python -m benchmarks live-day | tee var/bench/live-day.txt
 	$(BIN)/python -m benchmarks burst --database-url $(BENCH_POSTGRES) | tee var/bench/burst.txt
 	$(BIN)/python -m benchmarks audit --database $(BENCH_POSTGRES) | tee var/bench/audit.txt

@@ -29,14 +29,14 @@ def _state(darp_dir: Path, name: str):
 
 
 def _lp_feasible(inst, route, k) -> bool:
-    tt, cost, earliest, latest, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, earliest, latest, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
     n = len(route)
     A, b = [], []
     for p in range(n - 1):
         row = np.zeros(n)
         row[p], row[p + 1] = 1, -1
         A.append(row)
-        b.append(-(svc[route[p]] + tt[route[p], route[p + 1]]))
+        b.append(-(svc[route[p]] + tt[loc[route[p]], loc[route[p + 1]]]))
     pos = {v: i for i, v in enumerate(route)}
     for v in route:
         if R <= v < 2 * R:
@@ -79,7 +79,7 @@ def test_schedule_agrees_with_lp(darp_dir: Path) -> None:
 
 def test_best_insertion_matches_brute_force(darp_dir: Path) -> None:
     inst, st = _state(darp_dir, "a3-24")
-    tt, cost, earliest, latest, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, earliest, latest, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
     routes, rlen = st["routes"], st["rlen"]
     removed = [0, 5, 13, 20]
     for r in removed:
@@ -98,7 +98,7 @@ def test_best_insertion_matches_brute_force(darp_dir: Path) -> None:
                 for j in range(i, n - 1):
                     m = K_.build_insert(routes[k], n, i, j, r, R + r, tmp)
                     if K_.schedule(tmp, m, k, inst, B, lb, ppos) and np.cumsum(dem[tmp[:m], 0]).max() <= cap[k, 0]:
-                        best = min(best, K_.route_cost(tmp, m, cost) - K_.route_cost(routes[k], n, cost))
+                        best = min(best, K_.route_cost(tmp, m, cost, loc) - K_.route_cost(routes[k], n, cost, loc))
             if np.isinf(best):
                 assert got >= 1e17
             else:

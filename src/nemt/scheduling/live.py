@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _kernels as K_
+from .driven import FlatPlan, hold_driven
 from .model import Instance, Request, Route, Solution, StopKind, TimeWindow, Vehicle
 from .solver import _kernel_instance, _to_solution, solve
 
@@ -130,36 +131,82 @@ class LiveRoutes:
     Every change is tested with the solver's exact least-schedule test (windows, ride time, capacity per space
     type, shift, route duration, credentials): a route is never left infeasible by :meth:`insert`."""
 
-    def __init__(self, instance: Instance, order: Mapping[int, Sequence[tuple[int, StopKind]]],
-                 miles: npt.ArrayLike | None = None) -> None:
-        """``order``: each vehicle's stops (request index, pickup or drop-off) in the order it drives them;
-        ``miles``: distances between the instance's locations, to say how many miles a change adds."""
+    def __init__(self, instance: Instance, order: Mapping[int, Sequence[tuple[int, StopKind]]] | None = None,
+                 miles: npt.ArrayLike | None = None, *, driven: Solution | None = None,
+                 now: float | None = None) -> None:
+        """``order``: each vehicle's stops (request index, pickup or drop-off) in the order it drives them (default:
+        as ``driven``'s routes drive them); ``miles``: distances between the instance's locations, to say how many
+        miles a change adds; ``driven`` and ``now``: a plan (of this instance's requests and vehicles) whose stops at
+        or before ``now`` have been driven, held at their planned times (see :func:`hold_driven`) so no change moves
+        them. With ``driven`` and no ``order``, :meth:`solution` keeps the stops of each route that nothing changed
+        and whose times and places are still the plan's."""
         self.instance = instance
         self.miles = np.asarray(miles if miles is not None else instance.cost, dtype=np.float64)
         self.inst = _kernel_instance(instance)
+        flat = FlatPlan.of(driven) if driven is not None else None
+        self._flat = flat
+        if flat is not None and now is not None:
+            self.inst = hold_driven(self.inst, flat, now)
         R, K, S = self.inst[10], self.inst[11], self.inst[12]
-        self.R, self.K = R, K
-        M = 2 * R + 2
-        self.routes = np.zeros((K, M), dtype=np.int64)
+        self.R, self.K, self.S = R, K, S
         self.rlen = np.full(K, 2, dtype=np.int64)
-        self.routes[:, 0] = 2 * R + np.arange(K)
-        self.routes[:, 1] = 2 * R + K + np.arange(K)
-        self._sched, self._loads, self._rcost = np.zeros((2 * K, M)), np.zeros((K, M, S), dtype=np.int64), np.zeros(K)
-        self._B, self._lb, self._tmp = np.empty(M), np.empty(M), np.empty(M, dtype=np.int64)
+        self._rcost = np.zeros(K)
         self._ppos = np.zeros(max(R, 1), dtype=np.int64)
-        self._cd, self._ci, self._cj = np.empty(M * M), np.empty(M * M, dtype=np.int64), np.empty(M * M, np.int64)
-        self._loc = np.array([q.pickup_location for q in instance.requests]
-                             + [q.dropoff_location for q in instance.requests]
-                             + [v.start_location for v in instance.vehicles]
-                             + [v.end_location for v in instance.vehicles], dtype=np.int64)
+        self._loc = self.inst[13]
         self.dropped: list[int] = []  # requests taken out because their vehicle's route could not keep them
+        # the routes of ``driven`` that solution() may keep, for as long as nothing changes them (_touch)
+        self._kept: dict[int, Route] = {route.vehicle: route for route in driven.routes} if (
+            driven is not None and order is None) else {}
         # What does not change until a route does: each route's least schedule, loads and feasibility (refreshed
         # for route k only after k changed), and where each request is.
         self._fresh = np.zeros(K, dtype=np.bool_)
         self._ok = np.zeros(K, dtype=np.bool_)
         self._where: dict[int, int] | None = None
-        for k, stops in order.items():
-            self._keep_what_fits(k, stops)
+        # The arrays are as wide as the longest route needs (two more stops than it has), not as the longest route
+        # could be (2R + 2 stops): they grow when a route does (_widen).
+        if order is None and flat is not None:  # the plan's routes, read once (driven.FlatPlan)
+            vehicle, position, node = flat.nodes(R)
+            inner = np.bincount(vehicle, minlength=K) if len(vehicle) else np.zeros(K, dtype=np.int64)
+        else:
+            order = order if order is not None else {}
+            pickup = StopKind.PICKUP
+            rows = [(k, [q if kind is pickup else R + q for q, kind in stops]) for k, stops in order.items()]
+            vehicle = np.array([k for k, nodes in rows for _ in nodes], dtype=np.int64)
+            position = np.array([p for _, nodes in rows for p in range(1, len(nodes) + 1)], dtype=np.int64)
+            node = np.array([n for _, nodes in rows for n in nodes], dtype=np.int64)
+            inner = np.zeros(K, dtype=np.int64)
+            inner[[k for k, _ in rows]] = [len(nodes) for _, nodes in rows]
+        self.width = 0
+        self.routes = np.zeros((K, 0), dtype=np.int64)
+        self._widen(int(inner.max(initial=0)) + 4)
+        # each route as given, then all tested at once
+        self.routes[:, 0] = 2 * R + np.arange(K)
+        self.routes[vehicle, position] = node
+        self.rlen[:] = inner + 2
+        self.routes[np.arange(K), inner + 1] = 2 * R + K + np.arange(K)
+        ok = np.ones(K, dtype=np.bool_)
+        K_.schedule_all(self.routes, self.rlen, self.inst, np.zeros((K, self.width)), ok, self._lb, self._ppos)
+        broken = np.flatnonzero(~ok).tolist()
+        if broken and order is None:
+            order = order_of(driven) if driven is not None else {}
+        for k in broken:  # keep what fits of a route that does not as a whole
+            self._keep_what_fits(k, order[k] if order is not None else [])
+
+    def _widen(self, need: int) -> None:
+        """Make the route arrays at least ``need`` stops wide (doubling, at most the 2R + 2 a route can hold)."""
+        if need <= self.width:
+            return
+        M = max(need, min(2 * self.width, 2 * self.R + 2), 8)
+        K, S = self.K, self.S
+        routes = np.zeros((K, M), dtype=np.int64)
+        routes[:, : self.width] = self.routes
+        self.routes, self.width = routes, M
+        self._sched, self._loads = np.zeros((2 * K, M)), np.zeros((K, M, S), dtype=np.int64)
+        self._B, self._lb, self._tmp = np.empty(M), np.empty(M), np.empty(M, dtype=np.int64)
+        # candidate buffers of best_insertion: at most one entry per (i, j) pair of a route of up to M - 2 stops
+        size = M * M // 2 + M
+        self._cd, self._ci, self._cj = np.empty(size), np.empty(size, dtype=np.int64), np.empty(size, np.int64)
+        self._fresh[:] = False  # schedules and loads are recomputed in the new arrays
 
     # -- reading ---------------------------------------------------------------------------------------------------
     def vehicle_of(self, r: int) -> int | None:
@@ -170,20 +217,35 @@ class LiveRoutes:
 
     def _touch(self, k: int) -> None:
         """Route ``k`` changed: its schedule is refreshed before it is next read, and requests are located again."""
+        self._kept.pop(k, None)
         self._fresh[k] = False
         self._where = None
 
     def served(self) -> set[int]:
-        return {int(n) for k in range(self.K) for n in self.routes[k, 1 : self.rlen[k] - 1] if n < self.R}
+        return set(self._served_nodes().tolist())
+
+    def _served_nodes(self) -> npt.NDArray[np.int64]:
+        """The requests on some route (their pickup nodes), in route order."""
+        on = np.arange(self.width)[None, :] < self.rlen[:, None]
+        nodes = self.routes[on]
+        return nodes[nodes < self.R]
 
     def feasible(self, k: int) -> bool:
         return bool(K_.schedule(self.routes[k], int(self.rlen[k]), k, self.inst, self._B, self._lb, self._ppos))
 
     def solution(self) -> Solution:
         """The routes, each at its least schedule; requests on no route are unserved."""
-        served = self.served()
-        unserved = [r for r in range(self.R) if r not in served]
-        return _to_solution(self.instance, self.inst, self.routes, self.rlen, unserved)
+        on_route = np.zeros(self.R, dtype=np.bool_)
+        on_route[self._served_nodes()] = True
+        unserved = np.flatnonzero(~on_route).tolist()
+        same: dict[int, Route] = {}
+        if self._kept and self._flat is not None:  # routes nothing changed, still at the plan's times and places
+            times = np.zeros((self.K, self.width))
+            K_.schedule_all(self.routes, self.rlen, self.inst, times, np.ones(self.K, dtype=np.bool_), self._lb,
+                            self._ppos)
+            same = {k: self._kept[k] for k in self._flat.unchanged(set(self._kept), self.routes, self.rlen, times,
+                                                                   self._loc)}
+        return _to_solution(self.instance, self.inst, self.routes, self.rlen, unserved, same, checked=True)
 
     # -- changing ----------------------------------------------------------------------------------------------------
     def remove(self, r: int) -> int | None:
@@ -196,6 +258,7 @@ class LiveRoutes:
 
     def best_on(self, r: int, k: int) -> tuple[float, int, int]:
         """The cheapest feasible place of ``r`` on vehicle ``k``: (added cost, i, j), or (inf, -1, -1)."""
+        self._widen(int(self.rlen[k]) + 2)
         if not self._fresh[k]:
             self._ok[k] = K_.refresh_route(k, self.routes, self.rlen, self._sched, self._loads, self._rcost, self.inst,
                                            self._lb, self._ppos)
@@ -221,7 +284,7 @@ class LiveRoutes:
                 n = K_.build_insert(self.routes[k], int(self.rlen[k]), i, j, r, self.R + r, self._tmp)
                 found.append(Option(k, delta, self._miles(self._tmp[:n]) - self._miles(self.routes[k, : self.rlen[k]])))
         if home is not None and saved is not None:
-            self.routes[home], self.rlen[home] = saved
+            self.routes[home, : saved[1]], self.rlen[home] = saved[0][: saved[1]], saved[1]
             self._touch(home)
             self._where = where
         return sorted(found, key=lambda o: (o.added, o.miles, o.vehicle))
@@ -233,10 +296,15 @@ class LiveRoutes:
     def insert(self, r: int, vehicle: int | None = None) -> Option | None:
         """Put ``r`` at its cheapest feasible place (on ``vehicle`` only, if given); None if there is none."""
         best: tuple[float, int, int, int] = (K_.INF, -1, -1, -1)
-        for k in [vehicle] if vehicle is not None else range(self.K):
-            delta, i, j = self.best_on(r, k)
-            if delta < best[0]:
-                best = (delta, i, j, k)
+        if vehicle is not None:
+            delta, i, j = self.best_on(r, vehicle)
+            best = (delta, i, j, vehicle) if delta < K_.INF else best
+        elif self.K:  # every vehicle, in one compiled call (as best_on one by one, lowest vehicle first on a tie)
+            self._widen(int(self.rlen.max()) + 2)
+            delta, i, j, k = K_.best_insertion_any(r, self.routes, self.rlen, self._sched, self._loads, self._rcost,
+                                                   self._fresh, self._ok, self.inst, self._tmp, self._B, self._lb,
+                                                   self._ppos, self._cd, self._ci, self._cj)
+            best = (float(delta), int(i), int(j), int(k))
         if best[3] < 0:
             return None
         K_.insert_request(r, best[3], best[1], best[2], self.routes, self.rlen, self.R, self._tmp)
@@ -263,6 +331,7 @@ class LiveRoutes:
 
     def _set(self, k: int, inner: Sequence[int]) -> None:
         n = len(inner)
+        self._widen(n + 4)
         self.routes[k, 0] = 2 * self.R + k
         self.routes[k, 1 : n + 1] = inner
         self.routes[k, n + 1] = 2 * self.R + self.K + k

@@ -34,8 +34,9 @@ class InsertionResult:
 
 
 def _kernel_routes(instance: Instance, solution: Solution, R: int, K: int) -> tuple[K_.IntArray, K_.IntArray]:
-    """The solution's routes in the kernels' node numbering (see _kernels)."""
-    M = 2 * R + 2
+    """The solution's routes in the kernels' node numbering (see _kernels), as wide as the longest route plus the two
+    stops of one insertion (not the 2R + 2 stops a route could hold: at thousands of requests that was gigabytes)."""
+    M = min(2 * R + 2, max((len(route.stops) for route in solution.routes), default=2) + 2)
     routes = np.zeros((K, M), dtype=np.int64)
     rlen = np.full(K, 2, dtype=np.int64)
     routes[:, 0] = 2 * R + np.arange(K)
@@ -100,7 +101,8 @@ def insert_request(instance: Instance, solution: Solution, request: Request, *,
     tmp = np.empty(M, dtype=np.int64)
     K_.refresh_all(routes, rlen, sched, loads, rcost, inst, lb, ppos)
     r = R - 1
-    cd, ci, cj = np.empty(M * M), np.empty(M * M, dtype=np.int64), np.empty(M * M, dtype=np.int64)
+    size = M * M // 2 + M  # at most one candidate per (i, j) pair of a route of up to M - 2 stops
+    cd, ci, cj = np.empty(size), np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
     best = (_INF, -1, -1, -1)
     for k in range(K):
         delta, i, j = K_.best_insertion(r, k, routes, rlen, sched, loads, inst, 0.0, tmp, B, lb, ppos, cd, ci, cj)

@@ -15,16 +15,16 @@ time limit and converts the best routes back into a :class:`~nemt.scheduling.mod
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
 import numpy as np
 
 from . import _kernels as K_
+from .kernel_arrays import kernel_instance, node_max_cost, node_mean_time
 from .model import Instance, Route, Solution, Stop, StopKind
 from .route_pool import RoutePool, vehicle_groups
 
@@ -65,35 +65,8 @@ class SolverParams:
     pool_buffer: int = 20000
 
 
-def _kernel_instance(instance: Instance) -> K_.KernelInstance:
-    """Arrays in the kernels' node numbering (see :mod:`nemt.scheduling._kernels`)."""
-    reqs, vehs = instance.requests, instance.vehicles
-    R, K = len(reqs), len(vehs)
-    S = len(instance.space_types)
-    N = 2 * R + 2 * K
-    loc = np.empty(N, dtype=np.int64)
-    e = np.empty(N)
-    late = np.empty(N)
-    svc = np.zeros(N)
-    dem = np.zeros((N, S), dtype=np.int64)
-    for r, q in enumerate(reqs):
-        loc[r], loc[R + r] = q.pickup_location, q.dropoff_location
-        e[r], late[r] = q.pickup_window.earliest, q.pickup_window.latest
-        e[R + r], late[R + r] = q.dropoff_window.earliest, q.dropoff_window.latest
-        svc[r], svc[R + r] = q.pickup_service, q.dropoff_service
-        dem[r] = q.load
-        dem[R + r] = [-x for x in q.load]
-    for k, v in enumerate(vehs):
-        loc[2 * R + k], loc[2 * R + K + k] = v.start_location, v.end_location
-        e[2 * R + k] = e[2 * R + K + k] = v.shift.earliest
-        late[2 * R + k] = late[2 * R + K + k] = v.shift.latest
-    tt = np.ascontiguousarray(instance.travel_time[np.ix_(loc, loc)])
-    cost = np.ascontiguousarray(instance.cost[np.ix_(loc, loc)])
-    max_ride = np.array([q.max_ride_time for q in reqs], dtype=np.float64)
-    compat = np.array([[1 if v.can_serve(q) else 0 for v in vehs] for q in reqs], dtype=np.uint8).reshape(R, K)
-    cap = np.array([v.capacity for v in vehs], dtype=np.int64).reshape(K, S)
-    max_dur = np.array([v.max_route_duration for v in vehs], dtype=np.float64)
-    return (tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S)
+#: The model as the kernels' arrays (:func:`nemt.scheduling.kernel_arrays.kernel_instance`).
+_kernel_instance = kernel_instance
 
 
 def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: SolverParams | None = None) -> Solution:
@@ -167,7 +140,7 @@ def _kernel_params(params: SolverParams, inst: K_.KernelInstance, max_cost: floa
     R = inst[10]
     q_min = min(params.q_min, R)
     q_max = max(q_min, min(params.q_max_cap, int(params.q_max_fraction * R)))
-    xy_scale = max(float(np.mean(inst[0])), 1e-9)
+    xy_scale = max(node_mean_time(inst), 1e-9)
     return np.array([q_min, q_max, params.noise * max_cost, params.p_worst, params.p_shaw, xy_scale,
                      params.reaction, params.segment, params.score_best, params.score_better, params.score_accepted,
                      params.local_search_passes, params.local_search_window])
@@ -184,7 +157,7 @@ class _Search:
         self.time_limit, self.start = time_limit, start
         self.R, self.K = inst[10], inst[11]
         self.routes, self.rlen, self.assign, self.bank, rcost, nbank = _construct(inst)
-        max_cost = float(inst[1].max()) if self.R else 1.0
+        max_cost = node_max_cost(inst) if self.R else 1.0
         penalty = 10.0 * max(max_cost, 1.0) + 1.0  # larger than any insertion cost: serving beats not serving
         routing = float(rcost.sum())
         #: [current objective, best objective, current bank size, best bank size, penalty]
@@ -342,36 +315,36 @@ def _load_routes(
 
 def _to_solution(
     instance: Instance, inst: K_.KernelInstance, routes: K_.IntArray, rlen: K_.IntArray,
-    unserved: Sequence[int] | K_.IntArray,
+    unserved: Sequence[int] | K_.IntArray, same: Mapping[int, Route] | None = None, checked: bool = False,
 ) -> Solution:
+    """The routes (the kernels' node numbering) at their least schedules, as a :class:`Solution`. ``same``: routes
+    known to hold the same nodes as ``routes`` (by vehicle), whose stops are kept where the times and places are
+    still theirs (``checked``: known to be)."""
     R, K = inst[10], inst[11]
     M = routes.shape[1]
-    B = np.empty(M)
-    lb = np.empty(M)
-    ppos = np.zeros(max(R, 1), dtype=np.int64)
+    times = np.zeros((K, M))
+    ok = np.ones(K, dtype=np.bool_)
+    total = K_.schedule_all(routes, rlen, inst, times, ok, np.empty(M), np.zeros(max(R, 1), dtype=np.int64))
+    loc = inst[13].tolist()
+    pickup, dropoff, start, end = StopKind.PICKUP, StopKind.DROPOFF, StopKind.START, StopKind.END
     out: list[Route] = []
-    total = 0.0
-    feasible = len(unserved) == 0
-    for k in range(K):
+    for k in np.flatnonzero(rlen > 2).tolist():
         n = int(rlen[k])
-        if n <= 2:
+        at = times[k, :n].tolist()
+        nodes = routes[k, :n].tolist()
+        if same and k in same and (checked or _unchanged(same[k], at, [loc[node] for node in nodes])):
+            out.append(Route(vehicle=k, stops=list(same[k].stops)))
             continue
-        row = routes[k]
-        if not K_.schedule(row, n, k, inst, B, lb, ppos):
-            feasible = False
-        stops = []
-        for p in range(n):
-            node = int(row[p])
-            if node < R:
-                stops.append(Stop(StopKind.PICKUP, node, instance.requests[node].pickup_location, float(B[p])))
-            elif node < 2 * R:
-                r = node - R
-                stops.append(Stop(StopKind.DROPOFF, r, instance.requests[r].dropoff_location, float(B[p])))
-            elif node < 2 * R + K:
-                stops.append(Stop(StopKind.START, -1, instance.vehicles[k].start_location, float(B[p])))
-            else:
-                stops.append(Stop(StopKind.END, -1, instance.vehicles[k].end_location, float(B[p])))
-        for a, b in itertools.pairwise(stops):
-            total += float(instance.cost[a.location, b.location])
+        stops = [Stop(start, -1, loc[nodes[0]], at[0])]
+        stops += [Stop(pickup, node, loc[node], t) if node < R else Stop(dropoff, node - R, loc[node], t)
+                  for node, t in zip(nodes[1 : n - 1], at[1 : n - 1], strict=True)]
+        stops.append(Stop(end, -1, loc[nodes[n - 1]], at[n - 1]))
         out.append(Route(vehicle=k, stops=stops))
-    return Solution(cost=total, routes=out, unserved=sorted(int(r) for r in unserved), feasible=feasible)
+    feasible = len(unserved) == 0 and bool(ok.all())
+    return Solution(cost=float(total), routes=out, unserved=sorted(int(r) for r in unserved), feasible=feasible)
+
+
+def _unchanged(route: Route, times: list[float], places: list[int]) -> bool:
+    """Whether ``route``'s stops are at ``times`` and ``places``, one for one."""
+    return (len(route.stops) == len(times) and [s.service_start for s in route.stops] == times
+            and [s.location for s in route.stops] == places)

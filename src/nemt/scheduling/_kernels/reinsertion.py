@@ -22,7 +22,7 @@ def repair(
     requests with fewer feasible routes get a large regret so they go first.
     Returns the number of requests left uninserted (moved to the front of ``bank``).
     """
-    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
     m = nbank
     M = routes.shape[1]
     # candidate buffers for best_insertion: at most one entry per (i, j) pair
@@ -110,7 +110,7 @@ def relocate_search(
     Res. B* 67:166-186; Parragh, Doerner & Hartl 2010 VNS), evaluated with the exact insertion of
     :func:`best_insertion`. Requests are visited in random order; first improvement.
     """
-    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
     for _pass in range(max_passes):
         improved = False
         order = np.random.permutation(R)

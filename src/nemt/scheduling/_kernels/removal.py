@@ -17,17 +17,21 @@ def node_positions(routes: IntArray, rlen: IntArray, K: int, pos: IntArray) -> N
 
 
 @njit(cache=True)
-def removal_saving(r: int, k: int, routes: IntArray, rlen: IntArray, pos: IntArray, cost: FloatArray, R: int) -> float:
+def removal_saving(
+    r: int, k: int, routes: IntArray, rlen: IntArray, pos: IntArray, cost: FloatArray, R: int, loc: IntArray
+) -> float:
     route = routes[k]
     ip = pos[r]
     idl = pos[R + r]
-    a = route[ip - 1]
-    y = route[idl + 1]
+    a = loc[route[ip - 1]]  # the matrices are over locations: loc maps a node to its location
+    y = loc[route[idl + 1]]
+    p = loc[r]
+    d = loc[R + r]
     if idl == ip + 1:
-        return float(cost[a, r] + cost[r, R + r] + cost[R + r, y] - cost[a, y])
-    b = route[ip + 1]
-    x = route[idl - 1]
-    return float(cost[a, r] + cost[r, b] - cost[a, b] + cost[x, R + r] + cost[R + r, y] - cost[x, y])
+        return float(cost[a, p] + cost[p, d] + cost[d, y] - cost[a, y])
+    b = loc[route[ip + 1]]
+    x = loc[route[idl - 1]]
+    return float(cost[a, p] + cost[p, b] - cost[a, b] + cost[x, d] + cost[d, y] - cost[x, y])
 
 
 @njit(cache=True)
@@ -46,7 +50,7 @@ def destroy(
     p_shaw: float, xy_scale: float,
 ) -> int:
     """Remove q served requests with operator ``op``; returns the new bank size."""
-    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
     served = np.empty(R, dtype=np.int64)
     ns = 0
     for r in range(R):
@@ -75,7 +79,7 @@ def destroy(
         key = np.empty(ns)
         for t in range(ns):
             r = served[t]
-            key[t] = -removal_saving(r, assign[r], routes, rlen, pos, cost, R)
+            key[t] = -removal_saving(r, assign[r], routes, rlen, pos, cost, R, loc)
         order = np.argsort(key)
         lst = served[order]
         count = ns
@@ -115,7 +119,7 @@ def destroy(
                 r = served[t]
                 if is_chosen[r]:
                     continue
-                dist = (tt[seed, r] + tt[R + seed, R + r]) / xy_scale
+                dist = (tt[loc[seed], loc[r]] + tt[loc[R + seed], loc[R + r]]) / xy_scale
                 dt = (abs(node_time[seed] - node_time[r]) + abs(node_time[R + seed] - node_time[R + r])) / 60.0
                 dq = 0.0
                 for s in range(S):

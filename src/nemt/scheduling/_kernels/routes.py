@@ -6,6 +6,7 @@ See :mod:`nemt.scheduling._kernels` for the node numbering and the least-schedul
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
 from .types import EPS, INF, FloatArray, IntArray, KernelInstance
@@ -16,7 +17,7 @@ def schedule(
     route: IntArray, length: int, k: int, inst: KernelInstance, B: FloatArray, lb: FloatArray, ppos: IntArray
 ) -> bool:
     """Least feasible start-of-service times of ``route[:length]`` into ``B``; False if none exists."""
-    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
     for p in range(length):
         lb[p] = e[route[p]]
     B[0] = lb[0]
@@ -28,7 +29,7 @@ def schedule(
         while p < length:
             node = route[p]
             prev = route[p - 1]
-            t = B[p - 1] + svc[prev] + tt[prev, node]
+            t = B[p - 1] + svc[prev] + tt[loc[prev], loc[node]]
             if t < lb[p]:
                 t = lb[p]
             if t > late[node] + EPS:
@@ -66,10 +67,10 @@ def schedule(
 
 
 @njit(cache=True)
-def route_cost(route: IntArray, length: int, cost: FloatArray) -> float:
+def route_cost(route: IntArray, length: int, cost: FloatArray, loc: IntArray) -> float:
     c = 0.0
     for p in range(length - 1):
-        c += cost[route[p], route[p + 1]]
+        c += cost[loc[route[p]], loc[route[p + 1]]]
     return c
 
 
@@ -79,7 +80,7 @@ def refresh_route(
     inst: KernelInstance, lb: FloatArray, ppos: IntArray,
 ) -> bool:
     """Recompute schedule, cumulative loads and cost of route k. Returns feasibility."""
-    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
     length = rlen[k]
     route = routes[k]
     ok = schedule(route, length, k, inst, sched[k], lb, ppos)
@@ -99,12 +100,12 @@ def refresh_route(
     for p in range(length - 2, -1, -1):
         node = route[p]
         nxt = route[p + 1]
-        wait = Bk[p + 1] - (Bk[p] + svc[node] + tt[node, nxt])
+        wait = Bk[p + 1] - (Bk[p] + svc[node] + tt[loc[node], loc[nxt]])
         own = late[node] - Bk[p]
         s_next = slack[p + 1] + wait
         slack[p] = own if own < s_next else s_next
     # an unused vehicle (start depot -> end depot only) stays home and costs nothing
-    rcost[k] = route_cost(route, length, cost) if length > 2 else 0.0
+    rcost[k] = route_cost(route, length, cost, loc) if length > 2 else 0.0
     return ok
 
 
@@ -140,7 +141,7 @@ def best_insertion(
     non-decreasing along the route). The survivors go to the buffers ``cd, ci, cj`` and get the exact
     schedule test cheapest first, so usually one or two exact tests settle the best insertion.
     """
-    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
     if compat[r, k] == 0:
         return INF, -1, -1
     route = routes[k]
@@ -149,14 +150,18 @@ def best_insertion(
     slack = sched[k + K]
     pnode = r
     dnode = R + r
+    lp = loc[pnode]  # the matrices are over locations: loc maps a node to its location
+    ld = loc[dnode]
     latest_pick_end = late[pnode] + svc[pnode]
-    if tt[pnode, dnode] > max_ride[r] + EPS:
+    if tt[lp, ld] > max_ride[r] + EPS:
         return INF, -1, -1
     nc = 0
     for i in range(length - 1):
         a = route[i]
         b = route[i + 1]
-        tp = Bk[i] + svc[a] + tt[a, pnode]
+        la = loc[a]
+        lb_ = loc[b]
+        tp = Bk[i] + svc[a] + tt[la, lp]
         if tp < e[pnode]:
             tp = e[pnode]
         if tp > late[pnode] + EPS:
@@ -168,17 +173,17 @@ def best_insertion(
         if not fits:
             continue
         # delay that the pickup alone causes at the next stop (only relevant when j > i)
-        pickup_alone_ok = tp + svc[pnode] + tt[pnode, b] - Bk[i + 1] <= slack[i + 1] + EPS
+        pickup_alone_ok = tp + svc[pnode] + tt[lp, lb_] - Bk[i + 1] <= slack[i + 1] + EPS
         for j in range(i, length - 1):
             if j == i:
-                td = tp + svc[pnode] + tt[pnode, dnode]
+                td = tp + svc[pnode] + tt[lp, ld]
                 if td < e[dnode]:
                     td = e[dnode]
                 if td > late[dnode] + EPS:
                     continue
-                if td + svc[dnode] + tt[dnode, b] - Bk[i + 1] > slack[i + 1] + EPS:
+                if td + svc[dnode] + tt[ld, lb_] - Bk[i + 1] > slack[i + 1] + EPS:
                     continue
-                delta = cost[a, pnode] + cost[pnode, dnode] + cost[dnode, b] - cost[a, b]
+                delta = cost[la, lp] + cost[lp, ld] + cost[ld, lb_] - cost[la, lb_]
             else:
                 if not pickup_alone_ok:
                     break
@@ -192,12 +197,14 @@ def best_insertion(
                 if Bk[j] > late[dnode] + EPS or Bk[j] - latest_pick_end > max_ride[r] + EPS:
                     break
                 y = route[j + 1]
-                td = Bk[j] + svc[x] + tt[x, dnode]
+                lx = loc[x]
+                ly = loc[y]
+                td = Bk[j] + svc[x] + tt[lx, ld]
                 if td < e[dnode]:
                     td = e[dnode]
-                if td > late[dnode] + EPS or td + svc[dnode] + tt[dnode, y] - Bk[j + 1] > slack[j + 1] + EPS:
+                if td > late[dnode] + EPS or td + svc[dnode] + tt[ld, ly] - Bk[j + 1] > slack[j + 1] + EPS:
                     continue
-                delta = cost[a, pnode] + cost[pnode, b] - cost[a, b] + cost[x, dnode] + cost[dnode, y] - cost[x, y]
+                delta = cost[la, lp] + cost[lp, lb_] - cost[la, lb_] + cost[lx, ld] + cost[ld, ly] - cost[lx, ly]
             if noise > 0.0:
                 delta += noise * (2.0 * np.random.random() - 1.0)
                 if delta < 0.0:
@@ -254,3 +261,52 @@ def refresh_all(
         if not refresh_route(k, routes, rlen, sched, loads, rcost, inst, lb, ppos):
             ok = False
     return ok
+
+
+@njit(cache=True)
+def schedule_all(
+    routes: IntArray, rlen: IntArray, inst: KernelInstance, times: FloatArray, ok: npt.NDArray[np.bool_],
+    lb: FloatArray, ppos: IntArray,
+) -> float:
+    """The least schedule of every used route (more than its two depots) into ``times[k]`` and its feasibility into
+    ``ok[k]``; returns the routing cost of all of them, added up route by route and stop by stop in order."""
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
+    total = 0.0
+    for k in range(K):
+        n = rlen[k]
+        ok[k] = True
+        if n <= 2:
+            continue
+        ok[k] = schedule(routes[k], n, k, inst, times[k], lb, ppos)
+        for p in range(n - 1):
+            total += cost[loc[routes[k, p]], loc[routes[k, p + 1]]]
+    return total
+
+
+@njit(cache=True)
+def best_insertion_any(
+    r: int, routes: IntArray, rlen: IntArray, sched: FloatArray, loads: IntArray, rcost: FloatArray,
+    fresh: npt.NDArray[np.bool_], ok: npt.NDArray[np.bool_], inst: KernelInstance, tmp: IntArray, B: FloatArray,
+    lb: FloatArray, ppos: IntArray, cd: FloatArray, ci: IntArray, cj: IntArray,
+) -> tuple[float, int, int, int]:
+    """The cheapest feasible insertion of request r on any vehicle, in one call: (delta cost, i, j, vehicle) or
+    (INF, -1, -1, -1). A route not ``fresh`` has its schedule, loads and feasibility (``ok``) refreshed first; a
+    route already infeasible takes nothing. Ties go to the lowest vehicle index."""
+    K = inst[11]
+    best = INF
+    bi = -1
+    bj = -1
+    bk = -1
+    for k in range(K):
+        if not fresh[k]:
+            ok[k] = refresh_route(k, routes, rlen, sched, loads, rcost, inst, lb, ppos)
+            fresh[k] = True
+        if not ok[k]:
+            continue
+        delta, i, j = best_insertion(r, k, routes, rlen, sched, loads, inst, 0.0, tmp, B, lb, ppos, cd, ci, cj)
+        if delta < best:
+            best = delta
+            bi = i
+            bj = j
+            bk = k
+    return best, bi, bj, bk

@@ -66,7 +66,7 @@ def alns_chunk(
     (``pool_nodes``/``pool_len``/``pool_cost``, ``pool_fill[0]`` rows used) for the set-partitioning
     recombination done by the caller.
     """
-    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S = inst
+    tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc = inst
     M = cur_routes.shape[1]
     N = 2 * R + 2 * K
     routes = np.empty_like(cur_routes)
@@ -150,7 +150,7 @@ def alns_chunk(
                 for k in range(K):
                     if rlen[k] > 2 and (
                         rlen[k] != cur_rlen[k]
-                        or abs(rcost[k] - route_cost(cur_routes[k], cur_rlen[k], cost)) > 1e-9
+                        or abs(rcost[k] - route_cost(cur_routes[k], cur_rlen[k], cost, loc)) > 1e-9
                     ):
                         f = pool_fill[0]
                         if f < pool_len.shape[0]:

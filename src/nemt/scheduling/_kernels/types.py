@@ -10,10 +10,11 @@ import numpy.typing as npt
 # Argument types of the kernels, for the type checker (numba types the arguments from the values it is called with).
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
-#: ``(tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S)``, see :mod:`nemt.scheduling._kernels`.
+#: ``(tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc)``, see
+#: :mod:`nemt.scheduling._kernels`: ``tt`` and ``cost`` are over locations, ``loc[node]`` is a node's location.
 KernelInstance: TypeAlias = tuple[
     FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, IntArray, FloatArray, npt.NDArray[np.uint8],
-    IntArray, FloatArray, int, int, int,
+    IntArray, FloatArray, int, int, int, IntArray,
 ]
 
 EPS = 1e-9
