@@ -83,10 +83,23 @@ def test_solver_is_deterministic_for_a_seed_on_a_fixed_clock(darp_dir: Path, mon
 
 
 def test_cooling_falls_geometrically_and_restarts_each_cycle() -> None:
-    cooling = solver._Cooling.for_run(SolverParams(start_worse=0.01, end_temperature_ratio=0.05, annealing_cycles=3),
-                                      routing=100.0, time_limit=9.0)
+    cooling = solver._Cooling.for_run(
+        SolverParams(start_worse=0.01, end_temperature_ratio=0.05, annealing_cycles=3, reheat=1.0),
+        routing=100.0, time_limit=9.0,
+    )
     assert cooling.t0 == pytest.approx(1.0 / math.log(2.0))
     assert cooling.temperature(0.0) == pytest.approx(cooling.t0)
     assert cooling.temperature(1.5) == pytest.approx(cooling.t0 * math.sqrt(0.05))
     assert cooling.temperature(3.0) == pytest.approx(cooling.t0)  # a new cycle starts hot again
     assert [cooling.cycle(t) for t in (0.0, 2.9, 3.0, 8.9)] == [0, 0, 1, 2]
+
+
+def test_later_cycles_restart_at_the_reheat_fraction_of_the_start_temperature() -> None:
+    cooling = solver._Cooling.for_run(
+        SolverParams(start_worse=0.01, end_temperature_ratio=0.05, annealing_cycles=3, reheat=0.25),
+        routing=100.0, time_limit=9.0,
+    )
+    assert cooling.temperature(0.0) == pytest.approx(cooling.t0)  # the first cycle starts at t0
+    assert cooling.temperature(3.0) == pytest.approx(0.25 * cooling.t0)  # later ones at reheat * t0 ...
+    assert cooling.temperature(6.0 - 1e-9) == pytest.approx(cooling.t_end)  # ... and cool to the same end
+    assert cooling.temperature(4.5) == pytest.approx(0.25 * cooling.t0 * math.sqrt(0.05 / 0.25))

@@ -52,8 +52,11 @@ class SolverParams:
     score_accepted: float = 13.0
     #: Shaw relatedness weights: distance, time, load, different vehicle
     shaw_weights: tuple[float, float, float, float] = (1.0, 1.0, 0.5, 0.5)
-    #: annealing cycles; each restarts from the best solution at the start temperature
+    #: annealing cycles; each restarts from the best solution
     annealing_cycles: int = 3
+    #: start temperature of the cycles after the first, as a fraction of the first's: later cycles search
+    #: near the best instead of wandering off it again (measured in docs/scheduling.md)
+    reheat: float = 0.3
     #: relocate local search on repaired candidates (passes; 0 = off) within this window above the current cost
     local_search_passes: int = 0
     local_search_window: float = 0.02
@@ -97,12 +100,14 @@ class _Cooling:
     t0: float
     t_end: float
     cycle_length: float
+    #: start temperature of every cycle after the first, as a fraction of ``t0``
+    reheat: float = 1.0
 
     @classmethod
     def for_run(cls, params: SolverParams, routing: float, time_limit: float) -> _Cooling:
         t0 = params.start_worse * max(routing, 1.0) / math.log(2.0)
         cycles = max(1, params.annealing_cycles)
-        return cls(t0, t0 * params.end_temperature_ratio, max(time_limit, 1e-9) / cycles)
+        return cls(t0, t0 * params.end_temperature_ratio, max(time_limit, 1e-9) / cycles, params.reheat)
 
     def cycle(self, elapsed: float) -> int:
         return int(elapsed / self.cycle_length)
@@ -111,7 +116,8 @@ class _Cooling:
         # geometric cooling within each cycle; every cycle after the first starts again from the best
         # solution (a restart/reheat scheme, cf. the restarts of Braekers et al. 2014's annealing)
         frac = min(max((elapsed % self.cycle_length) / self.cycle_length, 0.0), 1.0)
-        return float(self.t0 * (self.t_end / self.t0) ** frac)
+        t0 = self.t0 if self.cycle(elapsed) == 0 else max(self.t0 * self.reheat, self.t_end)
+        return float(t0 * (self.t_end / t0) ** frac)
 
 
 def _construct(
