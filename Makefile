@@ -79,6 +79,7 @@ bench: install
 	nice $(BIN)/python -m benchmarks insertion --trips 5000 --baseline-runs 2 | tee var/bench/insertion-5000.txt
 	nice $(BIN)/python -m benchmarks live-day | tee var/bench/live-day.txt
 	$(BIN)/python -m benchmarks burst --database-url $(BENCH_POSTGRES) | tee var/bench/burst.txt
+	$(BIN)/python -m benchmarks load --database-url $(BENCH_POSTGRES) | tee var/bench/load.txt
 	$(BIN)/python -m benchmarks audit --database $(BENCH_POSTGRES) | tee var/bench/audit.txt
 	$(BIN)/python -m benchmarks queue | tee var/bench/queue.txt
 	$(BIN)/python -m benchmarks integrity | tee var/bench/integrity.txt

@@ -1,5 +1,5 @@
-"""``python -m benchmarks geo|claims|insertion|darp|burst|audit|queue|statewide …``: each benchmark beside its named
-baseline.
+"""``python -m benchmarks geo|claims|insertion|darp|burst|load|audit|queue|live-day|integrity|statewide …``: each
+benchmark beside its named baseline.
 
 The options and the output of each command are those ``nemt bench …`` had: figures as JSON on stdout (``darp``: a
 line per instance and a summary table, the CSV in ``--out``); a bad option or input exits with status 2.

@@ -34,7 +34,8 @@ COMMANDS["complaints"] = {"list", "show", "report"}  # issue 16, point 5
 COMMANDS["eligibility"] = {"inquiry", "read-271", "import-834"}  # issue 17, point 5
 COMMANDS["expenses"] = {"record", "list", "receipt"}  # issue 17, point 2
 COMMANDS["integrity"] = {"case"}  # issue 15, point 4 (case: open, hold, note, release, deny, list)
-BENCHMARKS = {"geo", "claims", "insertion", "darp", "audit", "burst", "queue", "live-day", "integrity", "statewide"}
+BENCHMARKS = {"geo", "claims", "insertion", "darp", "audit", "burst", "queue", "live-day", "integrity", "statewide",
+              "load"}
 
 
 def _subcommands(command: object) -> set[str] | None:

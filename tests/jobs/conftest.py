@@ -8,6 +8,8 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -17,11 +19,33 @@ from sqlalchemy import select
 
 from benchmarks.burst import stop_process_group
 from nemt import clock
+from nemt.jobs import records
 from nemt.store.models import Leg, VehicleRun
 from tests.conftest import database_url_of, require_or_skip
 from tests.dispatch.conftest import DAY, seed_day
 
 BROKER = os.environ.get("NEMT_TEST_JOBS_BROKER", "amqp://guest:guest@127.0.0.1:5672/")
+WAIT_SECONDS = 120.0
+
+
+@pytest.fixture(autouse=True)
+def jobs_threads_joined():
+    """The in-process jobs' threads (region, stitch and other follow-on jobs run in threads of their own) end before
+    the next test."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("job "):
+            thread.join(timeout=WAIT_SECONDS)
+
+
+def wait_done(make, key: str, seconds: float = WAIT_SECONDS) -> records.JobView:
+    """The job ``key`` once finished (done or failed); fails the test if it is still running after ``seconds``."""
+    for _ in range(int(seconds / 0.1)):
+        job = records.status(make, key)
+        if job.finished:
+            return job
+        time.sleep(0.1)  # not a timed Event.wait: that hangs under a moved clock (libfaketime)
+    raise AssertionError(f"{key} is still {job.state} ({job.message})")
 
 
 @pytest.fixture

@@ -5,9 +5,6 @@ day-ahead plan prepares each program's matrix, then plans its day."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -17,17 +14,7 @@ from nemt.jobs.matrices import engine_digest, kept_key, matrix_key, submit_prepa
 from nemt.jobs.runner import InProcess
 from nemt.store.matrix_models import TravelMatrix
 from tests.dispatch.conftest import DAY
-from tests.jobs.conftest import legs_served_once
-
-WAIT_SECONDS = 120.0
-
-
-@pytest.fixture(autouse=True)
-def jobs_threads_joined():
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("job "):
-            thread.join(timeout=WAIT_SECONDS)
+from tests.jobs.conftest import legs_served_once, wait_done
 
 
 @pytest.fixture
@@ -46,14 +33,6 @@ def computed(monkeypatch):
     yield cells
     engine.cache.clear()
 
-
-def wait_done(make, key: str) -> records.JobView:
-    for _ in range(int(WAIT_SECONDS / 0.1)):
-        job = records.status(make, key)
-        if job.finished:
-            return job
-        time.sleep(0.1)  # not a timed Event.wait: that hangs under a moved clock (libfaketime)
-    raise AssertionError(f"{key} is still {job.state} ({job.message})")
 
 
 def _prepare(make, **kwargs) -> records.JobView:

@@ -5,9 +5,6 @@ on at most one vehicle, once; a second submission plans nothing twice."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -18,28 +15,11 @@ from nemt.jobs.runner import InProcess, execute
 from nemt.services.dispatch.live import load_live_day
 from nemt.store.models import AuditEvent, VehicleRun
 from tests.dispatch.conftest import DAY
-from tests.jobs.conftest import legs_served_once
+from tests.jobs.conftest import legs_served_once, wait_done
 
-WAIT_SECONDS = 120.0
 PLAN_KEY = "plan-day:CO:2026-11-24"
 
 
-@pytest.fixture(autouse=True)
-def jobs_threads_joined():
-    """The in-process jobs' threads (region and stitch jobs run in threads of their own) end before the next test."""
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("job "):
-            thread.join(timeout=WAIT_SECONDS)
-
-
-def wait_done(make, key: str) -> records.JobView:
-    for _ in range(int(WAIT_SECONDS / 0.1)):
-        job = records.status(make, key)
-        if job.finished:
-            return job
-        time.sleep(0.1)  # not a timed Event.wait: that hangs under a moved clock (libfaketime)
-    raise AssertionError(f"{key} is still {job.state} ({job.message})")
 
 
 def _plan(make, **kwargs) -> records.JobView:

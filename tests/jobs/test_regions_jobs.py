@@ -5,8 +5,6 @@ the seams — is verified whole and kept once; a re-run of any of the jobs never
 from __future__ import annotations
 
 import random
-import threading
-import time
 from collections import Counter
 
 import pytest
@@ -18,18 +16,7 @@ from nemt.jobs.runner import InProcess, execute
 from nemt.scheduling import StopKind, check_solution
 from nemt.scheduling.checker import ViolationKind
 from nemt.services.platform.errors import Conflict, InvalidInput
-
-WAIT_SECONDS = 90.0
-
-
-@pytest.fixture(autouse=True)
-def jobs_threads_joined():
-    """The in-process jobs' threads (the region and stitch jobs a parent submits run in threads of their own) have
-    ended before the next test resets the database."""
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("job "):
-            thread.join(timeout=WAIT_SECONDS)
+from tests.jobs.conftest import wait_done
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +24,6 @@ def metro_day():
     instance, _homes, _clinics = _day(random.Random(11), 60, geo.default_engine())
     return instance
 
-
-def wait_done(make, key: str) -> records.JobView:
-    for _ in range(int(WAIT_SECONDS / 0.1)):
-        job = records.status(make, key)
-        if job.finished:
-            return job
-        time.sleep(0.1)  # not a timed Event.wait: that hangs under a moved clock (libfaketime)
-    raise AssertionError(f"{key} is still {job.state} ({job.message})")
 
 
 def served_once(instance, plan) -> int:

@@ -6,43 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-import time
 
 import pytest
 
 from nemt import clock
-from nemt.jobs import records
 from nemt.jobs.reports import report_for, report_of, submit_report
 from nemt.jobs.runner import InProcess
 from nemt.services import reports
 from nemt.services.platform import auth
 from nemt.services.platform.errors import Forbidden, NotFound
 from tests.conftest import nemt_cli
-
-WAIT_SECONDS = 60.0
-
-
-@pytest.fixture(autouse=True)
-def jobs_threads_joined():
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("job "):
-            thread.join(timeout=WAIT_SECONDS)
+from tests.jobs.conftest import wait_done
 
 
 def _actor(make, username):
     with make() as uow:
         return auth.actor_of(uow.users.by_username(username))
 
-
-def wait_done(make, key: str) -> records.JobView:
-    for _ in range(int(WAIT_SECONDS / 0.1)):
-        job = records.status(make, key)
-        if job.finished:
-            return job
-        time.sleep(0.1)  # not a timed Event.wait: that hangs under a moved clock (libfaketime)
-    raise AssertionError(f"{key} is still {job.state} ({job.message})")
 
 
 def _week():

@@ -238,7 +238,7 @@ def cancel_standing_order(key: str, body: CancelOrderIn | None = None, actor: Ac
             responses=responses(404, 429),
             summary="A member's rides (by the member's opaque key). " + roles_text([Action.RIDE_READ]))
 def member_rides(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> list[dict]:
-    return [_ride(uow, t) for t in rides.rides_of_member(uow, actor, key)]
+    return rides.describe_rides(uow, rides.rides_of_member(uow, actor, key))
 
 
 @router.get("/notices/{key}", response_model=NoticeOut,

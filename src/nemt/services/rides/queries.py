@@ -28,10 +28,10 @@ def get_ride(uow: UnitOfWork, actor: Actor, key: str) -> Trip:
 def rides_of_member(uow: UnitOfWork, actor: Actor, member_key: str) -> list[Trip]:
     """A member's rides the actor may see, by appointment time."""
     require(actor, Action.RIDE_READ)
-    member = uow.members.by_key(member_key) if member_key else None
+    member, seen = uow.members.by_key_seen_by(actor, member_key) if member_key else (None, False)
     if member is None or not actor.sees_program(member.program):
         raise NotFound("no such member", field="member", rule="member look-up")
-    if not uow.members.may_see(actor, member.id):
+    if not seen:
         # Same answer as for an unknown member: do not confirm that the member exists.
         raise NotFound("no such member", field="member", rule="organization-based access")
     trips = uow.rides.visible_trips_of_member(actor, member.id)

@@ -49,8 +49,9 @@ def _destination(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
             "state": trip.destination_state}
 
 
-def describe_ride(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
-    """A ride as a JSON-ready dict: decision, reasons with citations, legs, notices."""
+def describe_ride(uow: UnitOfWork, trip: Trip, notices: list[Notice] | None = None) -> dict[str, Any]:
+    """A ride as a JSON-ready dict: decision, reasons with citations, legs, notices (``notices``: the trip's, when
+    the caller read them already)."""
     zone = load_policy(trip.program).time_zone
     order = uow.rides.standing_order(trip.standing_order_id) if trip.standing_order_id else None
     decision = trip.decision or {}
@@ -68,14 +69,22 @@ def describe_ride(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
         "escorts": trip.escorts, "passengers": trip.passengers, "driver_notes": trip.driver_notes or "",
         "standing_order": order.key if order else None,
         "cancelled_at": _iso(trip.cancelled_at, zone), "cancel_reason": trip.cancel_reason or None,
-        "notices": [n.key for n in notices_of(uow, trip)],
+        "notices": [n.key for n in (notices_of(uow, trip) if notices is None else notices)],
         "legs": _legs(uow, list(trip.legs), zone),
     }
 
 
+def describe_rides(uow: UnitOfWork, trips: Sequence[Trip]) -> list[dict[str, Any]]:
+    """A list of rides (:func:`describe_ride`), their notices read in one query rather than one per ride."""
+    notices = uow.rides.notices_of_trips(t.id for t in trips)
+    return [describe_ride(uow, t, notices[t.id]) for t in trips]
+
+
 def describe_booking(uow: UnitOfWork, result: BookingResult, *, created: bool | None = None) -> dict[str, Any]:
     """A booked or changed ride, with whether it was created now and the notice written, if any."""
-    out = describe_ride(uow, result.trip)
+    # A ride booked now has no notice but the one written with it: no need to read them back.
+    written = ([result.notice] if result.notice is not None else []) if result.created else None
+    out = describe_ride(uow, result.trip, written)
     out["created"] = result.created if created is None else created
     out["notice"] = result.notice.key if result.notice is not None else None
     return out

@@ -156,7 +156,7 @@ def write_notice(uow: UnitOfWork, actor: Actor, trip: Trip, p: Prepared, *,
 
 def write_trip(uow: UnitOfWork, actor: Actor, p: Prepared,
                standing_order: StandingOrder | None = None) -> BookingResult:
-    number = uow.control_numbers.next(f"confirmation-{p.member.program}")
+    number = uow.control_numbers.confirmation(p.member.program)
     trip = Trip(confirmation=f"{p.member.program}-{number:06d}", member=p.member,
                 booked_by_user_id=actor.user_id, booked_by_org_id=actor.organization_id,
                 standing_order_id=standing_order.id if standing_order is not None else None)

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from nemt.domain.actors import Actor
@@ -60,6 +60,15 @@ class MemberRepository(Repository):
         if not key:
             return None
         return self.session.scalar(_visible_to(_with_details(select(Member).where(Member.key == key)), actor))
+
+    def by_key_seen_by(self, actor: Actor, key: str) -> tuple[Member | None, bool]:
+        """The member with ``key`` (coverage and needs not loaded) and whether ``actor`` may see it, in one query:
+        :meth:`by_key` and :meth:`may_see` in one round trip, for the list of a member's rides that an agent opens
+        at every call (``python -m benchmarks load``)."""
+        condition = visibility.members(actor)
+        seen = true() if condition is None else condition
+        row = self.session.execute(select(Member, seen.label("seen")).where(Member.key == key)).first()
+        return (None, False) if row is None else (row[0], bool(row[1]))
 
     def may_see(self, actor: Actor, member_id: int) -> bool:
         condition = visibility.members(actor)

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Sequence, select, text, update
 
 from nemt.store.models import ApiToken, ControlNumber, Organization, User
 from nemt.store.repositories.base import Repository
@@ -88,6 +88,9 @@ class OrganizationRepository(Repository):
         return self._added(organization)
 
 
+CONFIRMATION_SEQUENCE = "trip_confirmations"
+
+
 class ControlNumbers(Repository):
     """Gap-tolerant, never-repeating counters. The row lock (PostgreSQL) or the write lock (SQLite) held until
     commit makes two allocators in parallel get different values."""
@@ -103,3 +106,13 @@ class ControlNumbers(Repository):
             self.session.flush()
             return 1
         return result - count + 1
+
+    def confirmation(self, program: str) -> int:
+        """The next confirmation number of a trip of ``program``. On PostgreSQL from the sequence
+        ``trip_confirmations`` (migration 0024_load_indexes), shared by the programs: ``nextval`` holds no lock until
+        the commit, where the counter row's lock made every booking of every process wait for the one before it to
+        commit (``python -m benchmarks load``). On SQLite, one writer at a time in any case, the counter
+        ``confirmation-<program>``."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return int(self.session.execute(select(Sequence(CONFIRMATION_SEQUENCE).next_value())).scalar_one())
+        return self.next(f"confirmation-{program}")

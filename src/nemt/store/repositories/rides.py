@@ -140,6 +140,15 @@ class RideRepository(Repository):
     def notices_of(self, trip_id: int) -> list[Notice]:
         return list(self.session.scalars(select(Notice).where(Notice.trip_id == trip_id).order_by(Notice.id)))
 
+    def notices_of_trips(self, trip_ids: Iterable[int]) -> dict[int, list[Notice]]:
+        """The notices of each of the trips (in the order written), in one query: a list of rides reads them all."""
+        ids = sorted(set(trip_ids))
+        found: dict[int, list[Notice]] = {trip_id: [] for trip_id in ids}
+        if ids:
+            for notice in self.session.scalars(select(Notice).where(Notice.trip_id.in_(ids)).order_by(Notice.id)):
+                found[notice.trip_id].append(notice)
+        return found
+
     def notice_by_key(self, key: str) -> Notice | None:
         return self.session.scalar(select(Notice).where(Notice.key == key)) if key else None
 

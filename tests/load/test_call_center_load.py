@@ -1,0 +1,39 @@
+"""The call center's load test (``python -m benchmarks load``, issue 18 point 5) runs end to end and its report adds
+up: a REAL server — gunicorn with uvicorn workers, ``deploy/gunicorn.conf.py`` — on a seeded PostgreSQL schema, Locust
+at a low rate for a few seconds, every kind of request sent, counted once, answered 2xx; every booking a new ride
+(201, never a repeat of another) that the program's rules approve.
+
+Not a speed test: no latency is checked here (the benchmark measures it, beside its one-process baseline).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.burst import production
+from benchmarks.load import KINDS, run_deployment
+from tests.conftest import PG_URL, require_postgres
+
+pytestmark = pytest.mark.slow
+
+RATE = 6.0
+SECONDS = 8.0
+
+
+def test_a_short_load_run_is_answered_and_its_report_adds_up():
+    require_postgres()
+    report = run_deployment(production(2), PG_URL, rate=RATE, duration=SECONDS, members=40, agents=3)
+
+    overall, by_kind = report["overall"], report["by_kind"]
+    assert overall["errors"] == 0, overall["errors_by_status"]
+    assert set(by_kind) == set(KINDS)
+    assert all(by_kind[kind]["requests"] > 0 for kind in KINDS), by_kind
+    assert sum(by_kind[kind]["requests"] for kind in KINDS) == overall["requests"]
+    assert sum(overall["statuses"].values()) == overall["requests"]
+    assert overall["requests"] >= RATE * SECONDS / 2, report["achieved_rate_per_s"]
+    assert overall["p50_ms"] <= overall["p95_ms"] <= overall["p99_ms"] <= overall["max_ms"]
+
+    booked = by_kind["book"]["requests"]
+    assert by_kind["book"]["statuses"] == {"201": booked}, "every booking is a new ride, none a repeat"
+    assert report["booking_outcomes"] == {"approved": booked}
+    assert set(by_kind["search"]["statuses"]) == {"200"} and set(by_kind["rides"]["statuses"]) == {"200"}
