@@ -120,9 +120,6 @@ def test_the_member_page_books_and_cancels_only_after_confirming(client, world):
     assert '<option value="mobility-ambulatory" selected>' in page  # the mode the certification supports
     tomorrow = (local(1, 0)).date().isoformat()
     assert f'name="appointment_date" type="date" value="{tomorrow}"' in page
-    # The one booking form: the old address of a booking page opens the member page at it.
-    old = client.get(f"/members/{member}/book", follow_redirects=False)
-    assert old.status_code == 303 and old.headers["location"] == f"/members/{member}#book-h"
 
     # An unknown address: the member page again, the field marked, what was typed kept.
     r = _book_on_member_page(client, token, member, world.providers["Denver"], driver_notes=NOTES,

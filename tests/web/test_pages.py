@@ -52,7 +52,7 @@ def _appointment(hours: float = 3) -> tuple[str, str]:
 
 def _destination(client, member_key: str) -> str:
     """The form value of Denver Example Medical Center's primary care in the booking form."""
-    html = client.get(f"/members/{member_key}").text
+    html = client.get(f"/members/{member_key}/book").text
     value = re.search(r'<option value="([^"]+\|primary-care)"[^>]*>Denver Example Medical Center', html)
     assert value, "the destination list lacks the demo medical center"
     return value.group(1)
@@ -142,7 +142,7 @@ def test_search_by_id_and_by_name_link_by_opaque_key(client, demo):
     bad = client.post("/members/search", data={"csrf_token": token, "medicaid_id": "12"})
     assert bad.status_code == 422 and "one letter and six digits" in bad.text
     for html in (by_id.text, by_name.text, client.get(f"/members/{member.key}").text,
-                 client.get(f"/members/{member.key}/book").text,  # opens the member page at its form
+                 client.get(f"/members/{member.key}/book").text,
                  client.get(f"/members/{member.key}/standing-order").text):
         _scan_urls(html, member)
 

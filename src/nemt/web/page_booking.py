@@ -156,9 +156,9 @@ def _member_for_form(page: Page, key: str):
 
 @router.get("/members/{key}/book")
 def book_form(key: str, page: Page = Depends(page_for(Action.RIDE_BOOK_PAGE))):
-    """The booking form lives on the member page (one form, issue 16.4); this address stays for old links."""
-    _member_for_form(page, key)
-    return redirect(f"/members/{key}#book-h")
+    member = _member_for_form(page, key)
+    return page.render("rides/book.html", member=member, error=None, form={"kind": "one-way"},
+                       today=page.today(), **form_options(page))
 
 
 @router.post("/members/{key}/book")
@@ -169,11 +169,14 @@ def book(key: str, request: Request, page: Page = Depends(page_for(Action.RIDE_B
         result = rides.book_ride(page.uow, page.actor, rides.parse_input(rides.RideRequestIn, body), now())
     except ServiceError as exc:
         page.uow.rollback()
-        from nemt.web.page_members import member_context
+        member = _member_for_form(page, key)
+        if form.get("on") == "member":  # the form of the member page: shown again there, with the message
+            from nemt.web.page_members import member_context
 
-        member = _member_for_form(page, key)  # the member page's form, shown again with the message
-        return page.render("members/member.html", status_code=exc.status, error=exc,
-                           **member_context(page, member, _form_dict(form)))
+            return page.render("members/member.html", status_code=exc.status, error=exc,
+                               **member_context(page, member, _form_dict(form)))
+        return page.render("rides/book.html", status_code=exc.status, member=member, error=exc,
+                           form=_form_dict(form), today=page.today(), **form_options(page))
     request.session["flash"] = (f"Booked {result.trip.confirmation}." if result.created
                                 else f"This ride was already booked: {result.trip.confirmation}.")
     return redirect(f"/trips/{result.trip.key}")
