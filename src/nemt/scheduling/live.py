@@ -355,7 +355,8 @@ class Replan:
 
 
 def replan(instance: Instance, order: Mapping[int, Sequence[tuple[int, StopKind]]], *, margin: float,
-           time_limit: float, seed: int = 1, earliest_moved: float | None = None) -> Replan:
+           time_limit: float = 0.0, seed: int = 1, earliest_moved: float | None = None,
+           fresh: Solution | None = None) -> Replan:
     """Re-plan what remains of the day (``instance`` from :func:`live_instance`), ``order`` being the current runs.
 
     The current assignment is kept (each run re-timed; a request its run can no longer keep, and every request on
@@ -363,7 +364,8 @@ def replan(instance: Instance, order: Mapping[int, Sequence[tuple[int, StopKind]
     minutes), unless a fresh solve serves more requests, or as many for at least ``margin`` routing minutes less per
     leg it moves to another vehicle (a plan that moves legs costs drivers and members a changed manifest). A fresh
     plan that picks a moved leg up before ``earliest_moved`` (now plus the lead time: the new driver must learn of
-    it) is not taken."""
+    it) is not taken. ``fresh``: the fresh plan made elsewhere (a day's regions solved on the job queue and
+    stitched, ``nemt.jobs.region_day``) instead of a solve here for ``time_limit`` seconds."""
     current = {r: k for k, stops in order.items() for r, _ in stops}
     kept = LiveRoutes(instance, order)
     for r in sorted(kept.dropped + [r for r in range(len(instance.requests)) if r not in current],
@@ -371,7 +373,9 @@ def replan(instance: Instance, order: Mapping[int, Sequence[tuple[int, StopKind]
         kept.insert(r)
     _move_where_it_pays(kept, current, margin, earliest_moved)
     keep = kept.solution()
-    fresh = _on_the_vehicles_they_were(instance, current, solve(instance, time_limit=time_limit, seed=seed))
+    if fresh is None:
+        fresh = solve(instance, time_limit=time_limit, seed=seed)
+    fresh = _on_the_vehicles_they_were(instance, current, fresh)
     moved_fresh = _moved(current, fresh)
     better_by = keep.cost - fresh.cost
     if earliest_moved is not None and any(s.service_start < earliest_moved - 1e-6 for route in fresh.routes

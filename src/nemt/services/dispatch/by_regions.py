@@ -44,36 +44,11 @@ def choose(live: LiveDay, fresh: Solution) -> Replan:
     """``nemt.scheduling.live.replan``'s choice with the fresh plan given (the regions' stitched plan) rather than
     solved in this process: the runs as they stand are kept (re-timed, legs on no run put at their cheapest feasible
     place, legs moved where that saves the margin) unless ``fresh`` serves more legs, or as many for at least the
-    margin less per leg it moves; a fresh plan that picks a moved leg up before now plus the lead time is not taken.
-    (It uses replan's own steps; ``replan`` taking a fresh plan would let both share one function.)"""
-    from nemt.scheduling import StopKind
-    from nemt.scheduling.live import (
-        LiveRoutes,
-        Replan,
-        _move_where_it_pays,
-        _moved,
-        _on_the_vehicles_they_were,
-    )
+    margin less per leg it moves; a fresh plan that picks a moved leg up before now plus the lead time is not taken."""
+    from nemt.scheduling.live import replan
 
-    instance, order, margin = live.model.instance, live.order, replan_margin(live)
-    earliest = live.state.earliest_pickup
-    current = {r: k for k, stops in order.items() for r, _ in stops}
-    kept = LiveRoutes(instance, order)
-    for r in sorted(kept.dropped + [r for r in range(len(instance.requests)) if r not in current],
-                    key=lambda q: (instance.requests[q].pickup_window.latest, q)):
-        kept.insert(r)
-    _move_where_it_pays(kept, current, margin, earliest)
-    keep = kept.solution()
-    fresh = _on_the_vehicles_they_were(instance, current, fresh)
-    moved_fresh = _moved(current, fresh)
-    better_by = keep.cost - fresh.cost
-    too_soon = any(s.service_start < earliest - 1e-6 for route in fresh.routes for s in route.stops
-                   if s.kind is StopKind.PICKUP and s.request in moved_fresh)
-    if not too_soon and (len(fresh.unserved) < len(keep.unserved) or (
-            len(fresh.unserved) == len(keep.unserved) and better_by > 1e-6
-            and better_by >= margin * sum(1 for _old, new in moved_fresh.values() if new is not None))):
-        return Replan(fresh, moved_fresh, True)
-    return Replan(keep, _moved(current, keep), False)
+    return replan(live.model.instance, live.order, margin=replan_margin(live),
+                  earliest_moved=live.state.earliest_pickup, fresh=fresh)
 
 
 def write_stitched(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, now: dt.datetime,
