@@ -337,22 +337,20 @@ def run(*, trips: int = 1000, splits: tuple[str, ...] = ("clusters", "seeds"), r
                                                tick=tick)
     wall = max(q["seconds"] for q in report["queue"].values())
     say(f"single process, the whole day, {wall:g} s")
-    tic = time.perf_counter()
-    whole = solve(instance, time_limit=wall, seed=1)
-    report["single_process"] = figures(instance, whole, time.perf_counter() - tic)
-    single = report["single_process"]["cost_miles"]
-    report["cost_vs_single_process"] = {split: round(q["cost_miles"] / single - 1, 4) if single else None
-                                        for split, q in report["queue"].items()}
+    report["single_process"], report["cost_vs_single_process"] = _one_process(instance, wall, report["queue"])
     if reference_seconds > 0:
         say(f"the quality reference: one process, the whole day, {reference_seconds:g} s")
-        tic = time.perf_counter()
-        reference = solve(instance, time_limit=reference_seconds, seed=1)
-        report["reference"] = figures(instance, reference, time.perf_counter() - tic)
-        best = report["reference"]["cost_miles"]
-        report["cost_vs_reference"] = {split: round(q["cost_miles"] / best - 1, 4) if best else None
-                                       for split, q in report["queue"].items()}
+        report["reference"], report["cost_vs_reference"] = _one_process(instance, reference_seconds, report["queue"])
     report["load_after"] = os.getloadavg()[0]
     return report
+
+
+def _one_process(instance: Instance, seconds: float, queued: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+    """The whole day solved in this process for ``seconds``: its figures, and each queued plan's cost against it."""
+    tic = time.perf_counter()
+    plan = figures(instance, solve(instance, time_limit=seconds, seed=1), time.perf_counter() - tic)
+    cost = plan["cost_miles"]
+    return plan, {split: round(q["cost_miles"] / cost - 1, 4) if cost else None for split, q in queued.items()}
 
 
 #: The issue's target for a statewide day: 10,000 trips planned in at most 10 minutes, within 2 % of the reference.
