@@ -107,8 +107,11 @@ def test_a_provider_records_the_25_mile_form_on_the_page_of_a_member_it_carries(
         leg = uow.session.scalar(select(Leg).join(Trip).where(Trip.key == trip["key"]).limit(1))
         leg.provider_id = uow.session.scalar(select(TransportProvider.id).where(
             TransportProvider.organization_id == org).limit(1))
+        leg_key = leg.key
         uow.commit()
     csrf = sign_in(client, "provider")
+    log = client.get(f"/provider/trip-logs/{leg_key}")  # the trip log links to the form, at the program's radius
+    assert log.status_code == 200 and f'href="/members/{member}/documents">The member\'s 25-mile' in log.text
     page = client.get(f"/members/{member}/documents")
     assert page.status_code == 200
     kinds = re.findall(r'<option value="([a-z0-9-]+)"[^>]*>[^<]*</option>', page.text.split('id="kind"')[1].split(

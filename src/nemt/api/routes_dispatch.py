@@ -14,6 +14,7 @@ from nemt import clock, jobs
 from nemt.api.problems import SIGNED_IN, responses
 from nemt.domain.actors import Actor
 from nemt.http.deps import allowed, get_uow
+from nemt.jobs.tasks import MAX_REGIONS
 from nemt.services import dispatch
 from nemt.services.platform.permissions import Action, roles_text
 
@@ -91,7 +92,7 @@ def will_call(key: str, actor: Actor = allowed(Action.DISPATCH), uow=Depends(get
 
 
 class ScheduleJobBody(ScheduleBody):
-    regions: int = Field(default=1, ge=1, le=64,
+    regions: int = Field(default=1, ge=1, le=MAX_REGIONS,
                          description="more than 1: the day is solved in that many regions, one job each, on the "
                                      "workers of the queue (each searching time_limit seconds), stitched, verified "
                                      "and written as one plan")

@@ -177,7 +177,7 @@ def book(body: rides.RideRequestIn, response: Response, idempotency_key: Idempot
                     "see. " + roles_text([Action.RIDE_READ]))
 def rides_of_day(date: dt.date = Query(description="YYYY-MM-DD"), actor: Actor = allowed(Action.RIDE_READ),
                  uow=Depends(get_uow)) -> list[dict]:
-    return [_ride(uow, t) for t in rides.rides_of_day(uow, actor, date)]
+    return rides.describe_rides(uow, rides.rides_of_day(uow, actor, date))
 
 
 @router.get("/rides/{key}", response_model=RideOut,

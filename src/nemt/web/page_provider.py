@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
 from nemt.http.uploads import read_upload
+from nemt.policy import load_policy
 from nemt.services import claims, trips
 from nemt.services.platform.errors import InvalidInput, ServiceError
 from nemt.services.platform.inputs import optional_date_input
@@ -30,8 +31,10 @@ def trips_page(page: Page = Depends(page_for(Action.PROVIDER_DESK)), day: str | 
 @router.get("/provider/trip-logs/{leg_key}")
 def trip_log_page(leg_key: str, page: Page = Depends(page_for(Action.PROVIDER_DESK))):
     detail = trips.leg_detail(page.uow, page.actor, leg_key)
+    policy = load_policy(detail.leg.trip.program)  # the 25-mile form: only where the program has the rule
+    radius = policy.get("distance.radius_miles") if policy.has("distance") else None
     return page.render("provider/trip_log.html", view=detail.view, leg=detail.leg, vehicle=detail.vehicle,
-                       driver=detail.driver)
+                       driver=detail.driver, form_radius=radius)
 
 
 @router.get("/provider/fleet")
