@@ -152,6 +152,28 @@ def kernel_instance(instance: Instance) -> K_.KernelInstance:
     return (tt, cost, e, late, svc, dem, max_ride, compat, cap, max_dur, R, K, S, loc)
 
 
+def route_capacity(inst: K_.KernelInstance) -> int:
+    """The columns a route needs in the kernels' ``routes[K, M]`` (and every array sized alike): the most stops a
+    feasible route can hold, plus the two a candidate insertion adds.
+
+    Every request stop takes its service time before the route can go on, and a route's stops lie between its
+    vehicle's start and end (at most the shift, and at most the vehicle's longest duration), so a vehicle ``k``
+    serves at most ``min(shift_k, max_duration_k) / shortest service`` stops. On a day of 10,000 requests that is a
+    few hundred columns instead of the 20,002 of "every request on one route" (``2R + 2``), which the search would
+    copy and zero at every iteration; ``2R + 2`` stays the bound when a stop takes no time or a vehicle has no end.
+    """
+    R, K = inst[10], inst[11]
+    everything = 2 * R + 2
+    if R == 0 or K == 0:
+        return everything
+    e, late, svc, max_dur = inst[2], inst[3], inst[4], inst[9]
+    shortest = float(svc[: 2 * R].min())
+    span = float(np.minimum(late[2 * R : 2 * R + K] - e[2 * R : 2 * R + K], max_dur).max())
+    if not shortest > 0.0 or not np.isfinite(span) or span / shortest >= everything:
+        return everything
+    return min(everything, int(span / shortest) + 1 + 2 + 2)  # stops, one for rounding, the depots, a candidate
+
+
 def _compatibility(cols: _Columns, vehs: Sequence[Vehicle]) -> npt.NDArray[np.uint8]:
     """``compat[r, k]`` = 1 if vehicle k can serve request r: :meth:`Vehicle.can_serve` asked once per distinct
     pair of (required credentials, vehicle credentials), a day having few of each."""

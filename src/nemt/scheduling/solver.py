@@ -24,7 +24,7 @@ from typing import TypeAlias
 import numpy as np
 
 from . import _kernels as K_
-from .kernel_arrays import kernel_instance, node_max_cost, node_mean_time
+from .kernel_arrays import kernel_instance, node_max_cost, node_mean_time, route_capacity
 from .model import Instance, Route, Solution, Stop, StopKind
 from .route_pool import RoutePool, vehicle_groups
 
@@ -125,7 +125,7 @@ def _construct(
 ) -> tuple[K_.IntArray, K_.IntArray, K_.IntArray, K_.IntArray, K_.FloatArray, int]:
     """The initial solution (regret-2 insertion): routes, rlen, assign, bank, route costs, unserved count."""
     R, K, S = inst[10], inst[11], inst[12]
-    M = 2 * R + 2
+    M = route_capacity(inst)
     routes = np.zeros((K, M), dtype=np.int64)
     rlen = np.zeros(K, dtype=np.int64)
     assign = np.full(R, -1, dtype=np.int64)
@@ -185,7 +185,7 @@ class _Search:
 
     def _start_pool(self, rcost: K_.FloatArray) -> None:
         """The route pool, seeded with the constructed routes, and the kernel's buffer of new routes."""
-        M = 2 * self.R + 2
+        M = self.routes.shape[1]
         size = self.params.pool_buffer
         self.pool = RoutePool(self.R, vehicle_groups(self.instance))
         self.pool_nodes = np.zeros((size, M), dtype=np.int64)
@@ -290,7 +290,7 @@ class _Search:
 def _warm_up(inst: K_.KernelInstance) -> None:
     """Compile (or load from numba's on-disk cache) the kernels with this instance's types."""
     R, K = inst[10], inst[11]
-    M = 2 * R + 2
+    M = route_capacity(inst)
     z = np.zeros
     K_.alns_chunk(inst, 0, 1.0, 1.0, z((K, M), np.int64), z(K, np.int64), z(R, np.int64), z(R, np.int64),
                   z((K, M), np.int64), z(K, np.int64), z(R, np.int64), z(R, np.int64),

@@ -35,6 +35,7 @@ cost, insertion), :mod:`.removal` (removal operators), :mod:`.reinsertion` (regr
 
 from __future__ import annotations
 
+from . import cache  # noqa: F401  (first: importing it drops a stale compiled cache before any kernel loads it)
 from .reinsertion import relocate_search, repair
 from .removal import destroy, node_positions, pick_randomized, removal_saving
 from .routes import (

@@ -8,6 +8,54 @@ from numba import njit
 from .routes import best_insertion, insert_request, refresh_route, remove_request
 from .types import INF, FloatArray, IntArray, KernelInstance
 
+#: Up to this regret level a request's cheapest costs are picked out of its row one by one instead of sorting it.
+SMALL_REGRET = 8
+
+
+@njit(cache=True)
+def _regret_score(ins_cost: FloatArray, a: int, K: int, regret: int, row: FloatArray) -> tuple[float, float, int]:
+    """Request ``a``'s regret score, cheapest insertion cost and its vehicle (-1: none feasible) from its row of
+    ``ins_cost``: the sum over the next ``regret - 1`` cheapest vehicles of the difference to the cheapest (each
+    capped, so that a request with fewer feasible vehicles scores high and goes first); greedy (``regret`` 1): the
+    cost itself, negated."""
+    c1 = INF
+    k1 = -1
+    for k in range(K):
+        if ins_cost[a, k] < c1:
+            c1 = ins_cost[a, k]
+            k1 = k
+    if k1 < 0:
+        return -INF, INF, -1
+    if regret <= 1:
+        return -c1, c1, k1
+    big = 1e7
+    n = min(regret, K)
+    if n <= SMALL_REGRET:
+        # the n cheapest costs in ascending order, kept in row[:n] by insertion (no sort of the whole row)
+        filled = 0
+        for k in range(K):
+            c = ins_cost[a, k]
+            if filled == n and c >= row[n - 1]:
+                continue
+            h = filled if filled < n else n - 1
+            while h > 0 and row[h - 1] > c:
+                row[h] = row[h - 1]
+                h -= 1
+            row[h] = c
+            if filled < n:
+                filled += 1
+    else:
+        for k in range(K):
+            row[k] = ins_cost[a, k]
+        row.sort()
+    score = 0.0
+    for h in range(1, regret):
+        ch = row[h] if h < K else INF
+        if ch > big:
+            ch = big
+        score += ch - c1
+    return score, c1, k1
+
 
 @njit(cache=True)
 def repair(
@@ -39,41 +87,28 @@ def repair(
             ins_i[a, k] = i
             ins_j[a, k] = j
     active = np.ones(m, dtype=np.bool_)
-    big = 1e7
     row = np.empty(K)
+    # Each request's best vehicle, cheapest cost and regret score, kept between steps: after an insertion only
+    # the requests whose cost on the changed route moved are scored again (the scores are what a full rescan of
+    # every row at every step would give, so the choices are the same, at a fraction of the work on a large day).
+    score = np.empty(m)
+    best_c = np.empty(m)
+    best_k = np.empty(m, dtype=np.int64)
+    for a in range(m):
+        score[a], best_c[a], best_k[a] = _regret_score(ins_cost, a, K, regret, row)
     for _step in range(m):
         chosen = -1
         chosen_k = -1
         chosen_score = -INF
         chosen_c1 = INF
         for a in range(m):
-            if not active[a]:
+            if not active[a] or best_k[a] < 0:
                 continue
-            c1 = INF
-            k1 = -1
-            for k in range(K):
-                if ins_cost[a, k] < c1:
-                    c1 = ins_cost[a, k]
-                    k1 = k
-            if k1 < 0:
-                continue
-            if regret <= 1:
-                score = -c1
-            else:
-                for k in range(K):
-                    row[k] = ins_cost[a, k]
-                row.sort()
-                score = 0.0
-                for h in range(1, regret):
-                    ch = row[h] if h < K else INF
-                    if ch > big:
-                        ch = big
-                    score += ch - c1
-            if score > chosen_score or (score == chosen_score and c1 < chosen_c1):
+            if score[a] > chosen_score or (score[a] == chosen_score and best_c[a] < chosen_c1):
                 chosen = a
-                chosen_k = k1
-                chosen_score = score
-                chosen_c1 = c1
+                chosen_k = best_k[a]
+                chosen_score = score[a]
+                chosen_c1 = best_c[a]
         if chosen < 0:
             break
         r = bank[chosen]
@@ -83,13 +118,17 @@ def repair(
         assign[r] = k
         active[chosen] = False
         for a in range(m):
-            if active[a]:
+            # A request that fitted nowhere on the route fits nowhere once a stop is added to it: an insertion only
+            # delays the stops after it and adds load (with travel times that keep the triangle inequality).
+            if active[a] and ins_cost[a, k] < INF:
                 c, i, j = best_insertion(
                     bank[a], k, routes, rlen, sched, loads, inst, noise, tmp, B, lb, ppos, cd, ci, cj
                 )
-                ins_cost[a, k] = c
                 ins_i[a, k] = i
                 ins_j[a, k] = j
+                if c != ins_cost[a, k]:
+                    ins_cost[a, k] = c
+                    score[a], best_c[a], best_k[a] = _regret_score(ins_cost, a, K, regret, row)
     left = 0
     for a in range(m):
         if active[a]:
