@@ -59,6 +59,13 @@ def _record(zip5: str) -> ZipRecord | None:
     )
 
 
+def preload() -> None:
+    """Read the ZIP list now. The package reads it at its first look-up — some 0.4 s of CPU on a small machine — which
+    a server's worker would otherwise spend in its first booking, holding up every request in flight beside it (the
+    start of ``python -m benchmarks load``)."""
+    zipcodes.matching("00000")
+
+
 def lookup_zip(text: str, field: str = "zip") -> ZipRecord:
     """Everything known about a ZIP code. Unknown or malformed ZIPs raise GeoError naming ``field``."""
     zip5 = normalize_zip(text, field)

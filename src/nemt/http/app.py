@@ -32,6 +32,7 @@ from nemt.api.routes_expenses import router as expenses_router
 from nemt.api.routes_integrity import router as integrity_router
 from nemt.api.routes_platform import router as platform_router
 from nemt.api.routes_rides import router as rides_router
+from nemt.geo.zips import preload as preload_zips
 from nemt.http.capacity import AdmissionControl, busy_response
 from nemt.http.channel import AuditChannel
 from nemt.http.docs import install_docs
@@ -91,6 +92,7 @@ def create_app(engine: Engine | None = None, *, secret_key: str | None = None) -
     app.state.engine = engine or default_engine()
     app.state.uow_factory = uow_factory(app.state.engine)
     load_programs()  # every program file (NEMT_PROGRAMS_DIR too), validated: a bad one stops the start, naming it
+    preload_zips()  # the ZIP list read at the start, not in a worker's first booking (nemt.geo.zips.preload)
     app.add_middleware(SessionMiddleware, secret_key=secret_key or _secret_key(), same_site="lax",
                        https_only=get_settings().https_only, session_cookie="nemt_session",
                        max_age=get_settings().session_max_hours * 3600)  # the server-side session decides; see sessions

@@ -4,9 +4,10 @@ and the permission check of the permissions table."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 
 from nemt.domain.actors import Actor
@@ -15,14 +16,22 @@ from nemt.services.platform.errors import Forbidden, Unauthorized
 from nemt.services.platform.permissions import Action
 
 
-def get_uow(request: Request) -> Iterator[Any]:
+async def get_uow(request: Request) -> AsyncIterator[Any]:
     """A unit of work for the request, from the application's factory (closed when the response is sent).
+
+    Made on the event loop (making one touches no database) and closed in a thread of the pool (ending a transaction
+    still open is a round trip), whatever happened, even to a cancelled request: one trip to the thread pool where a
+    sync dependency takes two — each costs CPU on every request (``python -m benchmarks load``).
 
     It may hold a pooled connection while the request's next step waits for a thread; admission control
     (:mod:`nemt.http.capacity`) admits no more requests than the pool has connections, so that wait never
     becomes the wedge of issue 14."""
-    with request.app.state.uow_factory() as uow:
+    uow = request.app.state.uow_factory().__enter__()
+    try:
         yield uow
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(uow.__exit__, None, None, None)
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -64,7 +73,8 @@ def allowed(*actions: Action) -> Any:
     OpenAPI description lists the roles too. Typed ``Any`` like ``fastapi.Depends`` itself: it is the default of an
     ``actor: Actor`` parameter, which FastAPI fills in."""
 
-    def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        # No I/O: run on the event loop, not in a thread of the pool.
         for action in actions:
             permissions.require(actor, action)
         return actor

@@ -26,7 +26,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,6 +45,21 @@ _EVENTS = cast(Table, AuditEvent.__table__)
 # The fields a hash covers, besides the previous hash (every column but the row id and the hash itself).
 CHAINED_FIELDS = ("seq", "at", "user_id", "username", "role", "organization_id", "action", "entity", "member_id",
                   "detail", "channel", "endpoint")
+STORED_FIELDS = (*CHAINED_FIELDS, "prev_hash", "hash")  # what an event's row holds, besides its id
+
+# The statements of every commit, built once: SQLAlchemy keeps the cache key of a statement object, so a statement
+# made again for each commit would be keyed (and, for a multi-row VALUES, compiled) again each time — a large share
+# of the server's CPU under the call center's load (``python -m benchmarks load``).
+_LOCK_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq)
+              .returning(_HEAD.c.seq, _HEAD.c.hash))
+# PostgreSQL: the head's move and the events' insert in one statement, whatever the number of events. Executed
+# with one parameter set per event, SQLAlchemy writes the rows as one multi-row VALUES ("insertmanyvalues", which
+# needs the RETURNING) from one cached compilation; every set carries the head's new (seq, hash). (Past
+# SQLAlchemy's page of 1000 rows, each further page's statement moves the head to the same place again.)
+_APPEND = (insert(_EVENTS)
+           .add_cte(update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+                    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash")).cte("moved"))
+           .returning(_EVENTS.c.id))
 
 
 def _utc_text(value: dt.datetime) -> str:
@@ -89,16 +104,14 @@ def _locked_head(session: Session) -> tuple[int, str]:
     nothing (``SET seq = seq … RETURNING``): on PostgreSQL it takes the row lock as ``FOR UPDATE`` would; on SQLite it
     takes the database's write lock *before* the head is read (a plain read would not, and two writers could read the
     same head). A missing head row (a new or truncated table) is created from the last event, or the genesis."""
-    query = (update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq)
-             .returning(_HEAD.c.seq, _HEAD.c.hash))
-    row = session.execute(query).first()
+    row = session.execute(_LOCK_HEAD).first()
     if row is None:
         last = session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc())
                                .limit(1)).first()
         values = {"id": HEAD_ID, "seq": last.seq if last else 0, "hash": last.hash if last else GENESIS}
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.execute(insert(AuditChainHead).values(**values).on_conflict_do_nothing(index_elements=["id"]))
-        row = session.execute(query).one()
+        row = session.execute(_LOCK_HEAD).one()
     return int(row.seq), str(row.hash)
 
 
@@ -130,9 +143,9 @@ def _append(session: Session, events: list[AuditEvent]) -> None:
     seq, head = _chained(session, events)
     for item in events:
         check_row(item)  # what a flush of the rows would have checked (nemt.store.limits)
-    moved = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=seq, hash=head).cte("moved")
-    rows = [{name: getattr(item, name) for name in (*CHAINED_FIELDS, "prev_hash", "hash")} for item in events]
-    session.execute(insert(_EVENTS).values(rows).add_cte(moved))
+    rows = [{"head_seq": seq, "head_hash": head, **{name: getattr(item, name) for name in STORED_FIELDS}}
+            for item in events]
+    session.execute(_APPEND, rows)
 
 
 def _before_commit(session: Session) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import immediateload, selectinload
 
 from nemt.domain.actors import Actor
 from nemt.domain.decisions import reasons
@@ -100,7 +100,11 @@ class RideRepository(Repository):
         return self.session.scalar(_trips().where(Trip.content_key == key, Trip.status == TripStatus.ACTIVE))
 
     def visible_trips_of_member(self, actor: Actor, member_id: int) -> list[Trip]:
-        query = _trips().where(Trip.member_id == member_id).order_by(Trip.appointment_at, Trip.id)
+        """The member's trips ``actor`` may see, by appointment time. Their one member is taken from the session when
+        the caller has it loaded already (``immediateload``, unlike ``selectinload``, looks there first): one query
+        fewer for the list of a member's rides (``python -m benchmarks load``)."""
+        query = (select(Trip).options(selectinload(Trip.legs), immediateload(Trip.member))
+                 .where(Trip.member_id == member_id).order_by(Trip.appointment_at, Trip.id))
         return list(self.session.scalars(_visible(query, actor)))
 
     def visible_trips_of_day(self, actor: Actor, day: dt.date, program: str | None = None) -> list[Trip]:
