@@ -55,6 +55,11 @@ class Deployment:
     name: str
     command: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
+    #: Up only once the server's log holds this line this many times (every worker of several has started its
+    #: application): a load begun when the first worker answers lands on that worker and stays there, each client
+    #: keeping its connection. "" = up when ``/health`` answers.
+    started_line: str = ""
+    processes: int = 1
 
 
 def baseline() -> Deployment:
@@ -74,7 +79,8 @@ def production(workers: int = 3) -> Deployment:
     return Deployment(
         f"production (gunicorn, {workers} uvicorn workers, deploy/gunicorn.conf.py)",
         (sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind", "127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning", "nemt.http.app:app"),
+         "--workers", str(workers), "--log-level", "info", "nemt.http.app:app"),
+        started_line="Application startup complete.", processes=workers,
     )
 
 
@@ -116,21 +122,23 @@ def serving(deployment: Deployment, database_url: str, folder: Path, *, start_ti
                                 start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_up(base, proc, start_timeout, log_path)
+            wait_until_up(base, proc, start_timeout, log_path, deployment.started_line, deployment.processes)
             yield base
         finally:
             stop_process_group(proc)
 
 
-def wait_until_up(base: str, proc: subprocess.Popen, limit: float, log_path: Path) -> None:
-    """Return once ``base``/health answers 200; raise RuntimeError with the end of the server's log when the
-    process ends first or ``limit`` seconds pass."""
+def wait_until_up(base: str, proc: subprocess.Popen, limit: float, log_path: Path, started_line: str = "",
+                  processes: int = 1) -> None:
+    """Return once ``base``/health answers 200 (and the log holds ``started_line`` ``processes`` times); raise
+    RuntimeError with the end of the server's log when the process ends first or ``limit`` seconds pass."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
         try:
-            if httpx.get(base + "/health", timeout=2).status_code == 200:
+            started = not started_line or log_path.read_text().count(started_line) >= processes
+            if started and httpx.get(base + "/health", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
