@@ -16,8 +16,7 @@ import hashlib
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
-CACHE = FOLDER / "__pycache__"
-STAMP = CACHE / "kernels-source.sha256"
+STAMP = FOLDER / "__pycache__" / "kernels-source.sha256"
 
 
 def source_digest(folder: Path = FOLDER) -> str:
