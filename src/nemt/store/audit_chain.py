@@ -8,10 +8,12 @@ the anchors ``nemt audit anchor`` writes outside the database catch a rewrite or
 How events are chained, exactly, under concurrency: ``AuditRepository.add`` only queues an event on the session.
 At commit (``before_commit``) the rest of the unit of work is flushed first — so the transaction already holds every
 other row lock it needs — then the one-row chain head is locked (a row lock on PostgreSQL, the write lock on
-SQLite), the queued events get the next numbers and their hashes, the head moves, and the events are inserted
-(on PostgreSQL the move and the insert are one statement). Writers therefore serialize only from that point to the
-end of their commit (measured by ``python -m benchmarks audit``; ``python -m benchmarks load`` under a call center's
-load). An event added to the session directly is chained the same way at its flush.
+SQLite), the queued events get the next numbers and their hashes, the head moves, and the events are inserted.
+Writers therefore serialize only from that point to the end of their commit (measured by ``python -m benchmarks
+audit``; ``python -m benchmarks load`` under a call center's load). On PostgreSQL that stretch is one round trip:
+the lock, the chaining (hashes computed by the server), the insert, the head's move and the COMMIT are sent together
+(``nemt.store.audit_chain_pg``), so the head is never held while the writer's process waits for its turn on the CPU.
+An event added to the session directly is chained the same way at its flush.
 
 The hash is SHA-256 over a canonical JSON document (sorted keys, no spaces, ASCII) of the event's fields and the
 previous hash, prefixed by a version; :func:`event_hash` must never change for version 1, since every stored hash
@@ -26,12 +28,13 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, select, update
+from sqlalchemy import Table, event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from nemt import clock
+from nemt.store import audit_chain_pg
 from nemt.store.limits import check_row
 from nemt.store.models import AuditChainHead, AuditEvent
 
@@ -40,28 +43,15 @@ VERSION = "nemt-audit-v1"
 HEAD_ID = 1
 PENDING = "nemt.audit.pending"  # session.info key: events queued by AuditRepository.add, chained at commit
 _HEAD = cast(Table, AuditChainHead.__table__)
-_EVENTS = cast(Table, AuditEvent.__table__)
 
 # The fields a hash covers, besides the previous hash (every column but the row id and the hash itself).
 CHAINED_FIELDS = ("seq", "at", "user_id", "username", "role", "organization_id", "action", "entity", "member_id",
                   "detail", "channel", "endpoint")
-STORED_FIELDS = (*CHAINED_FIELDS, "prev_hash", "hash")  # what an event's row holds, besides its id
 
-# The statements of every commit, built once: SQLAlchemy keeps the cache key of a statement object, so a statement
-# made again for each commit would be keyed (and, for a multi-row VALUES, compiled) again each time — a large share
-# of the server's CPU under the call center's load (``python -m benchmarks load``).
+# The head's lock, built once (SQLAlchemy keeps the cache key of a statement object; one made again for each
+# commit would be keyed again each time).
 _LOCK_HEAD = (update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=_HEAD.c.seq)
               .returning(_HEAD.c.seq, _HEAD.c.hash))
-# PostgreSQL: the head's move and the events' insert in one statement, whatever the number of events. Executed
-# with one parameter set per event, SQLAlchemy writes the rows as one multi-row VALUES ("insertmanyvalues", which
-# needs the RETURNING) from one cached compilation; every set carries the head's new (seq, hash). (Past
-# SQLAlchemy's page of 1000 rows, each further page's statement moves the head to the same place again.)
-_APPEND = (insert(_EVENTS)
-           .add_cte(update(_HEAD).where(_HEAD.c.id == HEAD_ID)
-                    .values(seq=bindparam("head_seq"), hash=bindparam("head_hash")).cte("moved"))
-           .returning(_EVENTS.c.id))
-
-
 def _utc_text(value: dt.datetime) -> str:
     """A stored time as the hash sees it: UTC, microseconds (SQLite hands times back naive; they are UTC)."""
     aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
@@ -135,17 +125,19 @@ def link(session: Session, events: list[AuditEvent]) -> None:
     session.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=seq, hash=head))
 
 
-def _append(session: Session, events: list[AuditEvent]) -> None:
-    """PostgreSQL: chain ``events`` and write them with the head's move in ONE statement (``WITH moved AS (UPDATE
-    the head) INSERT the events``). Every statement between the head's lock and the commit is a round trip during
-    which every other writer of every process waits (``python -m benchmarks load``: the head's lock was the one most
-    waited for under the call center's load); this makes them three — lock, write, commit — instead of four."""
-    seq, head = _chained(session, events)
+def _append_and_commit(session: Session, events: list[AuditEvent]) -> None:
+    """PostgreSQL: the events' fields made final here, their chaining, insertion and the COMMIT in one round trip,
+    the hashes computed by the server (``nemt.store.audit_chain_pg``: why, and how the hashes stay the same)."""
+    prev_mark, seq_mark = audit_chain_pg.markers()
+    texts = []
     for item in events:
+        at = item.at or clock.now()
+        item.at = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)  # stored and hashed as UTC
+        item.detail = plain_detail(item.detail)
+        item.channel, item.endpoint = item.channel or "", item.endpoint or ""
         check_row(item)  # what a flush of the rows would have checked (nemt.store.limits)
-    rows = [{"head_seq": seq, "head_hash": head, **{name: getattr(item, name) for name in STORED_FIELDS}}
-            for item in events]
-    session.execute(_APPEND, rows)
+        texts.append(canonical({**fields_of(item), "seq": seq_mark}, prev_mark).decode("ascii"))
+    audit_chain_pg.append_and_commit(session, events, texts, GENESIS, HEAD_ID)
 
 
 def _before_commit(session: Session) -> None:
@@ -154,7 +146,7 @@ def _before_commit(session: Session) -> None:
         return
     session.flush()  # the unit of work's other writes first: the head is the last lock a transaction takes
     if session.get_bind().dialect.name == "postgresql":
-        _append(session, pending)
+        _append_and_commit(session, pending)  # the transaction ends here; SQLAlchemy's own COMMIT finds it done
         return
     link(session, pending)
     session.add_all(pending)
