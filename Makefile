@@ -86,6 +86,7 @@ bench: install
 	nice $(BIN)/python -m benchmarks statewide --trips 1000 --database-url $(BENCH_POSTGRES) | tee var/bench/statewide.txt
 	$(BIN)/python -m benchmarks darp --data benchmarks/data/darp --time-limit 60 --baseline ortools \
 	  --solutions var/bench/darp-solutions --out var/bench/darp.csv
+	$(BIN)/python -m benchmarks darp-generated | tee var/bench/darp-generated.txt
 
 # Re-pin the dependencies after changing pyproject.toml.
 lock:

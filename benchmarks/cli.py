@@ -1,5 +1,5 @@
-"""``python -m benchmarks geo|claims|insertion|darp|burst|load|audit|queue|live-day|integrity|statewide …``: each
-benchmark beside its named baseline.
+"""``python -m benchmarks geo|claims|insertion|darp|darp-generated|burst|load|audit|queue|live-day|integrity|statewide
+…``: each benchmark beside its named baseline (``darp-generated``: a long run of our own solver).
 
 The options and the output of each command are those ``nemt bench …`` had: figures as JSON on stdout (``darp``: a
 line per instance and a summary table, the CSV in ``--out``); a bad option or input exits with status 2.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -352,6 +353,87 @@ def _print_darp_summary(results: list[InstanceResult], time_limit: float) -> Non
         table.add_row(label, str(s["instances"]), fmt(s["our_mean_gap"]), fmt(s["our_max_gap"]), str(s["our_feasible"]),
                       fmt(s["ortools_mean_gap"]), fmt(s["ortools_max_gap"]), str(s["ortools_feasible"]))
     Console().print(table)
+
+
+@app.command("darp-generated")
+def bench_darp_generated(
+    sizes: str | None = typer.Option(None, "--sizes", help="Size classes (requests), comma-separated; default "
+                                     "100,200,400 when generating, every size found with --data."),
+    per_class: int = typer.Option(3, "--per-class", min=1, help="Instances generated per size class."),
+    seed: int = typer.Option(1, "--seed", help="Generator seed of a class's first instance (the next: +1, ...)."),
+    solver_seed: int = typer.Option(1, "--solver-seed", help="Solver seed of both runs."),
+    sets: str = typer.Option("a,b", "--sets", help="Instance sets cycled through: a (load 1), b (load 1-6)."),
+    windows: str = typer.Option("tight,wide", "--windows", help="Window widths cycled through: tight (10 min), "
+                                "wide (30-60 min)."),
+    depots: int = typer.Option(0, "--depots", min=0, help="Depots of every instance; 0: by size (2 at 100 "
+                               "requests, one more each doubling)."),
+    data: Path | None = typer.Option(None, "--data", help="Read the instances (*.txt, recursively) from this folder "
+                                     "instead of generating them."),
+    save: Path = typer.Option(Path("var/bench/darp-generated"), "--save", help="Folder the generated instances are "
+                              "written to (and solved from)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Seconds of the short run."),
+    reference_seconds: float = typer.Option(600.0, "--reference-seconds", min=0.1, help="Seconds of the long run "
+                                            "(the reference)."),
+    jobs: int = typer.Option(1, "--jobs", min=1, max=2, help="Solves side by side in worker processes (1: inline)."),
+    out: Path = typer.Option(Path("var/bench/darp-generated.csv"), "--out", help="CSV to write; the JSON beside it."),
+) -> None:
+    """Larger generated dial-a-ride instances (several depots, tight and wide windows): our solver's short run against
+    a long reference run, every plan checked; a table by size class."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from benchmarks.darp_generated_run import NOTE, TABLE_COLUMNS, run_benchmark, summary, table_rows, write_outputs
+    from nemt.scheduling.cordeau import InstanceFormatError
+
+    console = Console(stderr=True)
+    try:
+        paths = _generated_paths(sizes, per_class, seed, sets, windows, depots, data, save)
+    except (ValueError, InstanceFormatError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    console.print(f"{len(paths)} instances, {time_limit:g} s against {reference_seconds:g} s each, {jobs} job(s)")
+    started = time.perf_counter()
+    seconds = {"short": time_limit, "long": reference_seconds}
+    results = run_benchmark(paths, time_limit, reference_seconds, solver_seed, jobs, on_done=lambda r: console.print(
+        f"{r.name}: short {r.short.cost:.2f} ({'ok' if r.short.verified else 'FAILED'}), long {r.long.cost:.2f} "
+        f"({'ok' if r.long.verified else 'FAILED'}), gap {'-' if r.gap() is None else f'{r.gap():+.3f}%'}"),
+        on_start=lambda name, which: console.print(f"{name}: the {which} run ({seconds[which]:g} s)", style="dim"))
+    settings = {"time_limit": time_limit, "reference_seconds": reference_seconds, "solver_seed": solver_seed,
+                "jobs": jobs, "generator_seed": None if data else seed, "data": str(data or save),
+                "wall_seconds": round(time.perf_counter() - started, 1)}
+    csv_path, json_path = write_outputs(out, results, settings)
+    table = Table(title=f"generated instances: {time_limit:g} s against {reference_seconds:g} s, {jobs} job(s)")
+    for col in TABLE_COLUMNS:
+        table.add_column(col)
+    for row in table_rows(summary(results)):
+        table.add_row(*row)
+    screen = Console()
+    Console(width=max(screen.width, 140)).print(table)  # wide enough for every column when piped to a file
+    typer.echo(NOTE)
+    typer.echo(f"wrote {csv_path} and {json_path}")
+
+
+def _generated_paths(sizes: str | None, per_class: int, seed: int, sets: str, windows: str, depots: int,
+                     data: Path | None, save: Path) -> list[Path]:
+    """The instance files to solve: read from ``data`` (filtered by ``sizes``) or generated into ``save``."""
+    from benchmarks.darp_generated import class_specs, write_generated
+    from nemt.scheduling.cordeau import parse_cordeau
+
+    def names(text: str) -> list[str]:
+        return [x.strip() for x in text.split(",") if x.strip()]
+
+    try:
+        wanted = [int(x) for x in names(sizes)] if sizes else None
+    except ValueError:
+        raise ValueError(f"--sizes: expected numbers of requests, e.g. 100,200,400, not {sizes!r}") from None
+    if data is not None:
+        sized = [(p, parse_cordeau(p)[0].requests) for p in sorted(data.rglob("*.txt"))]  # a bad file fails here
+        chosen = [p for p, n in sized if wanted is None or n in wanted]
+        if not chosen:
+            raise ValueError(f"--data: no instance files (*.txt) of the chosen sizes under {data}")
+        return chosen
+    specs = class_specs(wanted or [100, 200, 400], per_class, seed, names(sets), names(windows), depots)
+    return [write_generated(spec, save) for spec in specs]
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ COMMANDS["eligibility"] = {"inquiry", "read-271", "import-834"}  # issue 17, poi
 COMMANDS["expenses"] = {"record", "list", "receipt"}  # issue 17, point 2
 COMMANDS["integrity"] = {"case"}  # issue 15, point 4 (case: open, hold, note, release, deny, list)
 BENCHMARKS = {"geo", "claims", "insertion", "darp", "audit", "burst", "queue", "live-day", "integrity", "statewide",
-              "load"}
+              "load", "darp-generated"}
 
 
 def _subcommands(command: object) -> set[str] | None:

@@ -1,8 +1,14 @@
-"""Reader for the Cordeau (2006) / Ropke et al. (2007) "a/b" DARP benchmark format.
+"""Reader (and writer) of the Cordeau (2006) / Ropke et al. (2007) "a/b" DARP benchmark format.
 
-See ``shared/data/darp/FORMAT.md``. Line 1 is ``K n T Q L``; then 2n+2 lines ``id x y d q e l``.
+See ``benchmarks/data/darp/FORMAT.md``. Line 1 is ``K n T Q L``; then 2n+2 lines ``id x y d q e l``.
 Node 0 is the origin depot, nodes 1..n the pickups, node n+i the delivery of request i, node 2n+1
 the destination depot. Travel time = cost = Euclidean distance in double precision.
+
+**Several depots** (an extension for generated instances, ``docs/generated-instances.md``): the header may carry
+one more field per depot, ``K n T Q L K_1 … K_D``, the vehicles based at each depot (they add up to K). Depot 1 is
+nodes 0 and 2n+1 as before; depot d >= 2 adds two node lines at the end, its origin ``2n+2d-2`` and its destination
+``2n+2d-1``, written like nodes 0 and 2n+1. The first K_1 vehicles start and end at depot 1, the next K_2 at depot 2,
+and so on. A five-field header is the public format, read exactly as before.
 
 Inside :mod:`nemt.scheduling` the locations of an instance read here are the node ids of the file,
 so request ``r`` (0-based) picks up at location ``r + 1`` and drops off at ``n + r + 1``.
@@ -38,6 +44,31 @@ class CordeauHeader:
     max_route_duration: float
     capacity: int
     max_ride_time: float
+    #: Vehicles based at each depot, in depot order; one depot (all K vehicles) in the public format.
+    depot_vehicles: tuple[int, ...] = ()
+
+    @property
+    def depots(self) -> int:
+        return max(1, len(self.depot_vehicles))
+
+    @property
+    def node_count(self) -> int:
+        return 2 * self.requests + 2 * self.depots
+
+    def depot_nodes(self, depot: int) -> tuple[int, int]:
+        """The origin and destination node of depot ``depot`` (0-based)."""
+        n = self.requests
+        return (0, 2 * n + 1) if depot == 0 else (2 * n + 2 * depot, 2 * n + 2 * depot + 1)
+
+
+@dataclass(frozen=True)
+class CordeauNodes:
+    """The node lines' columns, indexed by node id."""
+
+    xy: npt.NDArray[np.float64]
+    service: npt.NDArray[np.float64]
+    load: npt.NDArray[np.int64]
+    window: npt.NDArray[np.float64]
 
 
 def _numbers(path: Path | str, line_no: int, text: str, count: int, what: str) -> list[float]:
@@ -61,9 +92,16 @@ def _integer(path: Path | str, line_no: int, value: float, what: str) -> int:
 def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
     """Parse one instance file. Raises :class:`InstanceFormatError` naming the offending line."""
     path = Path(path)
+    header, nodes = parse_cordeau(path)
+    return cordeau_instance(name or path.stem, header, nodes)
+
+
+def parse_cordeau(path: Path | str) -> tuple[CordeauHeader, CordeauNodes]:
+    """The header and the node columns of one file, checked line by line."""
+    path = Path(path)
     lines = _read_lines(path)
     header = _read_header(path, lines[0])
-    expected = 2 * header.requests + 2
+    expected = header.node_count
     if len(lines) - 1 < expected:
         raise InstanceFormatError(
             path, len(lines) + 1, f"expected {expected} node lines after the header, found {len(lines) - 1}"
@@ -71,11 +109,22 @@ def read_cordeau(path: Path | str, name: str | None = None) -> Instance:
     if len(lines) - 1 > expected:
         raise InstanceFormatError(path, expected + 2, f"unexpected extra line after the {expected} node lines")
     nodes = _read_nodes(path, lines[1:])
-    _check_loads(path, nodes.load, header.requests)
-    diff = nodes.xy[:, None, :] - nodes.xy[None, :, :]
-    distance = np.sqrt((diff**2).sum(axis=2))
+    _check_loads(path, nodes.load, header)
+    return header, nodes
+
+
+def euclidean(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The matrix of Euclidean distances between the rows of ``xy`` (travel time = cost in this format)."""
+    diff = xy[:, None, :] - xy[None, :, :]
+    out: npt.NDArray[np.float64] = np.sqrt((diff**2).sum(axis=2))
+    return out
+
+
+def cordeau_instance(name: str, header: CordeauHeader, nodes: CordeauNodes) -> Instance:
+    """The instance a file of this format describes (its locations are the node ids)."""
+    distance = euclidean(nodes.xy)
     return Instance(
-        name=name or path.stem,
+        name=name,
         requests=_requests(header, nodes),
         vehicles=_vehicles(header, nodes),
         travel_time=distance,
@@ -101,33 +150,29 @@ def _read_lines(path: Path) -> list[str]:
 
 
 def _read_header(path: Path, text: str) -> CordeauHeader:
-    k, n, t_max, q_cap, l_ride = _numbers(path, 1, text, 5, "header 'K n T Q L'")
+    count = max(5, len(text.split()))  # fields past the fifth are the vehicles of each depot
+    k, n, t_max, q_cap, l_ride, *per_depot = _numbers(path, 1, text, count, "header 'K n T Q L [K_1 ... K_D]'")
     header = CordeauHeader(
         vehicles=_integer(path, 1, k, "K"),
         requests=_integer(path, 1, n, "n"),
         max_route_duration=t_max,
         capacity=_integer(path, 1, q_cap, "Q"),
         max_ride_time=l_ride,
+        depot_vehicles=tuple(_integer(path, 1, v, f"K_{d}") for d, v in enumerate(per_depot, start=1)),
     )
     if header.vehicles < 1 or header.requests < 1:
         raise InstanceFormatError(path, 1, "K and n must be positive")
+    if per_depot and (min(header.depot_vehicles) < 1 or sum(header.depot_vehicles) != header.vehicles):
+        raise InstanceFormatError(
+            path, 1, f"the vehicles of the depots {list(header.depot_vehicles)} must be positive and add up to "
+                     f"K = {header.vehicles}")
     return header
 
 
-@dataclass(frozen=True)
-class _Nodes:
-    """The node lines' columns, indexed by node id."""
-
-    xy: npt.NDArray[np.float64]
-    service: npt.NDArray[np.float64]
-    load: npt.NDArray[np.int64]
-    window: npt.NDArray[np.float64]
-
-
-def _read_nodes(path: Path, node_lines: list[str]) -> _Nodes:
+def _read_nodes(path: Path, node_lines: list[str]) -> CordeauNodes:
     """Parse the node lines ``id x y d q e l`` (the file's line 2 onwards)."""
     count = len(node_lines)
-    nodes = _Nodes(np.zeros((count, 2)), np.zeros(count), np.zeros(count, dtype=np.int64), np.zeros((count, 2)))
+    nodes = CordeauNodes(np.zeros((count, 2)), np.zeros(count), np.zeros(count, dtype=np.int64), np.zeros((count, 2)))
     for node in range(count):
         line_no = node + 2
         node_id, x, y, d, q, e, late = _numbers(path, line_no, node_lines[node], 7, "node line 'id x y d q e l'")
@@ -144,8 +189,9 @@ def _read_nodes(path: Path, node_lines: list[str]) -> _Nodes:
     return nodes
 
 
-def _check_loads(path: Path, load: npt.NDArray[np.int64], n: int) -> None:
+def _check_loads(path: Path, load: npt.NDArray[np.int64], header: CordeauHeader) -> None:
     """Deliveries carry minus their pickup's load, pickups a non-negative one, depots none."""
+    n = header.requests
     for i in range(1, n + 1):
         if load[n + i] != -load[i]:
             raise InstanceFormatError(
@@ -153,12 +199,13 @@ def _check_loads(path: Path, load: npt.NDArray[np.int64], n: int) -> None:
             )
         if load[i] < 0:
             raise InstanceFormatError(path, i + 2, f"pickup load {load[i]} is negative")
-    for depot in (0, 2 * n + 1):
-        if load[depot] != 0:
-            raise InstanceFormatError(path, depot + 2, "depot load must be 0")
+    for depot in range(header.depots):
+        for node in header.depot_nodes(depot):
+            if load[node] != 0:
+                raise InstanceFormatError(path, node + 2, "depot load must be 0")
 
 
-def _requests(header: CordeauHeader, nodes: _Nodes) -> list[Request]:
+def _requests(header: CordeauHeader, nodes: CordeauNodes) -> list[Request]:
     n = header.requests
     service, load, window = nodes.service, nodes.load, nodes.window
     return [
@@ -177,20 +224,49 @@ def _requests(header: CordeauHeader, nodes: _Nodes) -> list[Request]:
     ]
 
 
-def _vehicles(header: CordeauHeader, nodes: _Nodes) -> list[Vehicle]:
-    end = 2 * header.requests + 1
-    shift = TimeWindow(float(nodes.window[0, 0]), float(nodes.window[end, 1]))
-    return [
-        Vehicle(
-            id=str(v),
-            start_location=0,
-            end_location=end,
-            shift=shift,
-            capacity=(header.capacity,),
-            max_route_duration=header.max_route_duration,
-        )
-        for v in range(header.vehicles)
-    ]
+def _vehicles(header: CordeauHeader, nodes: CordeauNodes) -> list[Vehicle]:
+    per_depot = header.depot_vehicles or (header.vehicles,)
+    vehicles: list[Vehicle] = []
+    for depot, count in enumerate(per_depot):
+        start, end = header.depot_nodes(depot)
+        shift = TimeWindow(float(nodes.window[start, 0]), float(nodes.window[end, 1]))
+        vehicles += [
+            Vehicle(
+                id=str(len(vehicles) + v),
+                start_location=start,
+                end_location=end,
+                shift=shift,
+                capacity=(header.capacity,),
+                max_route_duration=header.max_route_duration,
+            )
+            for v in range(count)
+        ]
+    return vehicles
+
+
+def write_cordeau(path: Path | str, header: CordeauHeader, nodes: CordeauNodes) -> None:
+    """Write a file :func:`parse_cordeau` reads back to the same header and nodes.
+
+    Coordinates are written with three decimals and the other node fields as integers, as in the public files, so
+    give coordinates on a 0.001 grid and integer service times, loads and windows. The depots' vehicles go on the
+    header only when there is more than one depot (one depot is the public format unchanged).
+    """
+    fields = [header.vehicles, header.requests, header.max_route_duration, header.capacity, header.max_ride_time]
+    if header.depots > 1:
+        fields += list(header.depot_vehicles)
+    lines = [" ".join(_number(v) for v in fields)]
+    for node in range(header.node_count):
+        x, y = (_number(float(c), 3).rjust(7) for c in nodes.xy[node])
+        d, q = _number(float(nodes.service[node])).rjust(3), f"{int(nodes.load[node]):3d}"
+        e, late = (_number(float(t)).rjust(4) for t in nodes.window[node])
+        lines.append(f"{node:3d} {x} {y} {d} {q} {e} {late}")
+    Path(path).write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
+def _number(value: float, decimals: int = 0) -> str:
+    """``value`` with ``decimals`` decimals when that reads back exactly, else in full (``repr``)."""
+    text = f"{value:.{decimals}f}"
+    return text if float(text) == value else repr(float(value))
 
 
 def raw_line_of_offset(data: bytes, offset: int) -> int:
@@ -204,7 +280,7 @@ def read_bks(path: Path | str) -> dict[str, float]:
 
 
 def solution_to_node_routes(instance: Instance, solution: Solution) -> list[list[tuple[int, float]]]:
-    """Routes as ``[[node_id, service_start], ...]`` with the file's node ids (0 ... 2n+1).
+    """Routes as ``[[node_id, service_start], ...]`` with the file's node ids (0 ... 2n+1, and a further depot's).
 
     For an instance read by :func:`read_cordeau` the location of a stop is its node id.
     Unused vehicles are left out.
