@@ -23,6 +23,11 @@ bind = "127.0.0.1:8000"  # behind the TLS-terminating proxy on the same host
 # processes.
 preload_app = False
 
+# Measured and left out (python -m benchmarks load, 60-s runs on the 2-core box, 2026-11-30): ``gc.collect();
+# gc.freeze()`` in ``post_worker_init`` shortens the worker's full collections (140-230 ms -> 25-65 ms) but put every
+# run into a slow state (p50 317-361 ms in 5 runs of 5, against 32-175 ms without it), as warming the ORM's mappers
+# at start did at an earlier stop. Why is not known; try it again only beside runs without it.
+
 # A worker whose event loop stops answering gunicorn's heartbeat for this long is killed and replaced: the last line
 # of defence against a wedge. Requests themselves are bounded far sooner (queue wait, pool and statement timeouts).
 timeout = 60
