@@ -105,15 +105,22 @@ def _locked_head(session: Session) -> tuple[int, str]:
     return int(row.seq), str(row.hash)
 
 
+def _finish(item: AuditEvent) -> None:
+    """An event's fields as they are stored and hashed: its time (now if not given, in UTC), its detail in JSON
+    types, no channel or endpoint as empty text."""
+    at = item.at or clock.now()
+    item.at = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    item.detail = plain_detail(item.detail)
+    item.channel, item.endpoint = item.channel or "", item.endpoint or ""
+
+
 def _chained(session: Session, events: list[AuditEvent]) -> tuple[int, str]:
     """Lock the head and give ``events`` (in this order) the next places in the chain and their hashes; returns the
     new head's (seq, hash), not yet written."""
     seq, prev = _locked_head(session)
     for item in events:
         seq += 1
-        item.at = item.at or clock.now()
-        item.detail = plain_detail(item.detail)
-        item.channel, item.endpoint = item.channel or "", item.endpoint or ""
+        _finish(item)
         item.seq, item.prev_hash = seq, prev
         item.hash = prev = event_hash(fields_of(item), item.prev_hash)
     return seq, prev
@@ -131,10 +138,7 @@ def _append_and_commit(session: Session, events: list[AuditEvent]) -> None:
     prev_mark, seq_mark = audit_chain_pg.markers()
     texts = []
     for item in events:
-        at = item.at or clock.now()
-        item.at = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)  # stored and hashed as UTC
-        item.detail = plain_detail(item.detail)
-        item.channel, item.endpoint = item.channel or "", item.endpoint or ""
+        _finish(item)
         check_row(item)  # what a flush of the rows would have checked (nemt.store.limits)
         texts.append(canonical({**fields_of(item), "seq": seq_mark}, prev_mark).decode("ascii"))
     audit_chain_pg.append_and_commit(session, events, texts, GENESIS, HEAD_ID)
