@@ -28,6 +28,7 @@
 | ``NEMT_MAX_IN_FLIGHT`` | ``max_in_flight`` (requests a process works on at once; 0: no admission control) | 10 |
 | ``NEMT_MAX_QUEUED`` | ``max_queued`` (requests a process lets wait for a turn; more: an immediate 503) | 100 |
 | ``NEMT_QUEUE_WAIT`` | ``queue_wait`` (seconds a request waits for its turn; then 503 with Retry-After) | 5 |
+| ``NEMT_KEEPALIVE_REQUESTS`` | ``keepalive_requests`` (one response in this many closes its connection; 0: none) | 25 |
 | ``NEMT_HEALTH_TIMEOUT`` | ``health_timeout`` (seconds ``/health`` waits for the database; then 503) | 2 |
 | ``NEMT_RESET_LINK_HOURS`` | ``reset_link_hours`` (how long a one-time set-password link works) | 24 |
 | ``NEMT_JOBS_BROKER`` | ``jobs_broker`` (``amqp://…`` or ``redis://…``: jobs go to workers; docs/jobs.md) | none |
@@ -152,6 +153,7 @@ class Settings:
     max_queued: int = 100
     queue_wait: float = 5.0
     health_timeout: float = 2.0
+    keepalive_requests: int = 25  # nemt.http.capacity.ConnectionTurnover
     jobs_broker: str | None = None  # nemt.jobs: None runs jobs in the process that submits them
     jobs_queue: str = "nemt-jobs"
     board_poll_seconds: float = 10.0  # the dispatch board's check for changes (services.dispatch.eta.day_stamp)
@@ -207,6 +209,7 @@ READERS: dict[str, tuple[str | None, Callable[[Mapping[str, str], str, Any], Any
     "max_queued": (None, _count),
     "queue_wait": (None, _seconds),
     "health_timeout": (None, _seconds),
+    "keepalive_requests": (None, _count),
     "board_poll_seconds": (None, _seconds),
 }
 

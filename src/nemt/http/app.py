@@ -33,7 +33,7 @@ from nemt.api.routes_integrity import router as integrity_router
 from nemt.api.routes_platform import router as platform_router
 from nemt.api.routes_rides import router as rides_router
 from nemt.geo.zips import preload as preload_zips
-from nemt.http.capacity import AdmissionControl, busy_response
+from nemt.http.capacity import AdmissionControl, ConnectionTurnover, busy_response
 from nemt.http.channel import AuditChannel
 from nemt.http.docs import install_docs
 from nemt.http.headers import SecurityHeaders
@@ -99,6 +99,7 @@ def create_app(engine: Engine | None = None, *, secret_key: str | None = None) -
     settings = get_settings()
     app.add_middleware(AdmissionControl, max_in_flight=settings.max_in_flight, max_queued=settings.max_queued,
                        queue_wait=settings.queue_wait)  # nemt.http.capacity: inside the security headers
+    app.add_middleware(ConnectionTurnover, every=settings.keepalive_requests)  # connections move to idle workers
     app.add_middleware(SecurityHeaders, https_only=get_settings().https_only)
     app.add_middleware(AuditChannel)  # API or page, and which route, on every audit record
     problems.install(app)

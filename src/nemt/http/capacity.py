@@ -28,8 +28,9 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+from starlette.datastructures import MutableHeaders
 from starlette.responses import HTMLResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nemt.api import problems  # the API's one problem+json (the import contracts let the app's plumbing use it)
 from nemt.services.platform import auth
@@ -90,6 +91,35 @@ class AdmissionControl:
         log.warning("refused a request with 503: %s (%s in progress)", why, self.in_flight)
         await busy_response(scope["path"], self.rule, retry_after=math.ceil(max(1.0, self.queue_wait / 2)))(
             scope, receive, send)
+
+
+class ConnectionTurnover:
+    """ASGI middleware: one response in ``every`` that this process sends on a kept-alive connection says
+    ``Connection: close``, so the client opens a new connection for its next request (``NEMT_KEEPALIVE_REQUESTS``;
+    0: never). Why: the server's worker processes share one listening socket, and a new connection goes to a worker
+    that is waiting for work, but a kept-alive connection stays with the worker that took it for as long as its
+    client keeps using it. Without turnover the connections of a steady load stay where the first second of the
+    day put them: 26, 14 and 10 call-center agents on three workers, the first worker a queue, the others half idle
+    (``python -m benchmarks load``). A busier process sends more responses and so gives up more connections, and
+    they come back to the workers with time to spare — what ``keepalive_requests`` does in nginx, counted per
+    process. A closed connection costs one TCP handshake on the next request."""
+
+    def __init__(self, app: ASGIApp, *, every: int) -> None:
+        self.app, self.every, self.sent = app, every, 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.every == 0:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_turning_over(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.sent += 1
+                if self.sent % self.every == 0:
+                    MutableHeaders(scope=message)["Connection"] = "close"
+            await send(message)
+
+        await self.app(scope, receive, send_turning_over)
 
 
 def busy_response(path: str, rule: str, *, retry_after: int) -> Response:

@@ -321,7 +321,7 @@ def _stitch_day(make_uow: UowFactory, day: str, progress: Progress) -> dict[str,
         ordered = [plans[str(r.label)] for r in parts]
         stitched = (min(ordered, key=lambda plan: (len(plan.unserved), plan.cost)) if alternatives
                     else merge(instance, ordered, nobody))
-        repaired = repair(instance, stitched)
+        repaired = repair(instance, stitched, last=set(nobody))
         progress(70, "checking the whole day with the independent checker")
         report = check_solution(instance, repaired)
         served = {s.request for route in repaired.routes for s in route.stops if s.request >= 0}

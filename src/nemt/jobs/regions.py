@@ -8,22 +8,24 @@ How a day is split — a vehicle is never split: each is given whole, with its w
 - ``split``: by the group the caller gives each vehicle (a transportation provider, the broker area of its base);
   each request to the group with a capable vehicle (capacity by space type, credentials) based nearest its pick-up.
 - ``split_clusters``: by geography — the pick-ups clustered around k centres by travel time (k-medoids), each kind
-  of vehicle shared among the clusters in proportion to the requests it can carry there, by the base nearest the
-  centre — and, with time slices, by time: a cluster's requests cut by pick-up time, its vehicles given whole to one
-  slice each.
+  of vehicle shared among the clusters in proportion to the work of the requests it can carry there (services, ride,
+  approach and way back: ``_workload``), each vehicle kept in the cluster of its base up to that share and the rest
+  sent to the clusters short of theirs, nearest first — and, with time slices, by time: a cluster's requests cut by
+  pick-up time, its vehicles given whole to one slice each.
 - ``split_by_routes``: along the routes of a first plan of the whole day (a vehicle with the requests it served).
 - ``whole_day``: the day as one region.
 
-A region's solve sees only its own requests and vehicles, on the day's shared matrices (not copied). The repair
-pass offers each request its region left unserved to every vehicle of the day, across the seams, at its cheapest
-feasible place (the solver's exact insertion test, ``nemt.scheduling.live.LiveRoutes``).
+Each split first sets aside the requests no vehicle of the day can serve even alone (``served_by_none``). A
+region's solve sees only its own requests and vehicles, on the day's shared matrices (not copied). The repair pass
+offers each request its region left unserved to every vehicle of the day, across the seams, at its cheapest feasible
+place (the solver's exact insertion test, ``nemt.scheduling.live.LiveRoutes``), and the requests set aside last.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,12 +46,17 @@ def _carries(vehicle: Vehicle, request: Request) -> bool:
 
 
 def split(instance: Instance, group_of_vehicle: Sequence[Hashable]) -> tuple[list[Region], list[int]]:
-    """The regions of the day (one per vehicle group, in first-seen order) and the requests no vehicle can carry."""
+    """The regions of the day (one per vehicle group, in first-seen order) and the requests set aside: those no
+    vehicle can carry or serve even alone (``served_by_none``)."""
+    aside = served_by_none(instance)
     labels = list(dict.fromkeys(group_of_vehicle))
     vehicles = {label: [k for k, g in enumerate(group_of_vehicle) if g == label] for label in labels}
     requests: dict[Hashable, list[int]] = {label: [] for label in labels}
     nobody: list[int] = []
     for r, request in enumerate(instance.requests):
+        if r in aside:
+            nobody.append(r)
+            continue
         best: tuple[float, Hashable] | None = None
         for label in labels:
             near = [float(instance.travel_time[instance.vehicles[k].start_location, request.pickup_location])
@@ -110,18 +117,68 @@ def _quotas(total: int, shares: list[float]) -> list[int]:
     return whole
 
 
+def _workload(instance: Instance, hub: Sequence[int]) -> list[float]:
+    """The vehicle time each request takes, the measure by which a region's share of the fleet is set: its two
+    services, its ride, the approach from its region's centre ``hub[r]`` to its pick-up and the way back from its
+    drop-off. Counting requests instead gave the metro cluster of the statewide day 0.4 minutes of ride and service
+    per minute of vehicle shift and the rural ones 0.8 to 1.15, more than their vehicles could drive, and left 55
+    requests unserved where shares by work left 45 (at 200 s; docs/jobs.md, "Shares by work")."""
+    out = []
+    for r, request in enumerate(instance.requests):
+        ride = float(instance.travel_time[request.pickup_location, request.dropoff_location])
+        approach = _between(instance, hub[r], request.pickup_location)
+        back = _between(instance, request.dropoff_location, hub[r])
+        out.append(request.pickup_service + request.dropoff_service + ride + approach + back)
+    return out
+
+
+def served_by_none(instance: Instance) -> set[int]:
+    """The requests that no vehicle of the day can serve even alone, on an otherwise empty route (the solver's exact
+    insertion test: windows, ride time, shift, route duration, capacity, credentials). Vehicles alike in base, shift,
+    capacity and credentials are asked once, the nearest first. A region's solve would try such a request at every
+    iteration and never place it (on the statewide day of 10,000 trips as first generated: 288 of them, 94 in the
+    metro cluster, whose solve served 10 more of the others at 60 s without them; 4 on the day as now generated);
+    they are set aside for the repair, which offers them
+    to every vehicle once more at the end — so a travel-time matrix where a detour is quicker than the direct road
+    still gets its chance."""
+    from nemt.scheduling import _kernels as K_
+    from nemt.scheduling.live import LiveRoutes
+
+    alike: dict[tuple[object, ...], Vehicle] = {}
+    for v in instance.vehicles:
+        alike.setdefault((v.start_location, v.end_location, v.shift, v.capacity, v.max_route_duration,
+                          v.credentials), v)
+    kinds = list(alike.values())
+    if not kinds:
+        return set(range(len(instance.requests)))
+    empty = LiveRoutes(Instance(instance.name, instance.requests, kinds, instance.travel_time, instance.cost,
+                                instance.space_types), {})
+    bases = np.asarray([v.start_location for v in kinds])
+    nobody = set()
+    for r, request in enumerate(instance.requests):
+        nearest = np.argsort(instance.travel_time[bases, request.pickup_location], kind="stable")
+        if not any(empty.best_on(r, int(k))[0] < K_.INF for k in nearest):
+            nobody.add(r)
+    return nobody
+
+
 def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1) -> tuple[list[Region], list[int]]:
     """The day split by geography (and, with ``slices`` > 1, by time): the pick-ups clustered around ``k`` centres
-    by travel time, each vehicle given whole to one cluster — by the base nearest the centre, each kind of vehicle
-    (capacity and credentials) shared among the clusters in proportion to the requests it can carry there. With
-    time slices, a cluster's requests are cut by pick-up time into ``slices`` parts of equal size and its vehicles
-    are given whole to one slice each (a vehicle is never split). A request whose part has no vehicle able to carry
-    it goes to the part with the nearest capable vehicle (as ``split`` does); none anywhere: unserved."""
+    by travel time, each vehicle given whole to one cluster: each kind of vehicle (capacity and credentials) shared
+    among the clusters in proportion to the work of the requests it can carry there (``_workload``), a vehicle kept
+    in the cluster of its base (the centre nearest it) up to that share, the rest sent to the clusters short of
+    theirs, the nearest first. With time slices, a cluster's requests are cut by pick-up time into ``slices`` parts
+    of equal size and its vehicles are given whole to one slice each (a vehicle is never split). A request whose part
+    has no vehicle able to carry it goes to the part with the nearest capable vehicle (as ``split`` does); the
+    requests no vehicle can serve even alone are set aside for the repair (``served_by_none``)."""
+    aside = served_by_none(instance)
     weights: dict[int, int] = {}
-    for request in instance.requests:
-        weights[request.pickup_location] = weights.get(request.pickup_location, 0) + 1
+    for r, request in enumerate(instance.requests):  # the centres of what the day can serve (all if nothing)
+        if r not in aside or len(aside) == len(instance.requests):
+            weights[request.pickup_location] = weights.get(request.pickup_location, 0) + 1
     centres = _medoids(instance, weights, k, seed)
-    home = {p: min(range(len(centres)), key=lambda c: (_between(instance, p, centres[c]), c)) for p in weights}
+    home = {p: min(range(len(centres)), key=lambda c: (_between(instance, p, centres[c]), c))
+            for p in {request.pickup_location for request in instance.requests}}
     cluster_of = [home[r.pickup_location] for r in instance.requests]
     parts = [(c, s) for c in range(len(centres)) for s in range(slices)]
     part_of = list(cluster_of)
@@ -133,28 +190,34 @@ def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1
                 part_of[r] = c * slices + n * slices // max(1, len(mine))
     else:
         part_of = cluster_of
+    work = _workload(instance, [centres[c] for c in cluster_of])
     kinds: dict[tuple[object, ...], list[int]] = {}
     for v, vehicle in enumerate(instance.vehicles):
         kinds.setdefault((vehicle.capacity, vehicle.credentials), []).append(v)
     owner: dict[int, int] = {}
+    home_of_base = [min(range(len(centres)), key=lambda c: (_between(instance, v.start_location, centres[c]), c))
+                    for v in instance.vehicles]
     for fleet in kinds.values():
         sample = instance.vehicles[fleet[0]]
         demand = [0.0] * len(parts)
         for r, request in enumerate(instance.requests):
-            if _carries(sample, request):
-                demand[part_of[r]] += 1
+            if r not in aside and _carries(sample, request):
+                demand[part_of[r]] += work[r]
         quota = _quotas(len(fleet), demand)
-        pairs = sorted((_between(instance, instance.vehicles[v].start_location, centres[parts[p][0]]), v, p)
+        # Each vehicle first to its home cluster (its base's nearest centre), up to the quotas; what a home cluster
+        # has beyond its quota then goes to the parts still short, the nearest first.
+        pairs = sorted((parts[p][0] != home_of_base[v], _between(instance, instance.vehicles[v].start_location,
+                                                                  centres[parts[p][0]]), v, p)
                        for v in fleet for p in range(len(parts)))
-        for _gap, v, p in pairs:
+        for _away, _gap, v, p in pairs:
             if v not in owner and quota[p] > 0:
                 owner[v], quota[p] = p, quota[p] - 1
-        for _gap, v, p in pairs:  # a kind nothing of the day needs: each to the part nearest its base
+        for _away, _gap, v, p in pairs:  # a kind nothing of the day needs: each to its home
             owner.setdefault(v, p)
     groups = [f"c{parts[owner[v]][0] + 1}" + (f"t{parts[owner[v]][1] + 1}" if slices > 1 else "")
               for v in range(len(instance.vehicles))]
     labels = [f"c{c + 1}" + (f"t{s + 1}" if slices > 1 else "") for c, s in parts]
-    return _assign(instance, groups, [labels[p] for p in part_of])
+    return _assign(instance, groups, [labels[p] for p in part_of], aside)
 
 
 def split_by_routes(instance: Instance, plan: Solution, k: int, *, seed: int = 1) -> tuple[list[Region], list[int]]:
@@ -196,15 +259,19 @@ def keep_better(instance: Instance, region: Region, first: Solution, second: Sol
     return min((second, part), key=lambda plan: (len(plan.unserved), plan.cost))
 
 
-def _assign(instance: Instance, group_of_vehicle: Sequence[Hashable],
-            wanted: Sequence[Hashable]) -> tuple[list[Region], list[int]]:
+def _assign(instance: Instance, group_of_vehicle: Sequence[Hashable], wanted: Sequence[Hashable],
+            aside: Collection[int] = ()) -> tuple[list[Region], list[int]]:
     """Regions of the vehicles' groups, each request in the group it was given when a vehicle there can carry it,
-    else in the group of the nearest capable vehicle; regions with neither requests nor vehicles are left out."""
+    else in the group of the nearest capable vehicle; regions with neither requests nor vehicles are left out. The
+    requests ``aside``, and those no vehicle can carry, are in no region (the second value)."""
     labels = list(dict.fromkeys([*wanted, *group_of_vehicle]))
     vehicles = {label: [v for v, g in enumerate(group_of_vehicle) if g == label] for label in labels}
     requests: dict[Hashable, list[int]] = {label: [] for label in labels}
     nobody: list[int] = []
     for r, request in enumerate(instance.requests):
+        if r in aside:
+            nobody.append(r)
+            continue
         if any(_carries(instance.vehicles[v], request) for v in vehicles[wanted[r]]):
             requests[wanted[r]].append(r)
             continue
@@ -219,8 +286,9 @@ def _assign(instance: Instance, group_of_vehicle: Sequence[Hashable],
 
 
 def whole_day(instance: Instance) -> tuple[list[Region], list[int]]:
-    """The day as one region (every vehicle, every request a vehicle can carry)."""
-    return _assign(instance, ["all"] * len(instance.vehicles), ["all"] * len(instance.requests))
+    """The day as one region (every vehicle, every request a vehicle can serve: ``served_by_none`` set aside)."""
+    return _assign(instance, ["all"] * len(instance.vehicles), ["all"] * len(instance.requests),
+                   served_by_none(instance))
 
 
 def sub_instance(instance: Instance, region: Region) -> Instance:
@@ -259,17 +327,19 @@ def merge(instance: Instance, plans: Sequence[Solution], nobody: Sequence[int] =
     return Solution(cost, routes, unserved, feasible=not unserved)
 
 
-def repair(instance: Instance, solution: Solution, *, budget: float | None = None) -> Solution:
+def repair(instance: Instance, solution: Solution, *, budget: float | None = None,
+           last: Collection[int] = ()) -> Solution:
     """Offer each unserved request to every vehicle of the day (across the seams), at its cheapest feasible place
     (the solver's exact insertion test, the routes loaded once: ``nemt.scheduling.live.LiveRoutes``); ``budget``:
-    seconds after which the requests not yet offered stay unserved. The day's indices kept."""
+    seconds after which the requests not yet offered stay unserved; ``last``: requests offered after the others
+    (those a split set aside, which seldom fit). The day's indices kept."""
     from nemt.scheduling.live import LiveRoutes, order_of
 
     if not solution.unserved:
         return solution
     deadline = None if budget is None else time.perf_counter() + budget
     routes = LiveRoutes(instance, order_of(solution))
-    for r in sorted(solution.unserved):
+    for r in sorted(solution.unserved, key=lambda r: (r in last, r)):
         if deadline is not None and time.perf_counter() > deadline:
             break
         routes.insert(r)
