@@ -124,13 +124,9 @@ def _reachable(appointment: int, stay: int, there: float, back: float) -> int:
     the member home and itself back (``back``) within the shift every county keeps: a dialysis center gives a far
     member a later chair, a clinic a time the transportation can keep. Without it, 288 of the 10,000 trips were
     pick-ups before any shift began or drop-offs after every shift ended: trips no vehicle could serve even alone."""
-    earliest = SHIFT_START + there + 10  # both services
-    latest = SHIFT_END - back - 10 - stay
-    if appointment < earliest:
-        appointment = int(-(-earliest // 15) * 15)
-    if appointment > latest:
-        appointment = max(int(-(-earliest // 15) * 15), int(latest // 15 * 15))
-    return appointment
+    earliest = int(-(-(SHIFT_START + there + 10) // 15) * 15)  # both services; the quarter hour at or after
+    latest = int((SHIFT_END - back - 10 - stay) // 15 * 15)  # the quarter hour at or before
+    return max(earliest, min(appointment, latest))
 
 
 def _fleet(rng: random.Random, trips: int, demand: dict[tuple[str, str], int], garage: dict[str, str],

@@ -99,7 +99,7 @@ class ConnectionTurnover:
     0: never). Why: the server's worker processes share one listening socket, and a new connection goes to a worker
     that is waiting for work, but a kept-alive connection stays with the worker that took it for as long as its
     client keeps using it. Without turnover the connections of a steady load stay where the first second of the
-    day put them: 26, 14 and 10 call-center agents on three workers, the first worker a queue, the others half idle
+    day put them: 30, 12 and 8 call-center agents on three workers, the first worker a queue, the others half idle
     (``python -m benchmarks load``). A busier process sends more responses and so gives up more connections, and
     they come back to the workers with time to spare — what ``keepalive_requests`` does in nginx, counted per
     process. A closed connection costs one TCP handshake on the next request."""

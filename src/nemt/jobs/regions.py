@@ -138,10 +138,8 @@ def served_by_none(instance: Instance) -> set[int]:
     capacity and credentials are asked once, the nearest first. A region's solve would try such a request at every
     iteration and never place it (on the statewide day of 10,000 trips as first generated: 288 of them, 94 in the
     metro cluster, whose solve served 10 more of the others at 60 s without them; 4 on the day as now generated);
-    they are set aside for the repair, which offers them
-    to every vehicle once more at the end — so a travel-time matrix where a detour is quicker than the direct road
-    still gets its chance."""
-    from nemt.scheduling import _kernels as K_
+    they are set aside for the repair, which offers them to every vehicle once more at the end — so a travel-time
+    matrix where a detour is quicker than the direct road still gets its chance."""
     from nemt.scheduling.live import LiveRoutes
 
     alike: dict[tuple[object, ...], Vehicle] = {}
@@ -157,7 +155,7 @@ def served_by_none(instance: Instance) -> set[int]:
     nobody = set()
     for r, request in enumerate(instance.requests):
         nearest = np.argsort(instance.travel_time[bases, request.pickup_location], kind="stable")
-        if not any(empty.best_on(r, int(k))[0] < K_.INF for k in nearest):
+        if not any(empty.fits(r, int(k)) for k in nearest):
             nobody.add(r)
     return nobody
 

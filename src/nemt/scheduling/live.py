@@ -269,6 +269,10 @@ class LiveRoutes:
                                         self._tmp, self._B, self._lb, self._ppos, self._cd, self._ci, self._cj)
         return float(delta), int(i), int(j)
 
+    def fits(self, r: int, k: int) -> bool:
+        """Whether vehicle ``k`` has a feasible place for request ``r`` (:meth:`best_on` found one)."""
+        return self.best_on(r, k)[0] < K_.INF
+
     def options(self, r: int) -> list[Option]:
         """Every vehicle that could take request ``r`` at its cheapest feasible place, cheapest first (a request on
         a route is taken off it for the question, and put back)."""
