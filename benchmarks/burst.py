@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -74,14 +75,21 @@ def baseline() -> Deployment:
     )
 
 
-def production(workers: int = 3) -> Deployment:
-    """The production settings of the README: gunicorn with uvicorn workers and ``deploy/gunicorn.conf.py``."""
+def production(workers: int | None = None) -> Deployment:
+    """The production settings of the README: gunicorn with uvicorn workers and ``deploy/gunicorn.conf.py``; with
+    ``workers``, that many instead of the configuration's."""
+    count = workers if workers is not None else configured_workers()
     return Deployment(
-        f"production (gunicorn, {workers} uvicorn workers, deploy/gunicorn.conf.py)",
+        f"production (gunicorn, {count} uvicorn workers, deploy/gunicorn.conf.py)",
         (sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind", "127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "info", "nemt.http.app:app"),
-        started_line="Application startup complete.", processes=workers,
+         "--workers", str(count), "--log-level", "info", "nemt.http.app:app"),
+        started_line="Application startup complete.", processes=count,
     )
+
+
+def configured_workers() -> int:
+    """The worker processes ``deploy/gunicorn.conf.py`` starts on this machine."""
+    return int(runpy.run_path(str(GUNICORN_CONF))["workers"])
 
 
 # --- the database and the server -------------------------------------------------------------------------------
@@ -355,7 +363,7 @@ def run_deployment(deployment: Deployment, postgres_url: str, *, requests: int, 
     return result
 
 
-def run_benchmark(*, postgres_url: str = DEFAULT_POSTGRES_URL, workers: int = 3, requests: int = 300,
+def run_benchmark(*, postgres_url: str = DEFAULT_POSTGRES_URL, workers: int | None = None, requests: int = 300,
                   rate: float = 50.0, seconds: float = 30.0, timeout: float = 30.0, recovery_limit: float = 120.0,
                   with_baseline: bool = True) -> dict[str, Any]:
     """The production deployment and, side by side, the baseline: the same burst and booking run for each."""

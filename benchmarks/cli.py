@@ -89,7 +89,8 @@ def bench_insertion(trips: int = typer.Option(500), urgent: int = typer.Option(1
 def bench_burst(
     database_url: str = typer.Option(DEFAULT_POSTGRES_URL, help="PostgreSQL database "
                                      "(each deployment gets a fresh schema in it, dropped afterwards)"),
-    workers: int = typer.Option(3, help="gunicorn workers of the production deployment"),
+    workers: int | None = typer.Option(None, help="gunicorn workers of the production deployment "
+                                       "[default: deploy/gunicorn.conf.py's, 3 per core]"),
     requests: int = typer.Option(300, help="concurrent requests of the burst"),
     rate: float = typer.Option(50.0, help="bookings per second of the steady run"),
     seconds: float = typer.Option(30.0, help="length of the booking run"),
@@ -233,7 +234,8 @@ def bench_load(
     rate: float = typer.Option(50.0, min=0.1, help="requests a second, in all (the mix: 40 % member searches, 35 % "
                                "a member's rides, 25 % bookings)"),
     duration: float = typer.Option(300.0, min=1.0, help="seconds of load for each deployment"),
-    workers: int = typer.Option(3, min=1, max=16, help="gunicorn worker processes of the production deployment"),
+    workers: int | None = typer.Option(None, min=1, max=16, help="gunicorn worker processes of the production "
+                                       "deployment [default: deploy/gunicorn.conf.py's, 3 per core]"),
     members: int = typer.Option(2000, min=10, help="generated members (besides the demo's)"),
     agents: int = typer.Option(20, min=1, help="call-center agents, each with an API token"),
     baseline: bool = typer.Option(True, help="also run the one-process baseline (nemt serve)"),

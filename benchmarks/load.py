@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.burst import DEFAULT_POSTGRES_URL, REPO, Deployment, production, serving
+from benchmarks.burst import DEFAULT_POSTGRES_URL, REPO, Deployment, configured_workers, production, serving
 from benchmarks.databases import postgres_schema, schema_url
 from benchmarks.load_world import WEIGHTS
 
@@ -131,11 +131,11 @@ class CpuMeter:
     def __init__(self, port: int, postgres_url: str, application_name: str):
         self.port, self.postgres_url, self.application_name = port, postgres_url, application_name
 
-    def _now(self) -> tuple[dict[int, float], dict[int, float], float]:
+    def _now(self) -> tuple[dict[int, float], dict[int, float], float, list[int] | None]:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return (_cpu_seconds(server_processes(self.port)),
                 _cpu_seconds(database_processes(self.postgres_url, self.application_name)),
-                children.ru_utime + children.ru_stime)
+                children.ru_utime + children.ru_stime, machine_ticks())
 
     def start(self) -> None:
         self.before = self._now()
@@ -147,8 +147,30 @@ class CpuMeter:
             return sum(v - self.before[i].get(pid, 0.0) for pid, v in after[i].items())
 
         seconds = {"server": spent(0), "database": spent(1), "client": after[2] - self.before[2]}
-        return {f"{name}_cpu_ms_per_request": round(1000 * s / requests, 2) if requests else None
-                for name, s in seconds.items()}
+        figures: dict[str, float | None] = {f"{name}_cpu_ms_per_request": round(1000 * s / requests, 2) if requests
+                                            else None for name, s in seconds.items()}
+        return {**figures, **machine_shares(self.before[3], after[3])}
+
+
+def machine_ticks() -> list[int] | None:
+    """The machine's CPU time so far by kind, in ticks (the ``cpu`` line of /proc/stat: user, nice, system, idle,
+    iowait, irq, softirq, steal, …); None where there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def machine_shares(before: list[int] | None, after: list[int] | None) -> dict[str, float | None]:
+    """The share of the machine's CPU time during the load that was idle, and that the hypervisor took for other
+    machines (steal): on a shared virtual machine the latencies of one run and the next differ with it."""
+    if before is None or after is None or len(before) < 8 or len(after) < 8:
+        return {"machine_idle_percent": None, "machine_steal_percent": None}
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    total = sum(spent) or 1
+    return {"machine_idle_percent": round(100 * spent[3] / total, 1),
+            "machine_steal_percent": round(100 * spent[7] / total, 1)}
 
 
 def drive(base: str, plan_path: Path, out: Path, *, rate: float, duration: float) -> dict[str, Any]:
@@ -192,13 +214,13 @@ def run_deployment(deployment: Deployment, postgres_url: str, *, rate: float, du
 
 
 def run_benchmark(*, postgres_url: str = DEFAULT_POSTGRES_URL, rate: float = 50.0, duration: float = 300.0,
-                  workers: int = 3, members: int = 2000, agents: int = 20, with_baseline: bool = True,
+                  workers: int | None = None, members: int = 2000, agents: int = 20, with_baseline: bool = True,
                   profile: Path | None = None) -> dict[str, Any]:
     """The production deployment and, side by side, the one-process baseline: the same load for each; with
     ``profile``, a third run of one process under cProfile, its profile written there (``.txt``: the top 40)."""
     report: dict[str, Any] = {
         "settings": {"rate_per_s": rate, "duration_s": duration, "mix_percent": WEIGHTS, "members": members,
-                     "agents": agents, "workers": workers, "cores": os.cpu_count(),
+                     "agents": agents, "workers": workers or configured_workers(), "cores": os.cpu_count(),
                      "target": {"p99_ms": TARGET_P99_MS, "errors": 0}}}
     deployments = [("production", production(workers))] + ([("baseline", single_process())] if with_baseline else [])
     deployments += [("profiled", profiled(profile.resolve()))] if profile is not None else []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.burst import production
-from benchmarks.load import KINDS, run_deployment
+from benchmarks.load import KINDS, machine_shares, run_deployment
 from tests.conftest import PG_URL, require_postgres
 
 pytestmark = pytest.mark.slow
@@ -37,3 +37,14 @@ def test_a_short_load_run_is_answered_and_its_report_adds_up():
     assert by_kind["book"]["statuses"] == {"201": booked}, "every booking is a new ride, none a repeat"
     assert report["booking_outcomes"] == {"approved": booked}
     assert set(by_kind["search"]["statuses"]) == {"200"} and set(by_kind["rides"]["statuses"]) == {"200"}
+    cpu = report["cpu"]
+    assert cpu["machine_idle_percent"] is None or 0 <= cpu["machine_idle_percent"] <= 100
+    assert cpu["machine_steal_percent"] is None or 0 <= cpu["machine_steal_percent"] <= 100
+
+
+def test_the_machine_shares_are_the_idle_and_stolen_parts_of_the_time_between_two_readings():
+    #            user nice system idle iowait irq softirq steal
+    before = [100, 0, 20, 500, 0, 0, 0, 10]
+    after = [160, 0, 40, 590, 0, 0, 0, 40]  # 60 + 20 + 90 + 30 = 200 ticks: 45 % idle, 15 % stolen
+    assert machine_shares(before, after) == {"machine_idle_percent": 45.0, "machine_steal_percent": 15.0}
+    assert machine_shares(None, after) == {"machine_idle_percent": None, "machine_steal_percent": None}

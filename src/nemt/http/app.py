@@ -37,6 +37,7 @@ from nemt.http.capacity import AdmissionControl, ConnectionTurnover, busy_respon
 from nemt.http.channel import AuditChannel
 from nemt.http.docs import install_docs
 from nemt.http.headers import SecurityHeaders
+from nemt.http.warmup import warmed
 from nemt.policy import load_programs
 from nemt.services.platform.errors import refused
 from nemt.settings import get_settings
@@ -79,15 +80,17 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-def create_app(engine: Engine | None = None, *, secret_key: str | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, *, secret_key: str | None = None, warm: bool = False) -> FastAPI:
     """The API (``/api/v1``, errors as problem+json) and the pages (errors as HTML) over ``engine`` (default: the
-    settings' database)."""
+    settings' database). With ``warm``, the served application: it warms itself before its first request
+    (:mod:`nemt.http.warmup`)."""
     app = FastAPI(
         title="NEMT broker platform",
         version=__version__,
         description="Medicaid Non-Emergency Medical Transportation: members, ride decisions, scheduling, "
                     "trip logs and claims. Errors are application/problem+json naming the field and the rule.",
         docs_url=None, redoc_url=None,  # /docs is served without a CDN: nemt.http.docs
+        lifespan=warmed if warm else None,
     )
     app.state.engine = engine or default_engine()
     app.state.uow_factory = uow_factory(app.state.engine)
@@ -138,5 +141,5 @@ async def _database_busy(request: Request, exc: Exception) -> Response:
 def __getattr__(name: str) -> Any:
     # `uvicorn nemt.http.app:app` builds the app lazily, so importing this module has no side effects.
     if name == "app":
-        return create_app()
+        return create_app(warm=True)
     raise AttributeError(name)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Engine, create_engine, event, exc, make_url
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 
 __all__ = ["BUSY_ERRORS", "Engine", "busy", "database_url", "default_engine", "default_session_factory",
            "make_engine", "migration_engine", "normalize_url", "session_factory"]
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 from nemt.settings import get_settings
 from nemt.store import audit_chain, limits
@@ -131,3 +131,24 @@ def migration_engine() -> Engine:
 def default_session_factory() -> sessionmaker[Session]:
     """The sessions on :func:`default_engine` (``UnitOfWork()`` without a factory: the commands), made once."""
     return session_factory(default_engine())
+
+
+def configure_models() -> None:
+    """Configure every ORM mapper now: SQLAlchemy otherwise does it at the first query, some 0.5 s of a server's
+    first request (nemt.http.warmup)."""
+    configure_mappers()
+
+
+def open_connections(engine: Engine, count: int) -> int:
+    """Check out ``count`` connections of ``engine``'s pool at once (each answers ``SELECT 1``) and give them back,
+    so the pool holds them open before anyone waits for one (nemt.http.warmup); returns how many were opened."""
+    held = []
+    try:
+        for _ in range(count):
+            connection = engine.connect()
+            held.append(connection)
+            connection.execute(text("SELECT 1"))
+    finally:
+        for connection in held:
+            connection.close()
+    return len(held)
