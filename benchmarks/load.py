@@ -167,7 +167,7 @@ def machine_shares(before: list[int] | None, after: list[int] | None) -> dict[st
     machines (steal): on a shared virtual machine the latencies of one run and the next differ with it."""
     if before is None or after is None or len(before) < 8 or len(after) < 8:
         return {"machine_idle_percent": None, "machine_steal_percent": None}
-    spent = [b - a for a, b in zip(before, after, strict=False)]
+    spent = [b - a for a, b in zip(before[:8], after[:8], strict=True)]  # guest time (9th, 10th) is counted in user
     total = sum(spent) or 1
     return {"machine_idle_percent": round(100 * spent[3] / total, 1),
             "machine_steal_percent": round(100 * spent[7] / total, 1)}
