@@ -17,8 +17,9 @@ What is left of the first request's extra cost is SQLAlchemy compiling each stat
 worker's first few requests), which only the statements themselves can warm.
 
 Measured and left out: ``gc.collect(); gc.freeze()`` at the end of the warm-up. A full collection in a serving
-worker pauses it for 150-650 ms, and after the freeze for 20-120 ms (``gc.callbacks`` in the workers), but two runs of
-the load in three with the freeze went into a slow state (p50 290-330 ms against 60-110 ms), as at an earlier stop
+worker pauses it for 150-650 ms, and after the freeze for 20-120 ms (``gc.callbacks`` in the workers), but one of the
+two runs of the load with the freeze that had the machine to themselves went into a slow state (p50 326 ms, the
+other 85 ms; a third, slow too, overlapped another run), as all five did at an earlier stop
 (``deploy/gunicorn.conf.py``); why is not known.
 
 Only the served application warms itself (``nemt serve``, gunicorn: ``nemt.http.app.__getattr__``); the tests'
