@@ -64,19 +64,14 @@ def test_the_loser_of_a_race_answers_with_the_winners_trip(world, monkeypatch):
     now = clock.now()
     with world.uow() as uow:
         first = rides.book_ride(uow, agent, _request(world), now)
-    real = RideRepository.trip_by_idempotency_key
-    real_content = RideRepository.active_trip_by_content_key
+    real = RideRepository.trip_booked_as
     calls = {"n": 0}
 
-    def blind_once(repository, key):
+    def blind_once(repository, key, content):  # neither under its key nor as the same ride under its content key
         calls["n"] += 1
-        return None if calls["n"] == 1 else real(repository, key)
+        return None if calls["n"] == 1 else real(repository, key, content)
 
-    def content_blind_while_key_is(repository, key):  # the same ride under its content key: blind with the other
-        return None if calls["n"] == 1 else real_content(repository, key)
-
-    monkeypatch.setattr(RideRepository, "trip_by_idempotency_key", blind_once)
-    monkeypatch.setattr(RideRepository, "active_trip_by_content_key", content_blind_while_key_is)
+    monkeypatch.setattr(RideRepository, "trip_booked_as", blind_once)
     with world.uow() as uow:
         second = rides.book_ride(uow, agent, _request(world), now)
     assert calls["n"] == 2  # the unique index caught it, then the winner was read
@@ -87,8 +82,7 @@ def test_the_loser_of_a_race_answers_with_the_winners_trip(world, monkeypatch):
     # The next booking takes a new confirmation number: on SQLite the next one (the loser's counter update was rolled
     # back with it); on PostgreSQL the sequence never hands a number out twice, so the loser's is skipped (migration
     # 0024_load_indexes: gaps allowed, repeats never).
-    monkeypatch.setattr(RideRepository, "trip_by_idempotency_key", real)
-    monkeypatch.setattr(RideRepository, "active_trip_by_content_key", real_content)
+    monkeypatch.setattr(RideRepository, "trip_booked_as", real)
     with world.uow() as uow:
         third = rides.book_ride(uow, agent, _request(world, days=9), now)
         sequence = uow.session.get_bind().dialect.name == "postgresql"

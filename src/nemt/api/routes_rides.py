@@ -177,7 +177,7 @@ def book(body: rides.RideRequestIn, response: Response, idempotency_key: Idempot
                     "see. " + roles_text([Action.RIDE_READ]))
 def rides_of_day(date: dt.date = Query(description="YYYY-MM-DD"), actor: Actor = allowed(Action.RIDE_READ),
                  uow=Depends(get_uow)) -> list[dict]:
-    return rides.describe_rides(uow, rides.rides_of_day(uow, actor, date))
+    return rides.rides_of_the_day(uow, actor, date)
 
 
 @router.get("/rides/{key}", response_model=RideOut,
@@ -238,7 +238,7 @@ def cancel_standing_order(key: str, body: CancelOrderIn | None = None, actor: Ac
             responses=responses(404, 429),
             summary="A member's rides (by the member's opaque key). " + roles_text([Action.RIDE_READ]))
 def member_rides(key: str, actor: Actor = allowed(Action.RIDE_READ), uow=Depends(get_uow)) -> list[dict]:
-    return rides.describe_rides(uow, rides.rides_of_member(uow, actor, key))
+    return rides.member_rides(uow, actor, key)
 
 
 @router.get("/notices/{key}", response_model=NoticeOut,

@@ -20,7 +20,12 @@ Measured and left out: ``gc.collect(); gc.freeze()`` at the end of the warm-up. 
 worker pauses it for 150-650 ms, and after the freeze for 20-120 ms (``gc.callbacks`` in the workers), but one of the
 two runs of the load with the freeze that had the machine to themselves went into a slow state (p50 326 ms, the
 other 85 ms; a third, slow too, overlapped another run), as all five did at an earlier stop
-(``deploy/gunicorn.conf.py``); why is not known.
+(``deploy/gunicorn.conf.py``); why is not known. Measured again on 2026-12-01 (90-s runs, 6 workers, steal under
+1 %): with the freeze no worker made a single full collection during the load, yet p50 was 191 and 257 ms (the
+second run froze without collecting first); without it 54, 142 and 76 ms, about one full collection of 290-760 ms
+per worker per run. CPU per request was the same (20-22 ms) and the workers' shares even, so the freeze's slow runs
+are not its collections; the cause is still not known. Most of a worker's full collections (four of 150-800 ms each)
+come in its start-up, before the warm-up ends.
 
 Only the served application warms itself (``nemt serve``, gunicorn: ``nemt.http.app.__getattr__``); the tests'
 applications do not.

@@ -52,6 +52,8 @@ from nemt.services.rides.views import (
     describe_ride,
     describe_rides,
     describe_standing_order,
+    member_rides,
+    rides_of_the_day,
 )
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "RideRequestIn", "StandingOrderIn", "StandingOrderResult", "book_ride", "cancel_ride", "cancel_standing_order",
     "change_ride", "create_standing_order", "decision_of", "destination_options", "describe_booking",
     "describe_certification", "describe_notice", "describe_pending", "describe_ride", "describe_rides",
-    "describe_standing_order", "get_notice", "get_ride", "get_standing_order", "latest_notice", "notices_of",
-    "parse_input", "pending_rides", "record_certification", "rides_of_day", "rides_of_member", "waiting_for",
+    "describe_standing_order", "get_notice", "get_ride", "get_standing_order", "latest_notice", "member_rides",
+    "notices_of", "parse_input", "pending_rides", "record_certification", "rides_of_day", "rides_of_member",
+    "rides_of_the_day", "waiting_for",
 ]

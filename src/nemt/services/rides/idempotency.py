@@ -59,11 +59,7 @@ def idempotency_key(member: Member, header: str | None, appointment_at: dt.datet
 def booked_before(uow: UnitOfWork, key: str, content: str) -> tuple[Trip, str] | None:
     """The trip this request was booked as already, and how it was found: by its own key (``key``), else the active
     trip of the same ride under another key (``content``)."""
-    trip = uow.rides.trip_by_idempotency_key(key)
-    if trip is not None:
-        return trip, "key"
-    trip = uow.rides.active_trip_by_content_key(content)
-    return (trip, "content") if trip is not None else None
+    return uow.rides.trip_booked_as(key, content)
 
 
 def fingerprint(body: dict) -> str:

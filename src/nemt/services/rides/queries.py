@@ -25,8 +25,9 @@ def get_ride(uow: UnitOfWork, actor: Actor, key: str) -> Trip:
     return trip
 
 
-def rides_of_member(uow: UnitOfWork, actor: Actor, member_key: str) -> list[Trip]:
-    """A member's rides the actor may see, by appointment time."""
+def rides_of_member(uow: UnitOfWork, actor: Actor, member_key: str, *, commit: bool = True) -> list[Trip]:
+    """A member's rides the actor may see, by appointment time; the read is audited (committed here unless
+    ``commit`` is False: the caller reads more first and commits)."""
     require(actor, Action.RIDE_READ)
     member, seen = uow.members.by_key_seen_by(actor, member_key) if member_key else (None, False)
     if member is None or not actor.sees_program(member.program):
@@ -36,7 +37,8 @@ def rides_of_member(uow: UnitOfWork, actor: Actor, member_key: str) -> list[Trip
         raise NotFound("no such member", field="member", rule="organization-based access")
     trips = uow.rides.visible_trips_of_member(actor, member.id)
     audit.record(uow, actor, "read", "trip", member.id, via="member-rides", rows=len(trips))
-    uow.commit()
+    if commit:
+        uow.commit()
     return trips
 
 
@@ -50,13 +52,16 @@ def record_each_member(uow: UnitOfWork, actor: Actor, trips: list[Trip], *, via:
         audit.record_members(uow, actor, "read", "trip", [member_id], via=via, trips=trip_keys)
 
 
-def rides_of_day(uow: UnitOfWork, actor: Actor, day: dt.date, *, program: str | None = None) -> list[Trip]:
-    """The rides with a leg on ``day`` (local date of service) that the actor may see: the dispatch list."""
+def rides_of_day(uow: UnitOfWork, actor: Actor, day: dt.date, *, program: str | None = None,
+                 commit: bool = True) -> list[Trip]:
+    """The rides with a leg on ``day`` (local date of service) that the actor may see: the dispatch list (audited;
+    committed here unless ``commit`` is False)."""
     require(actor, Action.RIDE_READ)
     trips = uow.rides.visible_trips_of_day(actor, day, program)
     audit.record(uow, actor, "read", "trip", None, via="day-list", day=day.isoformat(), rows=len(trips))
     record_each_member(uow, actor, trips, via="day-list")
-    uow.commit()
+    if commit:
+        uow.commit()
     return trips
 
 

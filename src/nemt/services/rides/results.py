@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from nemt.domain.decisions import Decision, Reason
-from nemt.store.models import Notice, StandingOrder, Trip
+from nemt.store.models import MedicalProvider, Notice, StandingOrder, Trip
 
 __all__ = ["BookingResult", "StandingOrderResult", "decision_json", "decision_of"]
 
@@ -17,6 +17,9 @@ class BookingResult:
     decision: Decision
     notice: Notice | None
     created: bool  # False: the same request was booked before (retry, race) and this is that trip
+    # The trip's destination in the directory, when the use case has it loaded already: its answer names the provider
+    # without reading it again (the session keeps loaded rows only while something holds them).
+    provider: MedicalProvider | None = None
 
 
 @dataclass

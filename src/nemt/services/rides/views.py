@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from nemt.domain.actors import Actor
 from nemt.policy import load_policy
 from nemt.services.rides.certifications import CertificationResult, waiting_for
 from nemt.services.rides.commands import WEEKDAYS
-from nemt.services.rides.queries import notices_of
+from nemt.services.rides.queries import notices_of, rides_of_day, rides_of_member
 from nemt.services.rides.results import BookingResult, StandingOrderResult
-from nemt.store.models import Leg, Notice, Trip
+from nemt.store.models import Leg, MedicalProvider, Notice, Trip
 from nemt.store.uow import UnitOfWork
 
 
@@ -41,17 +42,20 @@ def _legs(uow: UnitOfWork, legs: list[Leg], zone: ZoneInfo) -> list[dict[str, An
     } for lg in legs]
 
 
-def _destination(uow: UnitOfWork, trip: Trip) -> dict[str, Any]:
-    provider = uow.rides.medical_provider_by_id(trip.destination_provider_id) \
-        if trip.destination_provider_id else None
+def _destination(uow: UnitOfWork, trip: Trip, known: MedicalProvider | None = None) -> dict[str, Any]:
+    provider = None
+    if trip.destination_provider_id:
+        provider = known if known is not None and known.id == trip.destination_provider_id \
+            else uow.rides.medical_provider_by_id(trip.destination_provider_id)
     return {"provider": provider.key if provider else None, "name": trip.destination_name,
             "address": trip.destination_address, "zip": trip.destination_zip, "county": trip.destination_county,
             "state": trip.destination_state}
 
 
-def describe_ride(uow: UnitOfWork, trip: Trip, notices: list[Notice] | None = None) -> dict[str, Any]:
+def describe_ride(uow: UnitOfWork, trip: Trip, notices: list[Notice] | None = None,
+                  provider: MedicalProvider | None = None) -> dict[str, Any]:
     """A ride as a JSON-ready dict: decision, reasons with citations, legs, notices (``notices``: the trip's, when
-    the caller read them already)."""
+    the caller read them already; ``provider``: its destination, when the caller has it loaded)."""
     zone = load_policy(trip.program).time_zone
     order = uow.rides.standing_order(trip.standing_order_id) if trip.standing_order_id else None
     decision = trip.decision or {}
@@ -64,7 +68,7 @@ def describe_ride(uow: UnitOfWork, trip: Trip, notices: list[Notice] | None = No
         "requested_at": _iso(trip.requested_at, zone), "appointment_at": _iso(trip.appointment_at, zone),
         "service_date": trip.service_date.isoformat(), "purpose": trip.purpose,
         "pickup": {"address": trip.pickup_address, "zip": trip.pickup_zip},
-        "destination": _destination(uow, trip),
+        "destination": _destination(uow, trip, provider),
         "miles": trip.miles, "round_trip": trip.round_trip, "urgent": trip.urgent, "space": trip.space,
         "escorts": trip.escorts, "passengers": trip.passengers, "driver_notes": trip.driver_notes or "",
         "standing_order": order.key if order else None,
@@ -80,11 +84,27 @@ def describe_rides(uow: UnitOfWork, trips: Sequence[Trip]) -> list[dict[str, Any
     return [describe_ride(uow, t, notices[t.id]) for t in trips]
 
 
+def member_rides(uow: UnitOfWork, actor: Actor, member_key: str) -> list[dict[str, Any]]:
+    """A member's rides described (:func:`describe_rides`), all read in the transaction that writes the audit
+    record, committed last: one transaction and one pooled connection for the request, where reading the notices and
+    providers after the commit took a second of each (``python -m benchmarks load``)."""
+    described = describe_rides(uow, rides_of_member(uow, actor, member_key, commit=False))
+    uow.commit()
+    return described
+
+
+def rides_of_the_day(uow: UnitOfWork, actor: Actor, day: dt.date) -> list[dict[str, Any]]:
+    """The rides of a day described, read and audited in one transaction (as :func:`member_rides`)."""
+    described = describe_rides(uow, rides_of_day(uow, actor, day, commit=False))
+    uow.commit()
+    return described
+
+
 def describe_booking(uow: UnitOfWork, result: BookingResult, *, created: bool | None = None) -> dict[str, Any]:
     """A booked or changed ride, with whether it was created now and the notice written, if any."""
     # A ride booked now has no notice but the one written with it: no need to read them back.
     written = ([result.notice] if result.notice is not None else []) if result.created else None
-    out = describe_ride(uow, result.trip, written)
+    out = describe_ride(uow, result.trip, written, result.provider)
     out["created"] = result.created if created is None else created
     out["notice"] = result.notice.key if result.notice is not None else None
     return out

@@ -170,4 +170,4 @@ def write_trip(uow: UnitOfWork, actor: Actor, p: Prepared,
                  outcome=trip.outcome, reason_codes=trip.reason_codes,
                  standing_order=standing_order.key if standing_order is not None else None)
     notice = write_notice(uow, actor, trip, p)
-    return BookingResult(trip, p.decision, notice, created=True)
+    return BookingResult(trip, p.decision, notice, created=True, provider=p.destination.provider)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import immediateload, selectinload
 
@@ -94,6 +94,16 @@ class RideRepository(Repository):
 
     def trip_by_idempotency_key(self, key: str) -> Trip | None:
         return self.session.scalar(_trips().where(Trip.idempotency_key == key))
+
+    def trip_booked_as(self, key: str, content: str) -> tuple[Trip, str] | None:
+        """The trip booked under the idempotency ``key`` (found ``"key"``), else the active trip of the same ride, its
+        ``content`` key (``"content"``): one query for both, at most two rows."""
+        found = list(self.session.scalars(_trips().where(or_(
+            Trip.idempotency_key == key, and_(Trip.content_key == content, Trip.status == TripStatus.ACTIVE)))))
+        for trip in found:
+            if trip.idempotency_key == key:
+                return trip, "key"
+        return (found[0], "content") if found else None
 
     def active_trip_by_content_key(self, key: str) -> Trip | None:
         """The active trip of the same member, appointment, destination and direction (unique among active trips)."""
