@@ -234,6 +234,8 @@ def bench_load(
     rate: float = typer.Option(50.0, min=0.1, help="requests a second, in all (the mix: 40 % member searches, 35 % "
                                "a member's rides, 25 % bookings)"),
     duration: float = typer.Option(300.0, min=1.0, help="seconds of load for each deployment"),
+    arrivals: str = typer.Option("spread", help="spread: each agent once a second at its own phase; poisson: the "
+                                 "agents together a Poisson stream of the same rate"),
     workers: int | None = typer.Option(None, min=1, max=16, help="gunicorn worker processes of the production "
                                        "deployment [default: deploy/gunicorn.conf.py's, 3 per core]"),
     members: int = typer.Option(2000, min=10, help="generated members (besides the demo's)"),
@@ -246,9 +248,13 @@ def bench_load(
     """The call center's load on a real server over PostgreSQL (Locust, constant rate): p50/p95/p99 and errors per
     kind, production (gunicorn) beside one uvicorn process; MET when p99 <= 100 ms with no error."""
     from benchmarks.load import TARGET_P99_MS, run_benchmark
+    from benchmarks.load_pacing import ARRIVALS
 
+    if arrivals not in ARRIVALS:
+        raise typer.BadParameter(f"one of {', '.join(ARRIVALS)}", param_hint="--arrivals")
     report = run_benchmark(postgres_url=database_url, rate=rate, duration=duration, workers=workers,
-                           members=members, agents=agents, with_baseline=baseline, profile=profile)
+                           members=members, agents=agents, with_baseline=baseline, profile=profile,
+                           arrivals=arrivals)
     typer.echo(json.dumps(report, indent=1))
     p = report["production"]["overall"]
     typer.echo(f"{'MET' if report['met'] else 'NOT MET'}: production p99 {p['p99_ms']} ms (target <= "

@@ -9,10 +9,13 @@ demo world, generated members in the broker's counties, call-center agents with 
 - ``baseline``: ``nemt serve`` — one uvicorn process, what ``make run`` starts, with the same defaults. The fair
   baseline for "several worker processes": the same application and settings, the processes the only difference.
 
-The load is Locust, headless (:mod:`benchmarks.load_client`, in a process of its own). Figures: per kind and overall,
-the request count, p50/p95/p99 and the slowest answer (ms), the answers that were not 2xx (by status; 0: no answer
-within the client's 30 s), the achieved rate; the bookings' outcomes; the load average of the machine before and
-after (the client runs on the same machine). The target: p99 <= 100 ms and no error, for the production deployment.
+The load is Locust, headless (:mod:`benchmarks.load_client`, in a process of its own): each agent sends once a second
+at its own random phase, so the 50 requests of a second are spread over it, or, with ``--arrivals poisson``, the
+agents together are a Poisson stream of the same mean rate (:mod:`benchmarks.load_pacing`). Figures: per kind and
+overall, the request count, p50/p95/p99 and the slowest answer (ms), the answers that were not 2xx (by status; 0: no
+answer within the client's 30 s), the achieved rate, the most requests sent in one tenth of a second; the bookings'
+outcomes; the load average of the machine before and after (the client runs on the same machine). The target:
+p99 <= 100 ms and no error, for the production deployment.
 """
 
 from __future__ import annotations
@@ -74,9 +77,13 @@ def report_of(client: dict[str, Any], duration: float) -> dict[str, Any]:
     """The figures of one run from the load client's answers."""
     answers = client["answers"]
     seconds = max(1e-9, client["ended"] - client["started"])
+    tenths = Counter(int(10 * a[3]) for a in answers)
     return {"overall": figures(answers),
             "by_kind": {kind: figures([a for a in answers if a[0] == kind]) for kind in KINDS},
             "achieved_rate_per_s": round(len(answers) / seconds, 2), "seconds": round(seconds, 1),
+            # How evenly the requests were sent: the most sent in one tenth of a second, beside the mean.
+            "sent_per_tenth_second": {"mean": round(len(answers) / (10 * seconds), 2),
+                                      "most": max(tenths.values(), default=0)},
             "users": client["users"], "booking_outcomes": client["booking_outcomes"]}
 
 
@@ -173,10 +180,12 @@ def machine_shares(before: list[int] | None, after: list[int] | None) -> dict[st
             "machine_steal_percent": round(100 * spent[7] / total, 1)}
 
 
-def drive(base: str, plan_path: Path, out: Path, *, rate: float, duration: float) -> dict[str, Any]:
+def drive(base: str, plan_path: Path, out: Path, *, rate: float, duration: float, arrivals: str = "spread",
+          seed: int | None = None) -> dict[str, Any]:
     """Run the load client against ``base``; its answers."""
     command = [sys.executable, "-m", "benchmarks.load_client", "--host", base, "--plan", str(plan_path),
-               "--rate", str(rate), "--duration", str(duration), "--out", str(out)]
+               "--rate", str(rate), "--duration", str(duration), "--out", str(out), "--arrivals", arrivals]
+    command += ["--seed", str(seed)] if seed is not None else []
     log = out.with_suffix(".log")
     with open(log, "w") as sink:
         done = subprocess.run(command, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT, timeout=duration + 180)
@@ -186,7 +195,7 @@ def drive(base: str, plan_path: Path, out: Path, *, rate: float, duration: float
 
 
 def run_deployment(deployment: Deployment, postgres_url: str, *, rate: float, duration: float, members: int,
-                   agents: int) -> dict[str, Any]:
+                   agents: int, arrivals: str = "spread", seed: int | None = None) -> dict[str, Any]:
     """Build the world in a fresh schema, start ``deployment`` over it, drive the load; the figures."""
     from benchmarks.load_world import build
     from nemt.store.uow import uow_factory
@@ -206,7 +215,8 @@ def run_deployment(deployment: Deployment, postgres_url: str, *, rate: float, du
             meter = CpuMeter(int(base.rsplit(":", 1)[1]), postgres_url, application_name)
             before = load_average()
             meter.start()
-            client = drive(base, plan_path, folder / "answers.json", rate=rate, duration=duration)
+            client = drive(base, plan_path, folder / "answers.json", rate=rate, duration=duration,
+                           arrivals=arrivals, seed=seed)
             cpu = meter.stop(len(client["answers"]))
             after = load_average()
     return {"deployment": deployment.name, **report_of(client, duration), "cpu": cpu,
@@ -215,17 +225,18 @@ def run_deployment(deployment: Deployment, postgres_url: str, *, rate: float, du
 
 def run_benchmark(*, postgres_url: str = DEFAULT_POSTGRES_URL, rate: float = 50.0, duration: float = 300.0,
                   workers: int | None = None, members: int = 2000, agents: int = 20, with_baseline: bool = True,
-                  profile: Path | None = None) -> dict[str, Any]:
+                  profile: Path | None = None, arrivals: str = "spread") -> dict[str, Any]:
     """The production deployment and, side by side, the one-process baseline: the same load for each; with
     ``profile``, a third run of one process under cProfile, its profile written there (``.txt``: the top 40)."""
     report: dict[str, Any] = {
-        "settings": {"rate_per_s": rate, "duration_s": duration, "mix_percent": WEIGHTS, "members": members,
+        "settings": {"rate_per_s": rate, "arrivals": arrivals, "duration_s": duration, "mix_percent": WEIGHTS,
+                     "members": members,
                      "agents": agents, "workers": workers or configured_workers(), "cores": os.cpu_count(),
                      "target": {"p99_ms": TARGET_P99_MS, "errors": 0}}}
     deployments = [("production", production(workers))] + ([("baseline", single_process())] if with_baseline else [])
     deployments += [("profiled", profiled(profile.resolve()))] if profile is not None else []
     for key, deployment in deployments:
         report[key] = run_deployment(deployment, postgres_url, rate=rate, duration=duration, members=members,
-                                     agents=agents)
+                                     agents=agents, arrivals=arrivals)
     report["met"] = met(report["production"])
     return report

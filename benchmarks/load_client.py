@@ -4,8 +4,9 @@ patches the standard library with gevent when it is imported, which must not hap
     python -m benchmarks.load_client --host http://127.0.0.1:8000 --plan plan.json --rate 50 --duration 300 \\
         --out answers.json
 
-Call-center agents (one Locust user per request a second, each holding one agent's API token) at a constant total
-throughput of ``--rate`` requests a second, for ``--duration`` seconds, in this mix:
+Call-center agents (one Locust user per request a second, each holding one agent's API token) at a total of
+``--rate`` requests a second, for ``--duration`` seconds — each agent once a period at its own phase, or in a Poisson
+stream with ``--arrivals poisson`` (:mod:`benchmarks.load_pacing`) — in this mix:
 
 - ``search`` (40 %): ``POST /api/v1/members/search`` with what an agent types into the one search box: the Medicaid
   ID (half of the searches), "last first", or "last birth-date";
@@ -33,9 +34,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import gevent
-from locust import FastHttpUser, constant_throughput, events, task
+from locust import FastHttpUser, events, task
 from locust.env import Environment
 
+from benchmarks.load_pacing import ARRIVALS, Schedule
 from benchmarks.load_world import WEIGHTS
 
 CLIENT_TIMEOUT = 30.0
@@ -52,7 +54,9 @@ class Shared:
     outcomes: Counter[str] = Counter()
     users = itertools.count()
     started = 0.0
-    period = 1.0  # seconds between two requests of one user
+    period = 1.0  # seconds between two requests of one user (the mean, for Poisson arrivals)
+    arrivals = "spread"
+    seed: int | None = None  # the users' random draws; None: different each run
 
 
 def booking_body(plan: dict[str, Any], i: int) -> dict[str, Any]:
@@ -74,7 +78,8 @@ def search_text(member: dict[str, str], draw: float) -> str:
 
 
 class Agent(FastHttpUser):
-    """One call-center agent: ``wait_time`` is set per run (the total rate shared among the users)."""
+    """One call-center agent: its requests go by its :class:`~benchmarks.load_pacing.Schedule` (the total rate
+    shared among the users)."""
 
     network_timeout = CLIENT_TIMEOUT
     connection_timeout = CLIENT_TIMEOUT
@@ -82,11 +87,16 @@ class Agent(FastHttpUser):
 
     def on_start(self) -> None:
         tokens = Shared.plan["tokens"]
-        self.headers = {"Authorization": f"Bearer {tokens[next(Shared.users) % len(tokens)]}"}
-        self.rng = random.Random()
-        # Each user's first request at a random point of its period: the users are started together, and without
-        # this the run would open with a burst of them all at once instead of the constant rate.
-        gevent.sleep(self.rng.uniform(0.0, Shared.period))
+        number = next(Shared.users)
+        self.headers = {"Authorization": f"Bearer {tokens[number % len(tokens)]}"}
+        self.rng = random.Random(None if Shared.seed is None else f"{Shared.seed}-{number}")
+        # The users are started together: each waits for the first send of its own schedule (a random phase), or
+        # the run would open with a burst of them all at once.
+        self.schedule = Schedule(Shared.period, Shared.arrivals, self.rng)
+        gevent.sleep(self.schedule.start(time.perf_counter()))
+
+    def wait_time(self) -> float:
+        return self.schedule.wait(time.perf_counter())
 
     @task(WEIGHTS["search"])
     def search(self) -> None:
@@ -118,12 +128,13 @@ def on_request(request_type, name, response_time, response_length, response=None
                            round(at, 3)])
 
 
-def run(host: str, plan: dict[str, Any], rate: float, duration: float) -> dict[str, Any]:
+def run(host: str, plan: dict[str, Any], rate: float, duration: float, arrivals: str = "spread",
+        seed: int | None = None) -> dict[str, Any]:
     """Run the agents against ``host`` for ``duration`` seconds at ``rate`` requests a second in all."""
     Shared.plan = plan
     users = max(1, round(rate))
     Shared.period = users / rate
-    Agent.wait_time = constant_throughput(rate / users)
+    Shared.arrivals, Shared.seed = arrivals, seed
     events.request.add_listener(on_request)
     env = Environment(user_classes=[Agent], host=host, events=events)
     runner = env.create_local_runner()
@@ -143,10 +154,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--duration", type=float, default=300.0)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--arrivals", choices=ARRIVALS, default="spread")
+    parser.add_argument("--seed", type=int, default=None, help="the users' random draws (default: new each run)")
     args = parser.parse_args()
     with open(args.plan) as f:
         plan = json.load(f)
-    result = run(args.host, plan, args.rate, args.duration)
+    result = run(args.host, plan, args.rate, args.duration, args.arrivals, args.seed)
     with open(args.out, "w") as f:
         json.dump(result, f)
 

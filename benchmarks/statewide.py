@@ -189,7 +189,8 @@ def split_plan(pool: ProcessPoolExecutor, instance: Instance, split: str, wall: 
                workers: int = 2) -> tuple[Solution, float, int]:
     """The day solved by regions in ``pool`` so that the regions take ``wall`` seconds in all: (the repaired plan,
     the seconds it took, the regions)."""
-    from nemt.jobs.regions import merge, repair, split_clusters, whole_day
+    from nemt.jobs.regions import merge, split_clusters, whole_day
+    from nemt.jobs.seams import repair
 
     tic = time.perf_counter()
     if split.startswith("routes"):
@@ -215,7 +216,8 @@ def _routes_plan(pool: ProcessPoolExecutor, instance: Instance, k: int, wall: fl
                  tic: float) -> tuple[Solution, float, int]:
     """A first plan of the whole day (the better of two seeds, one per process), then the day split along its
     routes into ``k`` regions re-solved on the processes, each region's better plan kept."""
-    from nemt.jobs.regions import keep_better, merge, repair, split_by_routes
+    from nemt.jobs.regions import keep_better, merge, split_by_routes
+    from nemt.jobs.seams import repair
 
     first = min(pool.map(_solve_whole, [(instance, wall * FIRST_SHARE, seed), (instance, wall * FIRST_SHARE,
                                                                                 seed + 1)]),
@@ -334,7 +336,8 @@ def through_queue(instance: Instance, *, split: str = "clusters", regions: int =
             for process in started:
                 stop_process_group(process, grace=20)
     return {**figures(instance, plan, seconds), "regions": done.result["regions"],
-            "placed_by_repair": done.result["placed_by_repair"], "region_time_limit": time_limit,
+            "placed_by_repair": done.result["placed_by_repair"],
+            "placed_by_step": done.result.get("placed_by_step"), "region_time_limit": time_limit,
             "workers": workers, "verified_by_the_stitch_job": done.result["verified"]}
 
 

@@ -19,7 +19,9 @@ import os
 # its database answer waits for the others of its process to let go (the interpreter's lock); spread over more
 # processes, fewer requests share one. Measured with ``python -m benchmarks load`` (60-s runs, 2-core box,
 # 2026-12-01, in the quieter first half hour): p99 after the first 10 s 170-180 ms with 6 or 8 workers in five runs,
-# 300-345 ms with 3 in four of five (170 in one). On a larger machine check the connection budget below.
+# 300-345 ms with 3 in four of five (170 in one) — under the load client's bursts of that time (all 50 requests of
+# a second sent at once; benchmarks.load_pacing). With the requests spread over each second (2026-12-01, 5-min
+# runs): p99 28 ms with 6 workers, 45 ms with one process. On a larger machine check the connection budget below.
 workers = 3 * (os.cpu_count() or 1)
 worker_class = "uvicorn.workers.UvicornWorker"  # ASGI; the uvicorn-worker package is its successor
 bind = "127.0.0.1:8000"  # behind the TLS-terminating proxy on the same host
@@ -30,7 +32,7 @@ preload_app = False
 
 # Each worker warms itself before its first request (nemt.http.warmup: the ORM's mappers, the routes, its database
 # connections). Measured and left out (python -m benchmarks load, 60-s runs on the 2-core box, 2026-11-30 and
-# 2026-12-01): ``gc.collect(); gc.freeze()`` shortens a worker's full collections (140-650 ms -> 20-120 ms) but put
+# 2026-12-01, under the load client's bursts of those days): ``gc.collect(); gc.freeze()`` shortens a worker's full collections (140-650 ms -> 20-120 ms) but put
 # runs into a slow state (p50 317-361 ms in 5 runs of 5 on 2026-11-30, 326 ms in 1 of 2 on 2026-12-01, against
 # 32-175 ms without it). Why is not known; try it again only beside runs without it.
 

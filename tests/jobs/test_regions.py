@@ -11,7 +11,8 @@ import numpy as np
 
 from benchmarks.insertion import _day
 from nemt import geo
-from nemt.jobs.regions import repair, served_by_none, solve_region, split, split_clusters, stitch, whole_day
+from nemt.jobs.regions import served_by_none, solve_region, split, split_clusters, stitch, whole_day
+from nemt.jobs.seams import repair
 from nemt.scheduling import Instance, Request, StopKind, TimeWindow, Vehicle, check_solution
 from nemt.scheduling.checker import ViolationKind
 
@@ -93,3 +94,4 @@ def test_a_request_no_vehicle_can_serve_even_alone_is_set_aside_for_the_repair()
     repaired = repair(instance, day, last=set(nobody))
     assert repaired.unserved == [3]
     assert check_solution(instance, repaired).only(ViolationKind.UNSERVED)
+

@@ -27,6 +27,11 @@ per worker per run. CPU per request was the same (20-22 ms) and the workers' sha
 are not its collections; the cause is still not known. Most of a worker's full collections (four of 150-800 ms each)
 come in its start-up, before the warm-up ends.
 
+All the figures above were measured under the load client's bursts of those days: every one of the 50 requests of a
+second sent at the same instant (``benchmarks.load_pacing`` says why). With the requests spread over each second, as
+the test means them, six workers answered the first second of the load at p50 33 ms and slowest 170 ms, and the rest
+of the run at p50 10-15 ms (2026-12-01).
+
 Only the served application warms itself (``nemt serve``, gunicorn: ``nemt.http.app.__getattr__``); the tests'
 applications do not.
 """

@@ -13,7 +13,7 @@ Jobs (keys are idempotency keys, ``DAY`` the day's key):
 - ``solve-region:DAY:LABEL``: solves its region, unless its plan is kept (a re-run), and keeps the plan unique by
   (day, region) (``region_plans``). Then, with the day's row locked (so two regions finishing at once count one after
   the other), it counts the kept plans; when every region has one it submits the stitch job.
-- ``stitch-day:DAY``: stitches the kept plans, repairs across the seams (``regions.repair``), verifies the whole day
+- ``stitch-day:DAY``: stitches the kept plans, repairs across the seams (``seams.repair``), verifies the whole day
   with the independent checker (``nemt.scheduling.check_solution``), keeps the plan once (only where none is kept)
   and finishes the parent with the summary.
 
@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from nemt.jobs import records
 from nemt.jobs.region_data import pack_instance, solution_from_json, solution_to_json, unpack_instance
-from nemt.jobs.regions import Region, merge, repair, solve_region, split, split_clusters, stitch, whole_day
+from nemt.jobs.regions import Region, merge, solve_region, split, split_clusters, stitch, whole_day
+from nemt.jobs.seams import repair
 from nemt.services.platform.errors import Conflict, InvalidInput, NotFound, ServiceError
 from nemt.store.region_models import RegionPlan
 
@@ -321,7 +322,8 @@ def _stitch_day(make_uow: UowFactory, day: str, progress: Progress) -> dict[str,
         ordered = [plans[str(r.label)] for r in parts]
         stitched = (min(ordered, key=lambda plan: (len(plan.unserved), plan.cost)) if alternatives
                     else merge(instance, ordered, nobody))
-        repaired = repair(instance, stitched, last=set(nobody))
+        placed: dict[str, int] = {}
+        repaired = repair(instance, stitched, last=set(nobody), placed=placed)
         progress(70, "checking the whole day with the independent checker")
         report = check_solution(instance, repaired)
         served = {s.request for route in repaired.routes for s in route.stops if s.request >= 0}
@@ -331,7 +333,8 @@ def _stitch_day(make_uow: UowFactory, day: str, progress: Progress) -> dict[str,
         made = {"requests": len(instance.requests), "served": len(served), "unserved": len(repaired.unserved),
                 "vehicles_used": repaired.num_routes(), "vehicles": len(instance.vehicles),
                 "cost": round(report.cost, 1), "regions": len(parts),
-                "placed_by_repair": len(stitched.unserved) - len(repaired.unserved), "verified": True}
+                "placed_by_repair": len(stitched.unserved) - len(repaired.unserved),
+                "placed_by_step": placed, "verified": True}
         kept_plan = solution_to_json(repaired)
         summary = _retried(lambda: _keep_stitched(make_uow, day, kept_plan, made))
     region_day.write(make_uow, day, day_key(day), summary, progress)  # a program's day: the plan to its runs

@@ -16,15 +16,13 @@ How a day is split — a vehicle is never split: each is given whole, with its w
 - ``whole_day``: the day as one region.
 
 Each split first sets aside the requests no vehicle of the day can serve even alone (``served_by_none``). A
-region's solve sees only its own requests and vehicles, on the day's shared matrices (not copied). The repair pass
-offers each request its region left unserved to every vehicle of the day, across the seams, at its cheapest feasible
-place (the solver's exact insertion test, ``nemt.scheduling.live.LiveRoutes``), and the requests set aside last.
+region's solve sees only its own requests and vehicles, on the day's shared matrices (not copied). The repair across
+the seams (``nemt.jobs.seams``) then places what the regions left unserved on any vehicle of the day.
 """
 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 
@@ -323,22 +321,3 @@ def merge(instance: Instance, plans: Sequence[Solution], nobody: Sequence[int] =
     cost = sum(float(instance.cost[a.location, b.location]) for route in routes
                for a, b in zip(route.stops, route.stops[1:], strict=False))
     return Solution(cost, routes, unserved, feasible=not unserved)
-
-
-def repair(instance: Instance, solution: Solution, *, budget: float | None = None,
-           last: Collection[int] = ()) -> Solution:
-    """Offer each unserved request to every vehicle of the day (across the seams), at its cheapest feasible place
-    (the solver's exact insertion test, the routes loaded once: ``nemt.scheduling.live.LiveRoutes``); ``budget``:
-    seconds after which the requests not yet offered stay unserved; ``last``: requests offered after the others
-    (those a split set aside, which seldom fit). The day's indices kept."""
-    from nemt.scheduling.live import LiveRoutes, order_of
-
-    if not solution.unserved:
-        return solution
-    deadline = None if budget is None else time.perf_counter() + budget
-    routes = LiveRoutes(instance, order_of(solution))
-    for r in sorted(solution.unserved, key=lambda r: (r in last, r)):
-        if deadline is not None and time.perf_counter() > deadline:
-            break
-        routes.insert(r)
-    return routes.solution()

@@ -247,7 +247,17 @@ class LiveRoutes:
                                                                    self._loc)}
         return _to_solution(self.instance, self.inst, self.routes, self.rlen, unserved, same, checked=True)
 
+    def route_of(self, k: int) -> npt.NDArray[np.int64]:
+        """Vehicle ``k``'s route as it is now (its nodes, depots included), to :meth:`restore` it later."""
+        return self.routes[k, : self.rlen[k]].copy()
+
     # -- changing ----------------------------------------------------------------------------------------------------
+    def restore(self, k: int, nodes: npt.NDArray[np.int64]) -> None:
+        """Vehicle ``k``'s route back to ``nodes`` (as :meth:`route_of` gave it)."""
+        self._widen(len(nodes) + 2)
+        self.routes[k, : len(nodes)], self.rlen[k] = nodes, len(nodes)
+        self._touch(k)
+
     def remove(self, r: int) -> int | None:
         """Take request ``r`` off its route (the others keep their order); returns its vehicle."""
         k = self.vehicle_of(r)
