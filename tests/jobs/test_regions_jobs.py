@@ -49,6 +49,7 @@ def test_a_day_solved_by_regions_in_process_is_one_verified_plan(uow_factory, me
     result = parent.result
     assert result["verified"] is True and result["regions"] == 2 and result["requests"] == 60
     assert result["served"] + result["unserved"] == 60 and result["unserved"] == 0
+    assert sum(result["placed_by_step"].values()) == result["placed_by_repair"]  # what each step of the repair placed
     for label in ("c1", "c2"):
         region = wait_done(uow_factory, region_jobs.region_key("metro-60", label))  # may end after the parent
         assert region.state == "done" and region.attempts == 1 and region.result["kept_before"] is False

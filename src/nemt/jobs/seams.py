@@ -53,9 +53,10 @@ def repair(instance: Instance, solution: Solution, *, budget: float | None = Non
     requests offered after the others (those a split set aside: no vehicle serves them even alone), which steps 2
     and 3 skip; ``swap_seconds`` and ``resolve_seconds``: at most this long for steps 2 and 3; ``placed``, if given,
     gets the requests each step placed (``inserted``, ``swapped``, ``re_solved``). The day's indices kept."""
-    placed = placed if placed is not None else {}
     from nemt.scheduling.live import LiveRoutes, order_of  # the compiled kernels, loaded when first needed
 
+    placed = placed if placed is not None else {}
+    placed.update(inserted=0, swapped=0, re_solved=0)
     if not solution.unserved:
         return solution
     deadline = None if budget is None else time.perf_counter() + budget
@@ -66,7 +67,6 @@ def repair(instance: Instance, solution: Solution, *, budget: float | None = Non
         routes.insert(r)
     left = [r for r in sorted(solution.unserved) if r not in last and routes.vehicle_of(r) is None]
     placed["inserted"] = sum(routes.vehicle_of(r) is not None for r in solution.unserved)
-    placed["swapped"] = placed["re_solved"] = 0
     near = _Near(instance)
     until = _until(swap_seconds, deadline)
     while left and time.perf_counter() < until:  # again while a round places one: a swap may make room
