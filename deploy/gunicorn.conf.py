@@ -20,8 +20,10 @@ import os
 # processes, fewer requests share one. Measured with ``python -m benchmarks load`` (60-s runs, 2-core box,
 # 2026-12-01, in the quieter first half hour): p99 after the first 10 s 170-180 ms with 6 or 8 workers in five runs,
 # 300-345 ms with 3 in four of five (170 in one) — under the load client's bursts of that time (all 50 requests of
-# a second sent at once; benchmarks.load_pacing). With the requests spread over each second (2026-12-01, 5-min
-# runs): p99 28 ms with 6 workers, 45 ms with one process. On a larger machine check the connection budget below.
+# a second sent at once; benchmarks.load_pacing). With the requests spread over each second (2026-12-01): p99 28 ms
+# with 6 workers against 45 ms with one process (5-min runs), and 31, 29 and 27 ms with 6, 3 and 2 workers (90-s
+# runs): at 50 requests a second the count hardly matters; the three per core are for the bursts. On a larger
+# machine check the connection budget below.
 workers = 3 * (os.cpu_count() or 1)
 worker_class = "uvicorn.workers.UvicornWorker"  # ASGI; the uvicorn-worker package is its successor
 bind = "127.0.0.1:8000"  # behind the TLS-terminating proxy on the same host
