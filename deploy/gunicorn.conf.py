@@ -34,9 +34,10 @@ preload_app = False
 
 # Each worker warms itself before its first request (nemt.http.warmup: the ORM's mappers, the routes, its database
 # connections). Measured and left out (python -m benchmarks load, 60-s runs on the 2-core box, 2026-11-30 and
-# 2026-12-01, under the load client's bursts of those days): ``gc.collect(); gc.freeze()`` shortens a worker's full collections (140-650 ms -> 20-120 ms) but put
-# runs into a slow state (p50 317-361 ms in 5 runs of 5 on 2026-11-30, 326 ms in 1 of 2 on 2026-12-01, against
-# 32-175 ms without it). Why is not known; try it again only beside runs without it.
+# 2026-12-01, under the load client's bursts of those days): ``gc.collect(); gc.freeze()`` shortens a worker's full
+# collections (140-650 ms -> 20-120 ms) but put runs into a slow state (p50 317-361 ms in 5 runs of 5 on 2026-11-30,
+# 326 ms in 1 of 2 on 2026-12-01, against 32-175 ms without it). Why is not known; try it again only beside runs
+# without it.
 
 
 def post_fork(server, worker):
