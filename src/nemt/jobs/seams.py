@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nemt.jobs.regions import Region, _carries, stitch, sub_instance
-from nemt.scheduling import Instance, Solution, StopKind, solve
+from nemt.scheduling import Instance, Solution, solve
 
 if TYPE_CHECKING:
     from nemt.scheduling.live import LiveRoutes
@@ -136,6 +136,8 @@ def _resolve_around(instance: Instance, routes: LiveRoutes, r: int, left: list[i
     one able to carry it), the unused vehicles based nearest it, their requests, ``r`` and the other unserved
     requests near it — solved afresh; the new routes replace the old only if they serve more requests in all. The
     requests of ``left`` now served, and those the vehicles served before and no longer do (fewer)."""
+    from nemt.scheduling.live import order_of
+
     mine = instance.requests[r]
     close = near.to(r)
     vehicles: list[int] = []
@@ -147,12 +149,12 @@ def _resolve_around(instance: Instance, routes: LiveRoutes, r: int, left: list[i
             break
     if not any(_carries(instance.vehicles[k], mine) for k in vehicles):
         return set(), []
-    used = {k for k in range(routes.K) if routes.rlen[k] > 2}
-    unused = [k for k in range(routes.K) if k not in used]
+    unused = np.flatnonzero(routes.rlen <= 2).tolist()  # a route of its two depots only
     unused.sort(key=lambda k: instance.travel_time[instance.vehicles[k].start_location, mine.pickup_location])
     vehicles += unused[:RESOLVE_UNUSED]
     on = [int(n) for k in vehicles for n in routes.route_of(k)[1:-1] if n < routes.R]
-    waiting = [r] + [q for q in close if q in set(left)]
+    unserved = set(left)
+    waiting = [r] + [q for q in close if q in unserved]
     region = Region("seam", vehicles, on + waiting)
     seconds = min(RESOLVE_AT_MOST, RESOLVE_AT_LEAST + RESOLVE_PER_REQUEST * len(region.requests),
                   until - time.perf_counter())
@@ -161,13 +163,10 @@ def _resolve_around(instance: Instance, routes: LiveRoutes, r: int, left: list[i
     plan = solve(sub_instance(instance, region), time_limit=seconds, seed=seed)
     if len(plan.unserved) >= len(waiting):
         return set(), []
-    day = stitch(instance, [region], [plan])
+    new = order_of(stitch(instance, [region], [plan]))
     before = {k: routes.route_of(k) for k in vehicles}
-    R, K = routes.R, routes.K
-    new = {route.vehicle: [s.request if s.kind is StopKind.PICKUP else R + s.request for s in route.stops
-                           if s.request >= 0] for route in day.routes}
     for k in vehicles:
-        routes.restore(k, np.array([2 * R + k, *new.get(k, []), 2 * R + K + k], dtype=np.int64))
+        routes.set_stops(k, new.get(k, []))
     if not all(routes.feasible(k) for k in vehicles):  # the solver's plan is feasible; never keep one that is not
         for k, nodes in before.items():
             routes.restore(k, nodes)

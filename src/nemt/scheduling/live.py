@@ -287,7 +287,7 @@ class LiveRoutes:
         """Every vehicle that could take request ``r`` at its cheapest feasible place, cheapest first (a request on
         a route is taken off it for the question, and put back)."""
         home = self.vehicle_of(r)
-        saved = (self.routes[home].copy(), int(self.rlen[home])) if home is not None else None
+        saved = self.route_of(home) if home is not None else None
         where = self._where  # the routes are as they were after the question: so is where each request is
         if home is not None:
             self.remove(r)
@@ -298,8 +298,7 @@ class LiveRoutes:
                 n = K_.build_insert(self.routes[k], int(self.rlen[k]), i, j, r, self.R + r, self._tmp)
                 found.append(Option(k, delta, self._miles(self._tmp[:n]) - self._miles(self.routes[k, : self.rlen[k]])))
         if home is not None and saved is not None:
-            self.routes[home, : saved[1]], self.rlen[home] = saved[0][: saved[1]], saved[1]
-            self._touch(home)
+            self.restore(home, saved)
             self._where = where
         return sorted(found, key=lambda o: (o.added, o.miles, o.vehicle))
 
@@ -329,19 +328,23 @@ class LiveRoutes:
         """Vehicle ``k``'s route in the given order, keeping each request (in the order of its pick-ups) only if the
         route with it stays feasible; the others go to ``dropped``. A route feasible as a whole keeps everything
         (tested once, the usual case)."""
-        self._set(k, [q if kind is StopKind.PICKUP else self.R + q for q, kind in stops])
+        self.set_stops(k, stops)
         if self.feasible(k):
             return
         kept: set[int] = set()
         for r in dict.fromkeys(q for q, _ in stops):
             trial = kept | {r}
-            nodes = [q if kind is StopKind.PICKUP else self.R + q for q, kind in stops if q in trial]
-            self._set(k, nodes)
+            self.set_stops(k, [(q, kind) for q, kind in stops if q in trial])
             if self.feasible(k):
                 kept = trial
             else:
                 self.dropped.append(r)
-        self._set(k, [q if kind is StopKind.PICKUP else self.R + q for q, kind in stops if q in kept])
+        self.set_stops(k, [(q, kind) for q, kind in stops if q in kept])
+
+    def set_stops(self, k: int, stops: Sequence[tuple[int, StopKind]]) -> None:
+        """Vehicle ``k``'s route set to ``stops`` (request, pick-up or drop-off) in this order, untested: the caller
+        tests it (:meth:`feasible`)."""
+        self._set(k, [q if kind is StopKind.PICKUP else self.R + q for q, kind in stops])
 
     def _set(self, k: int, inner: Sequence[int]) -> None:
         n = len(inner)
