@@ -8,6 +8,7 @@ import datetime as dt
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from nemt import clock
 from tests.web.test_browser import ZONE, Shots, browser, server, shots  # noqa: F401 - fixtures
@@ -30,12 +31,13 @@ def test_a_user_sets_up_a_second_factor_and_signs_in_with_it(browser, server, sh
     page.wait_for_url(server + "/")
     page.get_by_role("link", name="Account security").click()
     page.get_by_role("button", name="Set up a second factor").click()
-    assert page.locator("figure.qr svg").count() == 1
+    page.wait_for_url(server + "/account/security/start")
+    expect(page.locator("figure.qr svg")).to_have_count(1)  # waits for the new page (the click does not)
     shots.take(page, "account-second-factor-setup")
     secret = page.locator("#totp-secret").inner_text().strip()
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).at(clock.now()))
     page.get_by_role("button", name="Confirm").click()
-    assert "second factor is set up" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("second factor is set up")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(server + "/login")
 

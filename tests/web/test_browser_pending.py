@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from nemt import clock
 from nemt.policy import load_policy
@@ -74,5 +75,5 @@ def test_a_standing_orders_trips_wait_and_a_certification_releases_them(browser,
     shots.take(page, "agent-certify-released")
 
     page.get_by_role("link", name="Pending rides").first.click()
-    assert page.locator("#pending tbody tr").count() == waiting_before - count
+    expect(page.locator("#pending tbody tr")).to_have_count(waiting_before - count)  # waits for the new page
     context.close()
