@@ -183,8 +183,8 @@ def bench_statewide(
                               "clustered, vehicles whole by base), seeds (the whole day per worker, best kept)"),
     regions: int = typer.Option(2, min=1, max=64, help="clusters of pick-ups, or seeds"),
     slices: int = typer.Option(1, min=1, max=8, help="time slices of each cluster's requests"),
-    time_limit: float | None = typer.Option(None, help="each region's search time in seconds (default 60 per "
-                                                       "1,000 trips)"),
+    time_limit: float | None = typer.Option(None, help="a region's search time on average in seconds, shared "
+                                                       "by size (default 60 per 1,000 trips)"),
     workers: int = typer.Option(2, min=1, max=16, help="worker processes of the queue"),
     seed: int = typer.Option(2026),
     database_url: str = typer.Option(DEFAULT_POSTGRES_URL, help="PostgreSQL database (a fresh schema of it is used, "

@@ -189,7 +189,7 @@ def split_plan(pool: ProcessPoolExecutor, instance: Instance, split: str, wall: 
                workers: int = 2) -> tuple[Solution, float, int]:
     """The day solved by regions in ``pool`` so that the regions take ``wall`` seconds in all: (the repaired plan,
     the seconds it took, the regions)."""
-    from nemt.jobs.regions import merge, split_clusters, whole_day
+    from nemt.jobs.regions import merge, search_times, split_clusters, whole_day
     from nemt.jobs.seams import repair
 
     tic = time.perf_counter()
@@ -198,9 +198,13 @@ def split_plan(pool: ProcessPoolExecutor, instance: Instance, split: str, wall: 
     k, _x, slices = split.partition("x")
     parts, nobody = (whole_day(instance) if split == "whole" else
                      split_clusters(instance, int(k), seed=seed, slices=int(slices or 1)))
-    rounds = -(-len(parts) // workers)
-    each = max(0.5, (wall * (1 - REPAIR_SHARE) - (time.perf_counter() - tic)) / rounds - 0.3)
-    plans = list(pool.map(_solve_part, [(instance, part, each, seed) for part in parts]))
+    each = max(0.5, (wall * (1 - REPAIR_SHARE) - (time.perf_counter() - tic)) * min(workers, len(parts))
+               / len(parts) - 0.3)
+    seconds = search_times(parts, each)  # shared by size, as the queue's parent job shares them; the longest first
+    order = sorted(range(len(parts)), key=lambda n: -seconds[n])
+    solved = dict(zip(order, pool.map(_solve_part, [(instance, parts[n], seconds[n], seed) for n in order]),
+                      strict=True))
+    plans = [solved[n] for n in range(len(parts))]
     budget = max(0.5, wall - (time.perf_counter() - tic))
     return (repair(instance, merge(instance, plans, nobody), budget=budget, last=set(nobody)),
             time.perf_counter() - tic, len(parts))
@@ -354,7 +358,7 @@ def run(*, trips: int = 1000, splits: tuple[str, ...] = ("clusters", "seeds"), r
     report: dict[str, Any] = {"trips": trips, "vehicles": len(instance.vehicles), "seed": seed,
                               "load_before": os.getloadavg()[0], "queue": {}}
     for split in splits:
-        say(f"through the queue, split {split}: {regions} regions, {limit:g} s each, {workers} workers")
+        say(f"through the queue, split {split}: {regions} regions, {limit:g} s a region on average, {workers} workers")
         report["queue"][split] = through_queue(instance, split=split, regions=regions, slices=slices,
                                                time_limit=limit, workers=workers, postgres_url=postgres_url,
                                                tick=tick)

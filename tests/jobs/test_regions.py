@@ -8,10 +8,20 @@ from collections import Counter
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from benchmarks.insertion import _day
 from nemt import geo
-from nemt.jobs.regions import served_by_none, solve_region, split, split_clusters, stitch, whole_day
+from nemt.jobs.regions import (
+    Region,
+    search_times,
+    served_by_none,
+    solve_region,
+    split,
+    split_clusters,
+    stitch,
+    whole_day,
+)
 from nemt.jobs.seams import repair
 from nemt.scheduling import Instance, Request, StopKind, TimeWindow, Vehicle, check_solution
 from nemt.scheduling.checker import ViolationKind
@@ -95,3 +105,60 @@ def test_a_request_no_vehicle_can_serve_even_alone_is_set_aside_for_the_repair()
     assert repaired.unserved == [3]
     assert check_solution(instance, repaired).only(ViolationKind.UNSERVED)
 
+
+
+def _stretcher_day() -> Instance:
+    """Two places 500 minutes apart on a line, each with ten seated requests, two stretcher requests, five seated
+    vans and one stretcher van: the stretcher vans carry only stretchers, and no van of seats carries one."""
+    where = [0.0, 0.0 + 20.0, 500.0, 500.0 + 20.0]  # pick-up, drop-off at each place
+    tt = np.abs(np.subtract.outer(where, where))
+    requests = []
+    for place in (0, 2):
+        requests += [Request(f"seat-{place}-{n}", place, place + 1, TimeWindow(0, 600), TimeWindow(0, 900), 5, 5,
+                             (1, 0), 240) for n in range(10)]
+        requests += [Request(f"stretcher-{place}-{n}", place, place + 1, TimeWindow(0, 600), TimeWindow(0, 900), 5,
+                             5, (0, 1), 240, required_credentials=frozenset({"stretcher"})) for n in range(2)]
+    fleet = [Vehicle(f"van-{place}-{n}", place, place, TimeWindow(0, 1000), (4, 0), 1000)
+             for place in (0, 2) for n in range(5)]
+    fleet += [Vehicle(f"stretcher-{place}", place, place, TimeWindow(0, 1000), (0, 1), 1000,
+                      credentials=frozenset({"stretcher"})) for place in (0, 2)]
+    return Instance("stretchers", requests, fleet, tt, space_types=("seat", "stretcher"))
+
+
+def test_a_small_family_of_vehicles_sharing_no_request_is_planned_statewide():
+    instance = _stretcher_day()
+    stretchers = [r for r, q in enumerate(instance.requests) if q.load == (0, 1)]
+    regions, nobody = split_clusters(instance, 2, seed=1)
+    assert not nobody
+    by_label = {region.label: region for region in regions}
+    assert sorted(by_label) == ["c1", "c2", "s1"]
+    assert sorted(by_label["s1"].requests) == stretchers  # both places' stretcher trips, and both stretcher vans
+    assert [instance.vehicles[v].id for v in by_label["s1"].vehicles] == ["stretcher-0", "stretcher-2"]
+    assert all(instance.requests[r].load == (1, 0) for label in ("c1", "c2") for r in by_label[label].requests)
+    day = stitch(instance, regions, [solve_region(instance, region, time_limit=0.3, seed=1) for region in regions])
+    assert check_solution(instance, day).feasible
+    # cut by geography instead, each cluster keeps the stretcher van of its own place
+    cut, _nobody = split_clusters(instance, 2, seed=1, pool_small=False)
+    assert sorted(region.label for region in cut) == ["c1", "c2"]
+    assert all(sum(instance.vehicles[v].capacity == (0, 1) for v in region.vehicles) == 1 for region in cut)
+
+
+def test_a_family_as_large_as_a_cluster_is_cut_by_geography_as_the_rest():
+    instance = _stretcher_day()
+    seated = [q for q in instance.requests if q.load == (1, 0)]
+    stretchers = [replace(q, id=q.id + "-s", load=(0, 1), required_credentials=frozenset({"stretcher"}))
+                  for q in seated]  # 20 stretcher trips and 20 seated: each family half the day, a cluster's worth
+    instance = Instance(instance.name, [*seated, *stretchers], instance.vehicles, instance.travel_time,
+                        space_types=instance.space_types)
+    regions, _nobody = split_clusters(instance, 2, seed=1)
+    assert sorted(region.label for region in regions) == ["c1", "c2"]
+
+
+def test_the_days_search_time_is_shared_among_the_regions_by_size():
+    regions = [Region("metro", [], list(range(90))), Region("town", [], list(range(9))), Region("farm", [], [0]),
+               Region("depot only", [0], [])]
+    # 4 regions x 10 s: 40 s in all; the metro's 90 % capped at half (two workers end together), the least 2 s
+    assert search_times(regions, 10.0) == [20.0, pytest.approx(3.6), 2.0, 2.0]
+    assert search_times(regions, 10.0, most=15.0)[0] == 15.0
+    assert search_times(regions[:1], 10.0) == [10.0]
+    assert search_times(regions, 1.0)[1:] == [1.0, 1.0, 1.0]  # a short search time is the least, too

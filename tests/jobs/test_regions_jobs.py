@@ -47,12 +47,18 @@ def test_a_day_solved_by_regions_in_process_is_one_verified_plan(uow_factory, me
     assert parent.state == "done", parent.error
     assert parent.progress == 100 and parent.result is not None
     result = parent.result
-    assert result["verified"] is True and result["regions"] == 2 and result["requests"] == 60
+    # two clusters, and the stretcher vans with their trips as a region of their own (they carry nothing else)
+    assert result["verified"] is True and result["regions"] == 3 and result["requests"] == 60
     assert result["served"] + result["unserved"] == 60 and result["unserved"] == 0
     assert sum(result["placed_by_step"].values()) == result["placed_by_repair"]  # what each step of the repair placed
-    for label in ("c1", "c2"):
+    searched = {}
+    for label in ("c1", "c2", "s1"):
         region = wait_done(uow_factory, region_jobs.region_key("metro-60", label))  # may end after the parent
         assert region.state == "done" and region.attempts == 1 and region.result["kept_before"] is False
+        searched[region.params["requests"]] = region.params["time_limit"]
+    # the day's search time (1 s a region, 3 s in all) shared by size: none under 1 s, none over half of it
+    assert [searched[n] for n in sorted(searched)] == sorted(searched.values())
+    assert min(searched.values()) == 1.0 and max(searched.values()) == 1.5
     assert wait_done(uow_factory, region_jobs.stitch_key("metro-60")).state == "done"
     instance, plan = region_jobs.day_plan(uow_factory, "metro-60")
     assert served_once(instance, plan) == 60

@@ -30,7 +30,11 @@ def test_the_statewide_day_has_every_mode_appointments_dialysis_and_a_fleet_for_
                    for v in day.vehicles), request.id
     assert 0.07 * 400 <= len(day.vehicles)  # 40 per 500, and a van of its own in a county otherwise without one
     regions, nobody = split_clusters(day, 3, seed=1)
-    assert len(regions) == 3 and not nobody
+    # three clusters, and the stretcher vans (which carry only stretcher trips) with those trips, statewide
+    assert sorted(str(r.label) for r in regions) == ["c1", "c2", "c3", "s1"] and not nobody
+    stretchers = next(r for r in regions if r.label == "s1")
+    assert all(day.vehicles[v].capacity[2] for v in stretchers.vehicles)
+    assert sorted(stretchers.requests) == sorted(r for r, q in enumerate(day.requests) if q.load[2])
     assert sorted(v for r in regions for v in r.vehicles) == list(range(len(day.vehicles)))
 
 
@@ -48,7 +52,7 @@ def test_the_statewide_benchmark_solves_a_tiny_day_through_the_queue(db, broker)
     single = report["single_process"]
     assert report["trips"] == 40 and set(report["queue"]) == {"clusters"} and single["verified"]
     for queue in report["queue"].values():
-        assert queue["regions"] == 2 and queue["workers"] == 2
+        assert queue["regions"] == 3 and queue["workers"] == 2  # two clusters and the stretcher vans' region
         assert queue["verified"] and queue["verified_by_the_stitch_job"]
         assert 0 < queue["cost_miles"] and 0 < single["cost_miles"] and queue["seconds"] >= 1
         assert queue["unserved"] + round(queue["within_windows"] * 40) == 40

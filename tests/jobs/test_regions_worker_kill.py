@@ -39,7 +39,7 @@ def _wait_for(make, until, what: str):
 
 def _solving(make, day: str):
     """The region job being solved now (running, its solver started), if any."""
-    for label in ("c1", "c2"):
+    for label in ("c1", "c2", "s1"):
         try:
             job = records.status(make, region_jobs.region_key(day, label))
         except Exception:  # noqa: BLE001 - not submitted yet
@@ -72,6 +72,7 @@ def test_a_worker_killed_mid_region_solve_leaves_the_region_to_another_worker(uo
     instance, plan = region_jobs.day_plan(uow_factory, "metro-kill")
     assert served_once(instance, plan) == 60
     with uow_factory() as uow:
-        assert len(uow.regions.region_plans("metro-kill")) == 2  # one plan per region, however often solved
+        # one plan per region (two clusters and the stretcher vans'), however often solved
+        assert len(uow.regions.region_plans("metro-kill")) == 3
     survivor = next(w for pid, w in workers.items() if pid != victim)
     assert survivor.poll() is None, "the other worker is still serving"

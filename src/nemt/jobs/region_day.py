@@ -65,7 +65,7 @@ def start(make_uow: UowFactory, key: str, params: dict[str, Any], progress: Prog
     context = {"plan": key, "program": program, "date": day.isoformat(), "now": now.isoformat(),
                "time_limit": time_limit, "shape": drawn}
     progress(10, f"solving {len(live.model.legs)} legs on {len(live.model.vehicles)} vehicles in {regions} regions "
-                 f"on the workers (up to {time_limit:g} s each)")
+                 f"on the workers (about {time_limit:g} s a region, the larger ones longer)")
     region_jobs.submit_solve_day(make_uow, solving, live.model.instance, split_by=SPLIT, regions=regions,
                                  time_limit=time_limit, seed=int(params.get("seed", 1)), requested_by="jobs",
                                  again=not _joins(make_uow, solving, key), context=context)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from nemt.jobs import records
 from nemt.jobs.region_data import pack_instance, solution_from_json, solution_to_json, unpack_instance
-from nemt.jobs.regions import Region, merge, solve_region, split, split_clusters, stitch, whole_day
+from nemt.jobs.regions import Region, merge, search_times, solve_region, split, split_clusters, stitch, whole_day
 from nemt.jobs.seams import repair
 from nemt.services.platform.errors import Conflict, InvalidInput, NotFound, ServiceError
 from nemt.store.region_models import RegionPlan
@@ -70,8 +70,9 @@ def submit_solve_day(make_uow: UowFactory, day: str, instance: Instance, *, spli
                      to: Dispatcher | None = None, context: dict[str, Any] | None = None) -> JobView:
     """Keep ``instance`` under the key ``day`` and queue its parent job unless it is queued, running or done
     (``again``: solve the day once more, from a new split). ``regions`` and ``slices``: the clusters and time slices
-    of ``split_by="clusters"``; ``groups``: each vehicle's group for ``split_by="groups"``; ``time_limit``: each
-    region's search time, in seconds; ``context``: the program's day the instance is (``nemt.jobs.region_day``:
+    of ``split_by="clusters"``; ``groups``: each vehicle's group for ``split_by="groups"``; ``time_limit``: a
+    region's search time on average, in seconds (shared among the regions by size: ``regions.search_times``);
+    ``context``: the program's day the instance is (``nemt.jobs.region_day``:
     the stitch job writes the plan to its runs)."""
     from nemt.jobs import dispatcher
     from nemt.services.dispatch.schedule import check_time_limit
@@ -158,6 +159,7 @@ def _split_kept(make_uow: UowFactory, day: str) -> tuple[list[Region], list[int]
 def solve_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """The parent job (see the module's docstring): split once, submit the regions' jobs, end without waiting."""
     from nemt.jobs import dispatcher
+    from nemt.services.dispatch.schedule import MAX_TIME_LIMIT
 
     day = params["day"]
     progress(2, "reading the day")
@@ -177,11 +179,13 @@ def solve_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress) 
         solved = {p.label for p in uow.regions.region_plans(day)}
     progress(_share(len(solved), len(parts)), f"{len(solved)} of {len(parts)} regions solved")
     send = dispatcher(make_uow)
-    for n, region in enumerate(parts):
+    seconds = search_times(parts, float(params["time_limit"]), MAX_TIME_LIMIT)  # the seeds' regions: it each
+    for n in sorted(range(len(parts)), key=lambda n: -seconds[n]):  # the longest first: the workers end together
+        region = parts[n]
         if region.label in solved:
             continue
         seed = int(params["seed"]) + (n if params["split"] == "seeds" else 0)
-        region_params = {"day": day, "label": str(region.label), "time_limit": params["time_limit"],
+        region_params = {"day": day, "label": str(region.label), "time_limit": round(seconds[n], 3),
                          "seed": seed, "requests": len(region.requests), "vehicles": len(region.vehicles)}
         job, added = records.submit(make_uow, region_key(day, str(region.label)), REGION_KIND, region_params,
                                     "jobs", rerun_done=True)

@@ -11,12 +11,14 @@ How a day is split — a vehicle is never split: each is given whole, with its w
   of vehicle shared among the clusters in proportion to the work of the requests it can carry there (services, ride,
   approach and way back: ``_workload``), each vehicle kept in the cluster of its base up to that share and the rest
   sent to the clusters short of theirs, nearest first — and, with time slices, by time: a cluster's requests cut by
-  pick-up time, its vehicles given whole to one slice each.
+  pick-up time, its vehicles given whole to one slice each. A small family of vehicles that shares no request with
+  the rest (the stretcher vans) is planned statewide as a region of its own (``_families``).
 - ``split_by_routes``: along the routes of a first plan of the whole day (a vehicle with the requests it served).
 - ``whole_day``: the day as one region.
 
 Each split first sets aside the requests no vehicle of the day can serve even alone (``served_by_none``). A
-region's solve sees only its own requests and vehicles, on the day's shared matrices (not copied). The repair across
+region's solve sees only its own requests and vehicles, on the day's shared matrices (not copied), for its share of
+the day's search time (``search_times``: by size). The repair across
 the seams (``nemt.jobs.seams``) then places what the regions left unserved on any vehicle of the day.
 """
 
@@ -158,7 +160,36 @@ def served_by_none(instance: Instance) -> set[int]:
     return nobody
 
 
-def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1) -> tuple[list[Region], list[int]]:
+def _families(instance: Instance, aside: Collection[int]) -> list[list[int]]:
+    """The day's vehicles in families that share no request: two kinds of vehicle (capacity and credentials) are of
+    one family when a request of the day (not set aside) can ride either. A family's requests are those its vehicles
+    can carry; no request can ride vehicles of two families, so each family's plan is independent of the others'."""
+    kinds: dict[tuple[object, ...], list[int]] = {}
+    for v, vehicle in enumerate(instance.vehicles):
+        kinds.setdefault((vehicle.capacity, vehicle.credentials), []).append(v)
+    fleets = list(kinds.values())
+    parent = list(range(len(fleets)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r, request in enumerate(instance.requests):
+        if r in aside:
+            continue
+        able = [f for f, fleet in enumerate(fleets) if _carries(instance.vehicles[fleet[0]], request)]
+        for f in able[1:]:
+            parent[root(f)] = root(able[0])
+    families: dict[int, list[int]] = {}
+    for f, fleet in enumerate(fleets):
+        families.setdefault(root(f), []).extend(fleet)
+    return [sorted(vs) for vs in families.values()]
+
+
+def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1,
+                   pool_small: bool = True) -> tuple[list[Region], list[int]]:
     """The day split by geography (and, with ``slices`` > 1, by time): the pick-ups clustered around ``k`` centres
     by travel time, each vehicle given whole to one cluster: each kind of vehicle (capacity and credentials) shared
     among the clusters in proportion to the work of the requests it can carry there (``_workload``), a vehicle kept
@@ -166,10 +197,32 @@ def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1
     theirs, the nearest first. With time slices, a cluster's requests are cut by pick-up time into ``slices`` parts
     of equal size and its vehicles are given whole to one slice each (a vehicle is never split). A request whose part
     has no vehicle able to carry it goes to the part with the nearest capable vehicle (as ``split`` does); the
-    requests no vehicle can serve even alone are set aside for the repair (``served_by_none``)."""
+    requests no vehicle can serve even alone are set aside for the repair (``served_by_none``).
+
+    With ``pool_small``, a family of vehicles that shares no request with the rest of the fleet (``_families``: the
+    stretcher vans of the statewide day, which carry only stretcher trips) and whose requests are fewer than a
+    cluster's average is planned statewide, as a region of its own (``s1``, ``s2``, ...), rather than cut k ways:
+    a scarce kind cut by geography leaves a rural cluster one or two such vehicles for trips spread over the day."""
     aside = served_by_none(instance)
+    pooled_label: dict[int, str] = {}  # vehicle or request of a pooled family -> its region
+    pooled_request: dict[int, str] = {}
+    if pool_small and k > 1:
+        servable = len(instance.requests) - len(aside)
+        families = []
+        for family in _families(instance, aside):
+            fleet_kinds = {(instance.vehicles[v].capacity, instance.vehicles[v].credentials): v for v in family}
+            families.append((family, [r for r, request in enumerate(instance.requests) if r not in aside
+                                      and any(_carries(instance.vehicles[v], request) for v in fleet_kinds.values())]))
+        families.sort(key=lambda pair: -len(pair[1]))
+        for family, theirs in families[1:]:  # the largest family is always cut by geography
+            if theirs and len(theirs) * k < servable:
+                label = f"s{len(set(pooled_label.values())) + 1}"
+                pooled_label.update(dict.fromkeys(family, label))
+                pooled_request.update(dict.fromkeys(theirs, label))
     weights: dict[int, int] = {}
     for r, request in enumerate(instance.requests):  # the centres of what the day can serve (all if nothing)
+        if r in pooled_request:
+            continue
         if r not in aside or len(aside) == len(instance.requests):
             weights[request.pickup_location] = weights.get(request.pickup_location, 0) + 1
     centres = _medoids(instance, weights, k, seed)
@@ -189,7 +242,8 @@ def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1
     work = _workload(instance, [centres[c] for c in cluster_of])
     kinds: dict[tuple[object, ...], list[int]] = {}
     for v, vehicle in enumerate(instance.vehicles):
-        kinds.setdefault((vehicle.capacity, vehicle.credentials), []).append(v)
+        if v not in pooled_label:
+            kinds.setdefault((vehicle.capacity, vehicle.credentials), []).append(v)
     owner: dict[int, int] = {}
     home_of_base = [min(range(len(centres)), key=lambda c: (_between(instance, v.start_location, centres[c]), c))
                     for v in instance.vehicles]
@@ -197,7 +251,7 @@ def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1
         sample = instance.vehicles[fleet[0]]
         demand = [0.0] * len(parts)
         for r, request in enumerate(instance.requests):
-            if r not in aside and _carries(sample, request):
+            if r not in aside and r not in pooled_request and _carries(sample, request):
                 demand[part_of[r]] += work[r]
         quota = _quotas(len(fleet), demand)
         # Each vehicle first to its home cluster (its base's nearest centre), up to the quotas; what a home cluster
@@ -210,10 +264,9 @@ def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1
                 owner[v], quota[p] = p, quota[p] - 1
         for _away, _gap, v, p in pairs:  # a kind nothing of the day needs: each to its home
             owner.setdefault(v, p)
-    groups = [f"c{parts[owner[v]][0] + 1}" + (f"t{parts[owner[v]][1] + 1}" if slices > 1 else "")
-              for v in range(len(instance.vehicles))]
     labels = [f"c{c + 1}" + (f"t{s + 1}" if slices > 1 else "") for c, s in parts]
-    return _assign(instance, groups, [labels[p] for p in part_of], aside)
+    groups = [pooled_label.get(v) or labels[owner[v]] for v in range(len(instance.vehicles))]
+    return _assign(instance, groups, [pooled_request.get(r) or labels[p] for r, p in enumerate(part_of)], aside)
 
 
 def split_by_routes(instance: Instance, plan: Solution, k: int, *, seed: int = 1) -> tuple[list[Region], list[int]]:
@@ -285,6 +338,25 @@ def whole_day(instance: Instance) -> tuple[list[Region], list[int]]:
     """The day as one region (every vehicle, every request a vehicle can serve: ``served_by_none`` set aside)."""
     return _assign(instance, ["all"] * len(instance.vehicles), ["all"] * len(instance.requests),
                    served_by_none(instance))
+
+
+#: The least search time a region is given, in seconds (a region of a few requests is solved in less).
+LEAST_SEARCH = 2.0
+
+
+def search_times(regions: Sequence[Region], time_limit: float, most: float = float("inf")) -> list[float]:
+    """Each region's search time: the day's search time, ``time_limit`` for every region, shared among the regions
+    by their number of requests — none less than ``LEAST_SEARCH`` (or ``time_limit`` if less), nor more than half
+    the day's (two workers then finish together, the largest region on one of them), nor more than ``most``. The
+    same time for every region gave the statewide day's metro region of 5,000 requests no more than a rural one of
+    84, and left it 11 unserved where a share by size left 1 (docs/jobs.md, "Search time by size")."""
+    total = time_limit * len(regions)
+    requests = sum(len(region.requests) for region in regions)
+    least = min(LEAST_SEARCH, time_limit)
+    if not requests:
+        return [time_limit] * len(regions)
+    return [min(max(least, total * len(region.requests) / requests), max(time_limit, total / 2), most)
+            for region in regions]
 
 
 def sub_instance(instance: Instance, region: Region) -> Instance:
