@@ -188,6 +188,26 @@ def _families(instance: Instance, aside: Collection[int]) -> list[list[int]]:
     return [sorted(vs) for vs in families.values()]
 
 
+def _pooled(instance: Instance, aside: Collection[int], k: int) -> tuple[dict[int, str], dict[int, str]]:
+    """The families (``_families``) planned statewide by ``split_clusters``: each but the largest whose requests are
+    fewer than an average cluster's (of ``k``). Their vehicles' and their requests' regions (``s1``, ``s2``, ...)."""
+    servable = len(instance.requests) - len(aside)
+    families = []
+    for family in _families(instance, aside):
+        samples = {(instance.vehicles[v].capacity, instance.vehicles[v].credentials): v for v in family}.values()
+        families.append((family, [r for r, request in enumerate(instance.requests) if r not in aside
+                                  and any(_carries(instance.vehicles[v], request) for v in samples)]))
+    families.sort(key=lambda pair: -len(pair[1]))
+    vehicles: dict[int, str] = {}
+    requests: dict[int, str] = {}
+    for family, theirs in families[1:]:  # the largest family is always cut by geography
+        if theirs and len(theirs) * k < servable:
+            label = f"s{len(set(vehicles.values())) + 1}"
+            vehicles.update(dict.fromkeys(family, label))
+            requests.update(dict.fromkeys(theirs, label))
+    return vehicles, requests
+
+
 def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1,
                    pool_small: bool = True) -> tuple[list[Region], list[int]]:
     """The day split by geography (and, with ``slices`` > 1, by time): the pick-ups clustered around ``k`` centres
@@ -202,23 +222,10 @@ def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1
     With ``pool_small``, a family of vehicles that shares no request with the rest of the fleet (``_families``: the
     stretcher vans of the statewide day, which carry only stretcher trips) and whose requests are fewer than a
     cluster's average is planned statewide, as a region of its own (``s1``, ``s2``, ...), rather than cut k ways:
-    a scarce kind cut by geography leaves a rural cluster one or two such vehicles for trips spread over the day."""
+    a scarce kind cut by geography leaves a rural cluster one or two such vehicles for trips spread over the day.
+    The largest family is always cut by geography (``_pooled``)."""
     aside = served_by_none(instance)
-    pooled_label: dict[int, str] = {}  # vehicle or request of a pooled family -> its region
-    pooled_request: dict[int, str] = {}
-    if pool_small and k > 1:
-        servable = len(instance.requests) - len(aside)
-        families = []
-        for family in _families(instance, aside):
-            fleet_kinds = {(instance.vehicles[v].capacity, instance.vehicles[v].credentials): v for v in family}
-            families.append((family, [r for r, request in enumerate(instance.requests) if r not in aside
-                                      and any(_carries(instance.vehicles[v], request) for v in fleet_kinds.values())]))
-        families.sort(key=lambda pair: -len(pair[1]))
-        for family, theirs in families[1:]:  # the largest family is always cut by geography
-            if theirs and len(theirs) * k < servable:
-                label = f"s{len(set(pooled_label.values())) + 1}"
-                pooled_label.update(dict.fromkeys(family, label))
-                pooled_request.update(dict.fromkeys(theirs, label))
+    pooled_label, pooled_request = _pooled(instance, aside, k) if pool_small and k > 1 else ({}, {})
     weights: dict[int, int] = {}
     for r, request in enumerate(instance.requests):  # the centres of what the day can serve (all if nothing)
         if r in pooled_request:
