@@ -179,7 +179,7 @@ def solve_day(make_uow: UowFactory, params: dict[str, Any], progress: Progress) 
         solved = {p.label for p in uow.regions.region_plans(day)}
     progress(_share(len(solved), len(parts)), f"{len(solved)} of {len(parts)} regions solved")
     send = dispatcher(make_uow)
-    seconds = search_times(parts, float(params["time_limit"]), MAX_TIME_LIMIT)  # the seeds' regions: it each
+    seconds = search_times(parts, float(params["time_limit"]), MAX_TIME_LIMIT)  # alike regions (seeds): alike times
     for n in sorted(range(len(parts)), key=lambda n: -seconds[n]):  # the longest first: the workers end together
         region = parts[n]
         if region.label in solved:

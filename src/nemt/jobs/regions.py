@@ -160,14 +160,19 @@ def served_by_none(instance: Instance) -> set[int]:
     return nobody
 
 
-def _families(instance: Instance, aside: Collection[int]) -> list[list[int]]:
-    """The day's vehicles in families that share no request: two kinds of vehicle (capacity and credentials) are of
-    one family when a request of the day (not set aside) can ride either. A family's requests are those its vehicles
-    can carry; no request can ride vehicles of two families, so each family's plan is independent of the others'."""
+def _kinds(instance: Instance) -> dict[tuple[object, ...], list[int]]:
+    """The day's vehicles by kind (capacity and credentials), in first-seen order."""
     kinds: dict[tuple[object, ...], list[int]] = {}
     for v, vehicle in enumerate(instance.vehicles):
         kinds.setdefault((vehicle.capacity, vehicle.credentials), []).append(v)
-    fleets = list(kinds.values())
+    return kinds
+
+
+def _families(instance: Instance, aside: Collection[int]) -> list[tuple[list[int], list[int]]]:
+    """The day's vehicles in families that share no request, each with its requests: two kinds of vehicle (capacity
+    and credentials) are of one family when a request of the day (not set aside) can ride either. No request can
+    ride vehicles of two families, so each family's plan is independent of the others'."""
+    fleets = list(_kinds(instance).values())
     parent = list(range(len(fleets)))
 
     def root(i: int) -> int:
@@ -176,34 +181,34 @@ def _families(instance: Instance, aside: Collection[int]) -> list[list[int]]:
             i = parent[i]
         return i
 
+    first: dict[int, int] = {}  # request -> a kind that can carry it
     for r, request in enumerate(instance.requests):
         if r in aside:
             continue
         able = [f for f, fleet in enumerate(fleets) if _carries(instance.vehicles[fleet[0]], request)]
+        if able:
+            first[r] = able[0]
         for f in able[1:]:
             parent[root(f)] = root(able[0])
-    families: dict[int, list[int]] = {}
+    families: dict[int, tuple[list[int], list[int]]] = {}
     for f, fleet in enumerate(fleets):
-        families.setdefault(root(f), []).extend(fleet)
-    return [sorted(vs) for vs in families.values()]
+        families.setdefault(root(f), ([], []))[0].extend(fleet)
+    for r, f in first.items():
+        families[root(f)][1].append(r)
+    return [(sorted(vehicles), requests) for vehicles, requests in families.values()]
 
 
 def _pooled(instance: Instance, aside: Collection[int], k: int) -> tuple[dict[int, str], dict[int, str]]:
     """The families (``_families``) planned statewide by ``split_clusters``: each but the largest whose requests are
     fewer than an average cluster's (of ``k``). Their vehicles' and their requests' regions (``s1``, ``s2``, ...)."""
     servable = len(instance.requests) - len(aside)
-    families = []
-    for family in _families(instance, aside):
-        samples = {(instance.vehicles[v].capacity, instance.vehicles[v].credentials): v for v in family}.values()
-        families.append((family, [r for r, request in enumerate(instance.requests) if r not in aside
-                                  and any(_carries(instance.vehicles[v], request) for v in samples)]))
-    families.sort(key=lambda pair: -len(pair[1]))
+    families = sorted(_families(instance, aside), key=lambda family: -len(family[1]))
     vehicles: dict[int, str] = {}
     requests: dict[int, str] = {}
-    for family, theirs in families[1:]:  # the largest family is always cut by geography
+    for fleet, theirs in families[1:]:  # the largest family is always cut by geography
         if theirs and len(theirs) * k < servable:
             label = f"s{len(set(vehicles.values())) + 1}"
-            vehicles.update(dict.fromkeys(family, label))
+            vehicles.update(dict.fromkeys(fleet, label))
             requests.update(dict.fromkeys(theirs, label))
     return vehicles, requests
 
@@ -247,14 +252,11 @@ def split_clusters(instance: Instance, k: int, *, seed: int = 1, slices: int = 1
     else:
         part_of = cluster_of
     work = _workload(instance, [centres[c] for c in cluster_of])
-    kinds: dict[tuple[object, ...], list[int]] = {}
-    for v, vehicle in enumerate(instance.vehicles):
-        if v not in pooled_label:
-            kinds.setdefault((vehicle.capacity, vehicle.credentials), []).append(v)
+    kinds = [[v for v in fleet if v not in pooled_label] for fleet in _kinds(instance).values()]
     owner: dict[int, int] = {}
     home_of_base = [min(range(len(centres)), key=lambda c: (_between(instance, v.start_location, centres[c]), c))
                     for v in instance.vehicles]
-    for fleet in kinds.values():
+    for fleet in filter(None, kinds):
         sample = instance.vehicles[fleet[0]]
         demand = [0.0] * len(parts)
         for r, request in enumerate(instance.requests):
@@ -356,7 +358,8 @@ def search_times(regions: Sequence[Region], time_limit: float, most: float = flo
     by their number of requests — none less than ``LEAST_SEARCH`` (or ``time_limit`` if less), nor more than half
     the day's (two workers then finish together, the largest region on one of them), nor more than ``most``. The
     same time for every region gave the statewide day's metro region of 5,000 requests no more than a rural one of
-    84, and left it 11 unserved where a share by size left 1 (docs/jobs.md, "Search time by size")."""
+    84, and left it 11 unserved where a share by size left 1 (docs/jobs.md, "The stretcher vans statewide, and
+    search time by size")."""
     total = time_limit * len(regions)
     requests = sum(len(region.requests) for region in regions)
     least = min(LEAST_SEARCH, time_limit)
