@@ -321,7 +321,7 @@ def through_queue(instance: Instance, *, split: str = "clusters", regions: int =
         make = uow_factory(engine)
         queue = f"nemt-statewide-{os.getpid()}-{secrets.token_hex(4)}"
         env = {**os.environ, "NEMT_DATABASE_URL": schema_url(url, schema), "NEMT_JOBS_BROKER": broker_url,
-               "NEMT_JOBS_QUEUE": queue, "NEMT_CLOCK_START": clock.now().isoformat()}
+               "NEMT_JOBS_QUEUE": queue, "NEMT_CLOCK_START": clock.for_child()}
         started = _start_workers(workers, env)
         try:
             send = jobs.dispatcher(make, broker_url, queue)

@@ -101,9 +101,9 @@ def start_worker(db, broker) -> Iterator:
     started: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
-        # The worker's clock starts at ours (each process's clock starts at NEMT_CLOCK_START when it starts): the
+        # The worker's clock is ours (pinned: however long the worker takes to start): the
         # times it writes and the times this process compares them with (a job stalled?) must agree.
-        env["NEMT_CLOCK_START"] = clock.now().isoformat()
+        env["NEMT_CLOCK_START"] = clock.for_child()
         process = subprocess.Popen([sys.executable, "-m", "nemt.cli", "jobs", "worker"], env=env,
                                    start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         started.append(process)

@@ -120,7 +120,7 @@ def test_the_dispatch_command_plans_by_regions_in_process(day_to_plan, db):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEMT_JOBS_")}
     env["NEMT_DATABASE_URL"] = database_url_of(db)
-    env["NEMT_CLOCK_START"] = clock.now().isoformat()  # the command's clock starts at the test's
+    env["NEMT_CLOCK_START"] = clock.for_child()  # the command's clock is the test's
     done = subprocess.run([sys.executable, "-m", "nemt.cli", "dispatch", "schedule", "--date", DAY.isoformat(),
                            "--regions", "2", "--time-limit", "1"], env=env, capture_output=True, text=True,
                           timeout=180)

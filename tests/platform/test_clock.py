@@ -49,6 +49,22 @@ def test_a_subprocess_takes_the_start_from_the_environment():
     assert out.startswith("2030-01-02T03:04:0")
 
 
+def test_a_child_started_with_for_child_runs_on_its_parents_clock_however_slow_its_start():
+    """Pinned to the machine's moment, the child's clock does not lag by its start-up (here 1.5 s of it)."""
+    code = "import time; time.sleep(1.5); from nemt import clock; print(clock.now().isoformat())"
+    before = clock.now()
+    env = {"NEMT_CLOCK_START": clock.for_child(), "PATH": ""}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    child = dt.datetime.fromisoformat(out.strip())
+    assert before + dt.timedelta(seconds=1.5) <= child <= clock.now()
+
+
+def test_a_pinned_start_that_is_not_a_machine_time_is_refused():
+    with pytest.raises(ValueError, match="Unix seconds"):
+        clock.start_at("2026-11-17T09:30:00-07:00@yesterday")
+    clock.start_at(TEST_CLOCK_START)
+
+
 def test_no_module_reads_the_machine_clock_or_the_database_clock():
     """Only nemt/clock.py reads the machine's clock; SQL never asks the database for the time."""
     machine = re.compile(r"datetime\.now\(|date\.today\(|datetime\.utcnow\(|time\.time\(\)|time\.localtime\(")

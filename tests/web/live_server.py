@@ -42,7 +42,7 @@ def seeding_clock(server_clock: str) -> str:
     """When the demo a server of ``server_clock`` starts from was seeded: at 09:30 in Denver that day (the suite's own
     start, ``tests/conftest.py``), or at the server's clock when that is earlier — so every server of a day shares one
     seeded world, seeded before the server's now."""
-    start = dt.datetime.fromisoformat(server_clock)
+    start = dt.datetime.fromisoformat(server_clock.partition("@")[0])  # pinned or not (nemt.clock.for_child)
     morning = start.astimezone(DENVER).replace(hour=9, minute=30, second=0, microsecond=0)
     return min(start, morning).isoformat()
 
@@ -86,7 +86,8 @@ def running_server(folder: Path, env: dict[str, str], *, prepare: Callable[[str]
     with ``env`` and yield its base URL once /health answers; stop it afterwards.
 
     ``restart_clock()`` (when given) is the server's clock start, read just before it starts: the seeding took a
-    while, and second-factor codes need the server's clock and the test's to agree."""
+    while, and second-factor codes need the server's clock and the test's to agree (``clock.for_child`` pins it, so
+    the server's start-up time does not put its clock behind)."""
     database = seeded_database(folder, env)
     env = {**env, "NEMT_DATABASE_URL": f"sqlite:///{database}"}
     if prepare is not None:

@@ -38,7 +38,7 @@ ZONE = load_policy("CO").time_zone
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
     env = {**os.environ, "NEMT_SECRET_KEY": "e2e-secret-key", "NEMT_PASSWORD_HASH_COST": "test",
-           "NEMT_CLOCK_START": clock.now().isoformat()}  # the server's clock = ours
+           "NEMT_CLOCK_START": clock.for_child()}  # the server's clock = ours
     # This flow drives a ride booked for three hours ahead at once: its pick-up is logged long before the pick-up
     # window opens, which the plausibility rules hold for review (tests/web/test_browser_trip_evidence.py drives a
     # ride due now). Here the early-pickup allowance is widened, in a copy of the program files.
@@ -47,7 +47,7 @@ def server(tmp_path_factory):
     co = programs / "co.toml"
     co.write_text(co.read_text().replace("early_pickup_minutes = 20", "early_pickup_minutes = 1440"))
     env["NEMT_POLICY_DIR"] = str(programs)
-    with running_server(folder, env, restart_clock=lambda: clock.now().isoformat()) as base:
+    with running_server(folder, env, restart_clock=clock.for_child) as base:
         yield base
 
 

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.browser
 def map_site(tmp_path_factory):
     """The server's URL and the test ride: (confirmation, the vehicle's external id)."""
     env = {**os.environ, "NEMT_SECRET_KEY": "map-secret-key", "NEMT_PASSWORD_HASH_COST": "test",
-           "NEMT_CLOCK_START": clock.now().isoformat(), "NEMT_BOARD_POLL_SECONDS": "1"}
+           "NEMT_CLOCK_START": clock.for_child(), "NEMT_BOARD_POLL_SECONDS": "1"}
     ride: list[tuple[str, str]] = []
 
     def prepare(url: str) -> None:
@@ -48,7 +48,7 @@ def map_site(tmp_path_factory):
         engine.dispose()
 
     with running_server(tmp_path_factory.mktemp("map"), env, prepare=prepare,
-                        restart_clock=lambda: clock.now().isoformat()) as url:
+                        restart_clock=clock.for_child) as url:
         yield url, ride[0]
 
 

@@ -78,7 +78,7 @@ def site(tmp_path_factory):
                     f"{CHROMIUM} is missing")
     folder = tmp_path_factory.mktemp("evidence")
     env = {**os.environ, "NEMT_SECRET_KEY": "evidence-secret-key", "NEMT_PASSWORD_HASH_COST": "test",
-           "NEMT_CLOCK_START": clock.now().isoformat()}
+           "NEMT_CLOCK_START": clock.for_child()}
     rides: list = []
     database: list[str] = []
 
@@ -86,7 +86,7 @@ def site(tmp_path_factory):
         database.append(url)
         rides.extend([_ride_for_the_driver(url), _ride_for_the_driver(url)])
 
-    with running_server(folder, env, prepare=prepare, restart_clock=lambda: clock.now().isoformat()) as base:
+    with running_server(folder, env, prepare=prepare, restart_clock=clock.for_child) as base:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
