@@ -185,6 +185,9 @@ def bench_statewide(
     slices: int = typer.Option(1, min=1, max=8, help="time slices of each cluster's requests"),
     time_limit: float | None = typer.Option(None, help="a region's search time on average in seconds, shared "
                                                        "by size (default 60 per 1,000 trips)"),
+    day_seconds: float | None = typer.Option(None, min=0.1, help="instead of --time-limit: the whole day's search "
+                                             "time per 1,000 trips, shared among the regions (for --curve: the "
+                                             "same time per trip at every size)"),
     workers: int = typer.Option(2, min=1, max=16, help="worker processes of the queue"),
     seed: int = typer.Option(2026),
     database_url: str = typer.Option(DEFAULT_POSTGRES_URL, help="PostgreSQL database (a fresh schema of it is used, "
@@ -207,7 +210,8 @@ def bench_statewide(
         with Progress(transient=True) as progress:
             task = progress.add_task("solving the day by regions", total=100)
             return run_statewide(trips=size, splits=tuple(x.strip() for x in split.split(",") if x.strip()),
-                                 regions=regions, slices=slices, time_limit=time_limit, workers=workers,
+                                 regions=regions, slices=slices, time_limit=time_limit, day_seconds=day_seconds,
+                                 workers=workers,
                                  seed=seed, postgres_url=database_url, reference_seconds=reference_seconds,
                                  tick=lambda p, m: progress.update(task, completed=p, description=m),
                                  say=lambda s: progress.console.print(s))

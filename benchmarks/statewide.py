@@ -346,15 +346,20 @@ def through_queue(instance: Instance, *, split: str = "clusters", regions: int =
 
 
 def run(*, trips: int = 1000, splits: tuple[str, ...] = ("clusters", "seeds"), regions: int = 2, slices: int = 1,
-        time_limit: float | None = None, workers: int = 2, seed: int = 2026, postgres_url: str | None = None,
-        reference_seconds: float = 0.0, tick: Callable[[int, str], None] = lambda _p, _m: None,
+        time_limit: float | None = None, day_seconds: float | None = None, workers: int = 2, seed: int = 2026,
+        postgres_url: str | None = None, reference_seconds: float = 0.0,
+        tick: Callable[[int, str], None] = lambda _p, _m: None,
         say: Callable[[str], None] = lambda _s: None) -> dict[str, Any]:
     """The statewide day through the queue, once per split (``clusters``: pick-ups clustered into ``regions``,
     vehicles whole by base; ``seeds``: the whole day on each worker with its own seed, the better plan kept), beside
     the single-process solve given the longest of the queue's wall times; with ``reference_seconds``, also beside
-    the quality reference: one process given that long (the issue's reference is an hour)."""
+    the quality reference: one process given that long (the issue's reference is an hour).
+
+    A region's search time on average: ``time_limit``; else ``day_seconds`` per 1,000 trips for the whole day,
+    shared among the ``regions`` (so a scaling curve gives each size the same time per trip); else 60 s per 1,000
+    trips."""
     instance = statewide_day(trips, seed)
-    limit = time_limit if time_limit is not None else max(5.0, round(trips / 1000 * 60, 1))
+    limit = region_seconds(trips, regions, time_limit, day_seconds)
     report: dict[str, Any] = {"trips": trips, "vehicles": len(instance.vehicles), "seed": seed,
                               "load_before": os.getloadavg()[0], "queue": {}}
     for split in splits:
@@ -370,6 +375,15 @@ def run(*, trips: int = 1000, splits: tuple[str, ...] = ("clusters", "seeds"), r
         report["reference"], report["cost_vs_reference"] = _one_process(instance, reference_seconds, report["queue"])
     report["load_after"] = os.getloadavg()[0]
     return report
+
+
+def region_seconds(trips: int, regions: int, time_limit: float | None, day_seconds: float | None) -> float:
+    """A region's search time on average (see :func:`run`); never under 2 s."""
+    if time_limit is not None:
+        return time_limit
+    if day_seconds is not None:
+        return max(2.0, round(day_seconds * trips / 1000 / regions, 1))
+    return max(5.0, round(trips / 1000 * 60, 1))
 
 
 def _one_process(instance: Instance, seconds: float, queued: dict[str, Any]) -> tuple[dict[str, Any], dict]:

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from typer.testing import CliRunner
 
-from benchmarks.statewide import DIALYSIS_CHAIRS, statewide_day
+from benchmarks.statewide import DIALYSIS_CHAIRS, region_seconds, statewide_day
 from nemt.jobs.regions import split_clusters
 
 
@@ -36,6 +36,14 @@ def test_the_statewide_day_has_every_mode_appointments_dialysis_and_a_fleet_for_
     assert all(day.vehicles[v].capacity[2] for v in stretchers.vehicles)
     assert sorted(stretchers.requests) == sorted(r for r, q in enumerate(day.requests) if q.load[2])
     assert sorted(v for r in regions for v in r.vehicles) == list(range(len(day.vehicles)))
+
+
+def test_a_regions_search_time_is_given_or_the_days_time_per_trip_shared_among_the_regions():
+    assert region_seconds(10_000, 8, 98.0, 78.0) == 98.0  # --time-limit wins
+    assert region_seconds(10_000, 8, None, 78.0) == 97.5  # 78 s per 1,000 trips, 8 regions
+    assert region_seconds(1_000, 8, None, 78.0) == 9.8  # the same time per trip at every size
+    assert region_seconds(100, 8, None, 78.0) == 2.0  # never under 2 s
+    assert region_seconds(1_000, 2, None, None) == 60.0  # the default: 60 s per 1,000 trips
 
 
 @pytest.mark.slow
