@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 import sys
@@ -53,7 +54,9 @@ def test_a_child_started_with_for_child_runs_on_its_parents_clock_however_slow_i
     """Pinned to the machine's moment, the child's clock does not lag by its start-up (here 1.5 s of it)."""
     code = "import time; time.sleep(1.5); from nemt import clock; print(clock.now().isoformat())"
     before = clock.now()
-    env = {"NEMT_CLOCK_START": clock.for_child(), "PATH": ""}
+    # The child shares this process's machine clock (the whole environment: under the moved-clock run's libfaketime
+    # too), as every process started on one machine does.
+    env = {**os.environ, "NEMT_CLOCK_START": clock.for_child()}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     child = dt.datetime.fromisoformat(out.strip())
     assert before + dt.timedelta(seconds=1.5) <= child <= clock.now()
