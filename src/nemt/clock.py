@@ -41,8 +41,9 @@ def _machine_now() -> dt.datetime:
     return dt.datetime.fromtimestamp(time.time(), dt.UTC)
 
 
-def _parse_pinned(value: str) -> tuple[dt.datetime, dt.datetime | None]:
-    """``instant`` or ``instant@unix-seconds``: the start and the machine's moment it belongs to (None: now)."""
+def parse_start(value: str) -> tuple[dt.datetime, dt.datetime | None]:
+    """A ``NEMT_CLOCK_START`` value, ``instant`` or ``instant@unix-seconds``: the start and the machine's moment it
+    belongs to (None: the process's start)."""
     text, _, at = value.partition("@")
     if not at:
         return _parse(text), None
@@ -62,7 +63,7 @@ def start_at(instant: dt.datetime | str | None) -> None:
         return
     machine = None
     if isinstance(instant, str):
-        instant, machine = _parse_pinned(instant)
+        instant, machine = parse_start(instant)
     elif instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("the clock's start must be an aware datetime")
     _offset = instant - (machine or _machine_now())

@@ -137,7 +137,7 @@ def test_the_pages_list_and_record(client, token_for, world):
 
 
 def _nemt(db, *args: str) -> subprocess.CompletedProcess:
-    return nemt_cli(db, *args, NEMT_CLOCK_START=clock.for_child())  # the command's clock = the test's
+    return nemt_cli(db, *args)  # in this process: the command's clock is the test's
 
 
 def test_the_command_lists_and_records(client, token_for, world, db):

@@ -9,7 +9,6 @@ runs at its own clock with its own program files.
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import os
 import shutil
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from benchmarks.burst import free_port, stop_process_group, wait_until_up
+from nemt import clock
 
 DENVER = ZoneInfo("America/Denver")
 
@@ -42,7 +42,7 @@ def seeding_clock(server_clock: str) -> str:
     """When the demo a server of ``server_clock`` starts from was seeded: at 09:30 in Denver that day (the suite's own
     start, ``tests/conftest.py``), or at the server's clock when that is earlier — so every server of a day shares one
     seeded world, seeded before the server's now."""
-    start = dt.datetime.fromisoformat(server_clock.partition("@")[0])  # pinned or not (nemt.clock.for_child)
+    start, _ = clock.parse_start(server_clock)  # pinned or not (clock.for_child)
     morning = start.astimezone(DENVER).replace(hour=9, minute=30, second=0, microsecond=0)
     return min(start, morning).isoformat()
 
