@@ -341,7 +341,8 @@ def through_queue(instance: Instance, *, split: str = "clusters", regions: int =
                 stop_process_group(process, grace=20)
     return {**figures(instance, plan, seconds), "regions": done.result["regions"],
             "placed_by_repair": done.result["placed_by_repair"],
-            "placed_by_step": done.result.get("placed_by_step"), "region_time_limit": time_limit,
+            "placed_by_step": done.result.get("placed_by_step"), "polished": done.result.get("polished"),
+            "region_time_limit": time_limit,
             "workers": workers, "verified_by_the_stitch_job": done.result["verified"]}
 
 

@@ -327,7 +327,8 @@ def _stitch_day(make_uow: UowFactory, day: str, progress: Progress) -> dict[str,
         stitched = (min(ordered, key=lambda plan: (len(plan.unserved), plan.cost)) if alternatives
                     else merge(instance, ordered, nobody))
         placed: dict[str, int] = {}
-        repaired = repair(instance, stitched, last=set(nobody), placed=placed)
+        polished: dict[str, float] = {}
+        repaired = repair(instance, stitched, last=set(nobody), placed=placed, polished=polished)
         progress(70, "checking the whole day with the independent checker")
         report = check_solution(instance, repaired)
         served = {s.request for route in repaired.routes for s in route.stops if s.request >= 0}
@@ -338,7 +339,7 @@ def _stitch_day(make_uow: UowFactory, day: str, progress: Progress) -> dict[str,
                 "vehicles_used": repaired.num_routes(), "vehicles": len(instance.vehicles),
                 "cost": round(report.cost, 1), "regions": len(parts),
                 "placed_by_repair": len(stitched.unserved) - len(repaired.unserved),
-                "placed_by_step": placed, "verified": True}
+                "placed_by_step": placed, "polished": polished, "verified": True}
         kept_plan = solution_to_json(repaired)
         summary = _retried(lambda: _keep_stitched(make_uow, day, kept_plan, made))
     region_day.write(make_uow, day, day_key(day), summary, progress)  # a program's day: the plan to its runs

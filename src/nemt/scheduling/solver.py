@@ -72,18 +72,23 @@ class SolverParams:
 _kernel_instance = kernel_instance
 
 
-def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: SolverParams | None = None) -> Solution:
+def solve(instance: Instance, time_limit: float = 10.0, seed: int = 0, params: SolverParams | None = None,
+          start: Solution | None = None) -> Solution:
     """Solve ``instance`` within ``time_limit`` seconds (wall clock) with random ``seed``.
 
     Returns the best solution found. ``Solution.unserved`` lists requests no vehicle could take
     (``feasible`` is then False). The first call in a process also pays numba's load/compile time
     (cached on disk after the first run), which is not counted against ``time_limit``.
+
+    ``start``: search on from this plan of ``instance`` instead of a new construction (its unserved requests are
+    offered to every vehicle first). The result is never worse than it: the search returns its best, and the
+    start is its first. A plan with a route that breaks a constraint is refused (``ValueError``).
     """
     params = params or SolverParams()
     inst = _kernel_instance(instance)
     K_.seed_rng(int(seed) % (2**32))
     _warm_up(inst)  # numba load/compile happens here, outside the time limit
-    search = _Search(instance, inst, params, time_limit, time.perf_counter())
+    search = _Search(instance, inst, params, time_limit, time.perf_counter(), start)
     if inst[10] >= 1:
         search.run()
     return search.result()
@@ -141,6 +146,58 @@ def _construct(
     return routes, rlen, assign, bank, rcost, int(nbank)
 
 
+def _from_plan(
+    inst: K_.KernelInstance, plan: Solution,
+) -> tuple[K_.IntArray, K_.IntArray, K_.IntArray, K_.IntArray, K_.FloatArray, int]:
+    """``plan``'s routes as the kernel's arrays, its unserved requests then offered to every vehicle (regret-2
+    insertion, as the construction does); the same six values as :func:`_construct`."""
+    R, K, S = inst[10], inst[11], inst[12]
+    chosen = [(route.vehicle, tuple(s.request if s.kind is StopKind.PICKUP else R + s.request
+                                    for s in route.stops if s.request >= 0)) for route in plan.routes]
+    _refuse_unpaired(chosen, R, K)
+    M = max(route_capacity(inst), 2 + max((len(inner) for _, inner in chosen), default=0))
+    routes = np.zeros((K, M), dtype=np.int64)
+    rlen = np.zeros(K, dtype=np.int64)
+    assign = np.full(R, -1, dtype=np.int64)
+    _load_routes(chosen, R, K, routes, rlen, assign)
+    sched = np.zeros((2 * K, M))
+    loads = np.zeros((K, M, S), dtype=np.int64)
+    rcost = np.zeros(K)
+    lb = np.empty(M)
+    ppos = np.zeros(max(R, 1), dtype=np.int64)
+    if not K_.refresh_all(routes, rlen, sched, loads, rcost, inst, lb, ppos):
+        raise ValueError("the start plan has a route that breaks a window, a ride time, a capacity or a shift")
+    left = np.flatnonzero(assign < 0)
+    bank = np.zeros(R, dtype=np.int64)
+    bank[: len(left)] = left
+    nbank = K_.repair(bank, len(left), routes, rlen, assign, sched, loads, rcost, inst, 2, 0.0,
+                      np.empty(M, dtype=np.int64), np.empty(M), lb, ppos) if len(left) else 0
+    return routes, rlen, assign, bank, rcost, int(nbank)
+
+
+def _refuse_unpaired(chosen: Sequence[tuple[int, tuple[int, ...]]], R: int, K: int) -> None:
+    """Refuse a start plan that is not one of the instance: a vehicle twice or unknown, a request on two routes or
+    twice on one, a drop-off without its pick-up before it on the same route."""
+    seen: set[int] = set()
+    vehicles: set[int] = set()
+    for vehicle, inner in chosen:
+        if not 0 <= vehicle < K or vehicle in vehicles:
+            raise ValueError(f"the start plan has vehicle {vehicle} unknown or on two routes")
+        vehicles.add(vehicle)
+        picked: set[int] = set()
+        for node in inner:
+            r = node if node < R else node - R
+            if not 0 <= node < 2 * R or (node < R and (r in seen or r in picked)) or (node >= R and r not in picked):
+                raise ValueError(f"the start plan serves request {r} other than once, pick-up before drop-off")
+            if node < R:
+                picked.add(r)
+            else:
+                picked.discard(r)
+                seen.add(r)
+        if picked:
+            raise ValueError(f"the start plan picks up request {min(picked)} and never drops it off")
+
+
 def _kernel_params(params: SolverParams, inst: K_.KernelInstance, max_cost: float) -> K_.FloatArray:
     """The ``params`` array of :func:`nemt.scheduling._kernels.alns_chunk`."""
     R = inst[10]
@@ -157,12 +214,14 @@ class _Search:
     ALNS chunks (restarts, route pool harvest, set-partitioning recombination, chunk sizing)."""
 
     def __init__(
-        self, instance: Instance, inst: K_.KernelInstance, params: SolverParams, time_limit: float, start: float
+        self, instance: Instance, inst: K_.KernelInstance, params: SolverParams, time_limit: float, start: float,
+        plan: Solution | None = None,
     ) -> None:
         self.instance, self.inst, self.params = instance, inst, params
         self.time_limit, self.start = time_limit, start
         self.R, self.K = inst[10], inst[11]
-        self.routes, self.rlen, self.assign, self.bank, rcost, nbank = _construct(inst)
+        first = _construct(inst) if plan is None else _from_plan(inst, plan)
+        self.routes, self.rlen, self.assign, self.bank, rcost, nbank = first
         max_cost = node_max_cost(inst) if self.R else 1.0
         penalty = 10.0 * max(max_cost, 1.0) + 1.0  # larger than any insertion cost: serving beats not serving
         routing = float(rcost.sum())
