@@ -180,3 +180,32 @@ def test_the_explanation_agrees_with_the_exact_test(darp_dir, name):
             n = len(order.get(k, []))
             pruned += len(_positions(instance, k, order.get(k, []), r)) < (n + 1) * (n + 2) // 2
     assert pruned > 0
+
+
+def test_each_request_is_located_on_its_vehicle_after_every_kind_of_change(day):
+    # vehicle_of keeps its index up to date route by route: after removals, insertions, restores, routes set anew and
+    # the question options() asks (which takes a request off and puts it back), it answers as a fresh index would
+    import random
+
+    instance, solution = day
+    routes = LiveRoutes(instance, order_of(solution))
+    rng = random.Random(5)
+    for step in range(60):
+        r = rng.randrange(instance.num_requests)
+        k = routes.vehicle_of(r)
+        match step % 5:
+            case 0 | 1:
+                routes.remove(r) if k is not None else routes.insert(r)
+            case 2:
+                routes.options(r)
+            case 3:
+                if k is not None:  # a change undone
+                    before = routes.route_of(k)
+                    routes.remove(r)
+                    routes.restore(k, before)
+            case 4:
+                if k is not None:
+                    routes.set_stops(k, [])
+        fresh = LiveRoutes(instance, order_of(routes.solution()))
+        assert [routes.vehicle_of(q) for q in range(instance.num_requests)] == \
+            [fresh.vehicle_of(q) for q in range(instance.num_requests)]

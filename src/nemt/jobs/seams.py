@@ -45,7 +45,7 @@ EJECT_SECONDS, RESOLVE_SECONDS, POLISH_SECONDS = 60.0, 90.0, 120.0
 #: chain of ejections may go (1: the riders taken off must find a place as things stand).
 EJECT_VEHICLES, EJECT_DEPTH = 8, 3
 #: Each search on a neighbourhood: seconds by its requests (a request, at least, at most).
-SEARCH_PER_REQUEST, SEARCH_AT_LEAST, SEARCH_AT_MOST = 0.02, 0.5, 20.0
+SEARCH_PER_REQUEST, SEARCH_AT_LEAST, SEARCH_AT_MOST = 0.01, 0.5, 20.0
 #: Requests near another: pick-up windows within this many minutes of its own, the nearest pick-ups first, at most
 #: this many of them.
 NEAR_MINUTES, NEAR_REQUESTS = 60.0, 80
@@ -140,6 +140,7 @@ class _Near:
         self.windows = np.array([(q.pickup_window.earliest, q.pickup_window.latest, q.pickup_location)
                                  for q in instance.requests]).reshape(-1, 3)
         self._empty: LiveRoutes | None = None
+        self._alone: dict[int, list[int]] = {}
 
     def to(self, r: int) -> list[int]:
         mine, w = self.instance.requests[r], self.windows
@@ -153,11 +154,14 @@ class _Near:
         """The vehicles that could serve ``r`` alone, on an otherwise empty route, the nearest based first."""
         from nemt.scheduling.live import LiveRoutes
 
-        if self._empty is None:
-            self._empty = LiveRoutes(self.instance, {})
-        vehicles, mine = self.instance.vehicles, self.instance.requests[r]
-        able = [k for k in range(len(vehicles)) if self._empty.fits(r, k)]
-        return sorted(able, key=lambda k: self.instance.travel_time[vehicles[k].start_location, mine.pickup_location])
+        if r not in self._alone:
+            if self._empty is None:
+                self._empty = LiveRoutes(self.instance, {})
+            vehicles, mine = self.instance.vehicles, self.instance.requests[r]
+            able = [k for k in range(len(vehicles)) if self._empty.fits(r, k)]
+            self._alone[r] = sorted(able, key=lambda k: self.instance.travel_time[vehicles[k].start_location,
+                                                                                  mine.pickup_location])
+        return list(self._alone[r])
 
 
 class _Trial:

@@ -162,6 +162,8 @@ class LiveRoutes:
         self._fresh = np.zeros(K, dtype=np.bool_)
         self._ok = np.zeros(K, dtype=np.bool_)
         self._where: dict[int, int] | None = None
+        self._on: dict[int, list[int]] = {}  # each route's requests when last located
+        self._changed: set[int] = set()  # routes changed since
         # The arrays are as wide as the longest route needs (two more stops than it has), not as the longest route
         # could be (2R + 2 stops): they grow when a route does (_widen).
         if order is None and flat is not None:  # the plan's routes, read once (driven.FlatPlan)
@@ -210,16 +212,29 @@ class LiveRoutes:
 
     # -- reading ---------------------------------------------------------------------------------------------------
     def vehicle_of(self, r: int) -> int | None:
-        if self._where is None:
-            self._where = {int(n): k for k in range(self.K) for n in self.routes[k, 1 : self.rlen[k] - 1]
-                           if n < self.R}
+        if self._where is None:  # every request located once; then only the routes changed since (_touch)
+            self._on = {k: self._riders(k) for k in range(self.K)}
+            self._where = {q: k for k, riders in self._on.items() for q in riders}
+            self._changed.clear()
+        for k in self._changed:
+            for q in self._on.get(k, ()):
+                if self._where.get(q) == k:  # not yet located on the route it moved to
+                    del self._where[q]
+            self._on[k] = self._riders(k)
+            for q in self._on[k]:
+                self._where[q] = k
+        self._changed.clear()
         return self._where.get(r)
 
+    def _riders(self, k: int) -> list[int]:
+        nodes = self.routes[k, 1 : self.rlen[k] - 1]
+        return [int(n) for n in nodes[nodes < self.R]]
+
     def _touch(self, k: int) -> None:
-        """Route ``k`` changed: its schedule is refreshed before it is next read, and requests are located again."""
+        """Route ``k`` changed: its schedule is refreshed before it is next read, and its requests located again."""
         self._kept.pop(k, None)
         self._fresh[k] = False
-        self._where = None
+        self._changed.add(k)
 
     def served(self) -> set[int]:
         return set(self._served_nodes().tolist())
@@ -288,7 +303,6 @@ class LiveRoutes:
         a route is taken off it for the question, and put back)."""
         home = self.vehicle_of(r)
         saved = self.route_of(home) if home is not None else None
-        where = self._where  # the routes are as they were after the question: so is where each request is
         if home is not None:
             self.remove(r)
         found = []
@@ -299,7 +313,6 @@ class LiveRoutes:
                 found.append(Option(k, delta, self._miles(self._tmp[:n]) - self._miles(self.routes[k, : self.rlen[k]])))
         if home is not None and saved is not None:
             self.restore(home, saved)
-            self._where = where
         return sorted(found, key=lambda o: (o.added, o.miles, o.vehicle))
 
     def _miles(self, nodes: npt.NDArray[np.int64]) -> float:
