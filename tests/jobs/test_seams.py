@@ -102,16 +102,16 @@ def test_requests_no_vehicle_serves_even_alone_are_offered_last_and_never_swappe
 def test_the_polish_keeps_a_search_on_the_routes_only_when_it_serves_the_same_riders_for_fewer_miles():
     # Two members at 9:00 from one place to one clinic, each on a van of their own; one van has two seats and can
     # take both: the search on the two vans' routes finds the run of 60 minutes instead of two of 60 each.
-    from nemt.jobs.seams import _miles, _search_on
+    from nemt.jobs.seams import _search_on
     from nemt.scheduling.live import LiveRoutes, order_of
 
     instance = Instance("two", [_request("a"), _request("b")],
                         [replace(_vehicle("bus"), capacity=(2,)), _vehicle("van")], TT, space_types=("seat",))
     day = Solution(240.0, [_carrying(0, 0), _carrying(1, 1)], [], feasible=True)
     routes = LiveRoutes(instance, order_of(day))
-    assert _miles(instance, routes, [0, 1]) == 120.0
+    assert routes.miles_of([0, 1]) == 120.0
     assert _search_on(instance, routes, [0, 1], [], float("inf"), seed=1) == (set(), [])  # no more served: as it was
     assert _riders(routes.solution()) == {0: {0}, 1: {1}}
     assert _search_on(instance, routes, [0, 1], [], float("inf"), seed=1, cheaper=True) == (set(), [])
-    assert _miles(instance, routes, [0, 1]) == 60.0 and _riders(routes.solution()) == {0: {0, 1}}
+    assert routes.miles_of([0, 1]) == 60.0 and _riders(routes.solution()) == {0: {0, 1}}
     assert check_solution(instance, routes.solution()).feasible

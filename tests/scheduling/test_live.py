@@ -11,7 +11,8 @@ import pytest
 from nemt.scheduling import StopKind, TimeWindow, check_solution, read_cordeau, solve
 from nemt.scheduling.checker import ViolationKind
 from nemt.scheduling.explain import closest_miss, describe, span
-from nemt.scheduling.live import DayState, LiveRoutes, OnBoard, live_instance, order_of, replan, with_lead
+from nemt.scheduling.live import DayState, LiveRoutes, OnBoard, live_instance, order_of, with_lead
+from nemt.scheduling.replan import replan
 
 from .conftest import tiny_instance, tiny_solution
 

@@ -116,9 +116,9 @@ def repair(instance: Instance, solution: Solution, *, budget: float | None = Non
         if time.perf_counter() > until:
             break
         vehicles = _widened(routes, group, near)
-        before = _miles(instance, routes, vehicles)
+        before = routes.miles_of(vehicles)
         _search_on(instance, routes, vehicles, [], until, seed, cheaper=True)
-        saved = before - _miles(instance, routes, vehicles)
+        saved = before - routes.miles_of(vehicles)
         if saved > 1e-6:
             polished["kept"] += 1
             polished["miles"] += saved
@@ -257,25 +257,6 @@ def _widened(routes: LiveRoutes, group: list[int], near: _Near) -> list[int]:
     return vehicles
 
 
-def _miles(instance: Instance, routes: LiveRoutes, vehicles: list[int]) -> float:
-    """The cost of the vehicles' routes as they are (the instance's cost matrix, depot to depot)."""
-    total = 0.0
-    for k in vehicles:
-        places = [_place(instance, routes.R, k, n) for n in routes.route_of(k).tolist()]
-        if len(places) > 2:
-            total += float(instance.cost[places[:-1], places[1:]].sum())
-    return total
-
-
-def _place(instance: Instance, R: int, k: int, node: int) -> int:
-    if node < R:
-        return instance.requests[node].pickup_location
-    if node < 2 * R:
-        return instance.requests[node - R].dropoff_location
-    vehicle = instance.vehicles[k]
-    return vehicle.start_location if node == 2 * R + k else vehicle.end_location
-
-
 def _search_on(instance: Instance, routes: LiveRoutes, vehicles: list[int], waiting: list[int], until: float,
                seed: int, cheaper: bool = False) -> tuple[set[int], list[int]]:
     """The solver's search on the routes of ``vehicles`` as they are, with the unserved requests ``waiting`` offered
@@ -289,11 +270,11 @@ def _search_on(instance: Instance, routes: LiveRoutes, vehicles: list[int], wait
                   until - time.perf_counter())
     if seconds < SEARCH_AT_LEAST:
         return set(), []
-    start = _as_plan(instance, routes, region)
+    start = _as_plan(routes, region)
     plan = solve(sub_instance(instance, region), time_limit=seconds, seed=seed, start=start)
     more = len(plan.unserved) < len(waiting)
     if not more and not (cheaper and len(plan.unserved) == len(waiting)
-                         and plan.cost < _miles(instance, routes, vehicles) - 1e-6):
+                         and plan.cost < routes.miles_of(vehicles) - 1e-6):
         return set(), []
     new = order_of(stitch(instance, [region], [plan]))
     before = {k: routes.route_of(k) for k in vehicles}
@@ -306,7 +287,7 @@ def _search_on(instance: Instance, routes: LiveRoutes, vehicles: list[int], wait
     return {q for q in waiting if routes.vehicle_of(q) is not None}, [q for q in on if routes.vehicle_of(q) is None]
 
 
-def _as_plan(instance: Instance, routes: LiveRoutes, region: Region) -> Solution:
+def _as_plan(routes: LiveRoutes, region: Region) -> Solution:
     """The region's vehicles' routes as they are, as a plan of its sub-instance (the region's own indices), for the
     solver to start from; the region's requests on none of them unserved."""
     index = {q: i for i, q in enumerate(region.requests)}
@@ -314,7 +295,7 @@ def _as_plan(instance: Instance, routes: LiveRoutes, region: Region) -> Solution
     out = []
     for j, k in enumerate(region.vehicles):
         nodes = routes.route_of(k).tolist()
-        stops = [Stop(StopKind.PICKUP if n < R else StopKind.DROPOFF, index[n % R], _place(instance, R, k, n), 0.0)
+        stops = [Stop(StopKind.PICKUP if n < R else StopKind.DROPOFF, index[n % R], routes.place(n), 0.0)
                  for n in nodes[1:-1]]
         if stops:
             out.append(Route(j, stops))

@@ -1,7 +1,7 @@
 """A program's day planned by regions on the job queue (``nemt.jobs.region_day``, issue 18 item 1), read and written
 the way ``schedule_day`` reads and writes a day: only the search differs.
 
-``schedule_day`` reads the live day (``read_day``), re-plans it (``nemt.scheduling.live.replan``: a fresh solve taken
+``schedule_day`` reads the live day (``read_day``), re-plans it (``nemt.scheduling.replan.replan``: a fresh solve taken
 over the runs as they stand only when it serves more legs, or as many for ``operations.replan_margin_minutes`` less
 per leg it moves) and writes it (``write_day``: the independent checker, the runs' version check, the audit trail).
 Here the fresh plan is the regions' stitched plan, solved by the workers of the queue, and ``choose`` makes the same
@@ -27,7 +27,7 @@ from nemt.services.platform.errors import Conflict
 if TYPE_CHECKING:
     from nemt.domain.actors import Actor
     from nemt.scheduling import Solution
-    from nemt.scheduling.live import Replan
+    from nemt.scheduling.replan import Replan
     from nemt.services.dispatch.live import LiveDay
     from nemt.services.dispatch.schedule import Progress
     from nemt.store.uow import UnitOfWork
@@ -41,11 +41,11 @@ def shape(live: LiveDay) -> str:
 
 
 def choose(live: LiveDay, fresh: Solution) -> Replan:
-    """``nemt.scheduling.live.replan``'s choice with the fresh plan given (the regions' stitched plan) rather than
+    """``nemt.scheduling.replan.replan``'s choice with the fresh plan given (the regions' stitched plan) rather than
     solved in this process: the runs as they stand are kept (re-timed, legs on no run put at their cheapest feasible
     place, legs moved where that saves the margin) unless ``fresh`` serves more legs, or as many for at least the
     margin less per leg it moves; a fresh plan that picks a moved leg up before now plus the lead time is not taken."""
-    from nemt.scheduling.live import replan
+    from nemt.scheduling.replan import replan
 
     return replan(live.model.instance, live.order, margin=replan_margin(live),
                   earliest_moved=live.state.earliest_pickup, fresh=fresh)

@@ -5,7 +5,7 @@ and write it.
 What remains is the live day (``services.dispatch.live``): stops already driven stay as they are, members on board
 stay on their vehicle, each vehicle starts where it was last seen, and no pick-up is planned before now plus the
 policy's dispatch lead time (``operations.dispatch_lead_minutes``). Legs already on a run stay there unless a fresh
-plan is better by ``operations.replan_margin_minutes`` per leg it moves (``nemt.scheduling.live.replan``); the result
+plan is better by ``operations.replan_margin_minutes`` per leg it moves (``nemt.scheduling.replan.replan``); the result
 says which legs moved. A leg no vehicle can reach in its window is listed with the reason in words, never made late.
 """
 
@@ -27,7 +27,7 @@ from nemt.services.platform.permissions import Action
 
 if TYPE_CHECKING:
     from nemt.scheduling import Solution
-    from nemt.scheduling.live import Replan
+    from nemt.scheduling.replan import Replan
     from nemt.store.uow import UnitOfWork
 
 #: The percent done when the optimizer starts and when it is done (between them, the share of its time limit spent).
@@ -76,7 +76,7 @@ def schedule_day(uow: UnitOfWork, actor: Actor, program: str, day: dt.date, *, t
 
     Three steps, each its own function so that a day solved by regions on the job queue (``nemt.jobs.region_day``)
     reads and writes it the same way: ``read_day``, ``solve_day`` (or the regions' stitched plan), ``write_day``."""
-    from nemt.scheduling.live import replan
+    from nemt.scheduling.replan import replan
 
     live = read_day(uow, actor, program, day, time_limit=time_limit, now=now, waited=waited, progress=progress)
     if not live.model.legs:
